@@ -1,0 +1,60 @@
+"""python -m bot [run|package|doctor|privacy ...]: start the bot or run an admin command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.config import ConfigError, load_dotenv_file, load_settings
+from bot.logsetup import setup_logging
+
+
+def _settings():
+    load_dotenv_file()
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description="faggruppe-bot")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="start the bot (default)")
+    sub.add_parser("doctor", help="check the configuration and Microsoft Graph access")
+    pkg = sub.add_parser("package", help="build build/faggruppe-bot.zip for Teams")
+    pkg.add_argument("--out", default="build/faggruppe-bot.zip")
+    priv = sub.add_parser("privacy", help="export or erase one user's data")
+    priv.add_argument("action", choices=["export", "erase"])
+    priv.add_argument("user")
+    priv.add_argument("--out", default="")
+    args = parser.parse_args(argv)
+    settings = _settings()
+    setup_logging(settings.log_level, settings.log_format)
+    if args.command in (None, "run"):
+        from aiohttp import web
+
+        from bot.app import create_app
+
+        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None, shutdown_timeout=30)
+        return 0
+    if args.command == "doctor":
+        from bot.graph.doctor import run_doctor
+
+        return asyncio.run(run_doctor(settings))
+    if args.command == "package":
+        from bot.package import build_package
+
+        return build_package(settings, args.out)
+    if args.command == "privacy":
+        from bot.privacy_cli import run_privacy
+
+        return asyncio.run(run_privacy(settings, args.action, args.user, args.out))
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,175 @@
+"""The aiohttp application: /api/messages, /healthz and downloads; resources in cleanup_ctx."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiohttp import web
+from botbuilder.schema import Activity
+
+from bot import __version__
+from bot.config import Settings
+from bot.domain.clock import Clock, SystemClock
+from bot.graph import build_calendar
+from bot.scheduling import runtime
+from bot.scheduling.scheduler import Scheduler
+from bot.services import Services, build_services
+from bot.storage.db import Database
+from bot.teams import telemetry
+from bot.teams.adapter import build_adapter
+from bot.teams.bot import FaggruppeBot
+from bot.teams.delivery import DeliveryEngine
+from bot.teams.handlers import build_router
+
+log = logging.getLogger("bot.http")
+
+SETTINGS = web.AppKey("settings", Settings)
+SERVICES = web.AppKey("services", Services)
+BOT = web.AppKey("bot", FaggruppeBot)
+ADAPTER = web.AppKey("adapter", object)
+ENGINE = web.AppKey("delivery", DeliveryEngine)
+
+
+def _bad_request(reason: str) -> web.Response:
+    return web.json_response({"error": "bad_request", "reason": reason}, status=400)
+
+
+def conversation_hash(conversation_id: str) -> str:
+    """A short stable hash of a conversation id for logs (ids are personal data)."""
+    return hashlib.sha256(conversation_id.encode()).hexdigest()[:12]
+
+
+async def messages(request: web.Request) -> web.StreamResponse:
+    """POST /api/messages: validate the body, then hand it to the CloudAdapter."""
+    started = time.perf_counter()
+    box = telemetry.begin()
+    body = await request.read()  # raises 413 beyond client_max_size
+    try:
+        payload: Any = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _bad_request("body is not JSON")
+    if not isinstance(payload, dict) or not isinstance(payload.get("type"), str) or not payload["type"]:
+        return _bad_request("body is not an activity")
+    if "application/json" not in request.headers.get("Content-Type", ""):
+        return web.json_response({"error": "unsupported_media_type"}, status=415)
+    try:
+        activity = Activity().deserialize(payload)
+    except Exception:
+        return _bad_request("activity fields have the wrong types")
+    if activity.type in ("message", "invoke") and (not activity.conversation or not activity.conversation.id
+                                                    or not activity.service_url):
+        return _bad_request("activity lacks conversation or serviceUrl")
+    status = 500
+    try:
+        response = await request.app[ADAPTER].process(request, request.app[BOT])  # type: ignore[attr-defined]
+        status = response.status if response is not None else 201
+        return response if response is not None else web.Response(status=201)
+    except web.HTTPException as exc:
+        status = exc.status
+        if exc.status == 401:
+            box["outcome"] = "unauthorized"
+        raise
+    finally:
+        log.info(
+            "activity",
+            extra={
+                "activity_type": str(payload.get("type"))[:40],
+                "conversation": conversation_hash(str((payload.get("conversation") or {}).get("id", "")))
+                if isinstance(payload.get("conversation"), dict) else "",
+                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+                "status": status,
+                "outcome": box.get("outcome", "ok"),
+            },
+        )
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """GET /healthz: database, scheduler leadership, Graph and outbox backlog."""
+    services = request.app[SERVICES]
+    db_ok = await services.db.ping()
+    sched = services.scheduler
+    try:
+        backlog = await services.outbox.backlog() if db_ok else None
+    except Exception:
+        backlog = None
+    body = {
+        "status": "ok" if db_ok else "degraded",
+        "version": __version__,
+        "database": {"reachable": db_ok, "dialect": services.db.dialect},
+        "scheduler": {"running": bool(sched and sched.running), "leader": bool(sched and sched.is_leader)},
+        "graph": services.calendar_status,
+        "outbox_backlog": backlog,
+        "auth": "jwt" if services.settings.auth_enabled else "off (local development)",
+    }
+    return web.json_response(body, status=200 if db_ok else 503)
+
+
+async def download(request: web.Request) -> web.Response:
+    """GET /downloads/{token}: a short-lived file, or 404 for unknown and expired links."""
+    services = request.app[SERVICES]
+    f = await services.downloads.fetch(request.match_info["token"])
+    if f is None:
+        return web.Response(status=404, text="Lenken er ugyldig eller utløpt. / The link is invalid or has expired.")
+    safe = f.filename.encode("ascii", "replace").decode().replace('"', "")
+    return web.Response(
+        body=f.content, content_type=f.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{safe}"', "Cache-Control": "no-store",
+                 "X-Content-Type-Options": "nosniff"},
+    )
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    """The application factory."""
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    app[SETTINGS] = settings
+    clock = clock or SystemClock()
+    router = build_router()
+
+    async def resources(app: web.Application) -> AsyncIterator[None]:
+        if not settings.auth_enabled:
+            log.warning("MICROSOFT_APP_ID is not set: accepting unauthenticated traffic (local development only)")
+        db = Database(settings.database_url)
+        await db.migrate()
+        services = build_services(settings, db, clock)
+        services.calendar, services.calendar_status = await build_calendar(settings)
+        if services.calendar is None:
+            log.info("Microsoft Graph is off", extra={"graph": services.calendar_status})
+        adapter = build_adapter(settings)
+        bot = FaggruppeBot(services, router)
+        engine = DeliveryEngine(adapter, services, settings.app_id)
+        services.delivery = engine
+        services.extras["adapter"] = adapter
+        services.extras["bot"] = bot
+        app[SERVICES], app[BOT], app[ADAPTER], app[ENGINE] = services, bot, adapter, engine
+        runtime.bind(services)
+        scheduler = None
+        if settings.scheduler_enabled:
+            scheduler = Scheduler(settings.database_url, settings.timezone)
+            services.scheduler = scheduler
+        for hook in router.startup:
+            await hook(services)
+        if scheduler:
+            await scheduler.start()
+        engine.start()
+        try:
+            yield
+        finally:
+            await engine.stop()
+            if scheduler:
+                await scheduler.shutdown()
+            closer = getattr(services.calendar, "close", None)
+            if closer:
+                await closer()
+            runtime.bind(None)
+            await db.close()
+
+    app.cleanup_ctx.append(resources)
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/downloads/{token}", download)
+    return app

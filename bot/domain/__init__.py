@@ -1,0 +1,1 @@
+"""The domain core: dataclasses and rules. Imports only the standard library."""

@@ -1,0 +1,73 @@
+"""The calendar port: what the domain needs from a calendar service (implemented in bot.graph)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """An event to create or update in the organiser mailbox."""
+
+    subject: str
+    body_html: str
+    start: datetime | date
+    end: datetime | date
+    attendees: tuple[str, ...] = ()
+    online_meeting: bool = False
+    location: str = ""
+    categories: tuple[str, ...] = ()
+    transaction_id: str = ""
+
+    @property
+    def all_day(self) -> bool:
+        """Date-only start means an all-day event."""
+        return not isinstance(self.start, datetime)
+
+
+@dataclass(frozen=True)
+class EventRef:
+    """A created event: its Graph id and, for Teams meetings, the join link."""
+
+    id: str
+    web_link: str = ""
+    join_url: str = ""
+
+
+@dataclass(frozen=True)
+class BusySlot:
+    """A busy interval of one person (UTC)."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Free/busy of a set of people; `excluded` lists those that could not be looked up."""
+
+    busy: dict[str, list[BusySlot]] = field(default_factory=dict)
+    excluded: tuple[str, ...] = ()
+
+
+class CalendarError(Exception):
+    """A calendar call failed; `kind` is one of permission, not_found, unavailable, invalid."""
+
+    def __init__(self, kind: str, message: str = "", permission: str = "") -> None:
+        super().__init__(message or kind)
+        self.kind = kind
+        self.permission = permission
+
+
+class Calendar(Protocol):
+    """Create, update and cancel events in the organiser mailbox; read free/busy."""
+
+    async def create_event(self, spec: EventSpec) -> EventRef: ...
+
+    async def update_event(self, event_id: str, spec: EventSpec) -> EventRef: ...
+
+    async def cancel_event(self, event_id: str, comment: str = "") -> None: ...
+
+    async def get_schedule(self, people: list[str], start: datetime, end: datetime) -> Schedule: ...

@@ -1,0 +1,42 @@
+"""The message catalogue: Norwegian bokmål first, English for `en-*` locales.
+
+Each feature keeps its texts in a module of this package with two dicts, `NB` and `EN`;
+`catalogue()` merges them into one catalogue and checks that both languages have the same keys.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import cache
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """All texts by language ('nb', 'en')."""
+    merged: dict[str, dict[str, str]] = {"nb": {}, "en": {}}
+    for mod in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{mod.name}")
+        for lang, attr in (("nb", "NB"), ("en", "EN")):
+            texts: dict[str, str] = getattr(module, attr, {})
+            clash = set(texts) & set(merged[lang])
+            if clash:
+                raise RuntimeError(f"duplicate message keys in {mod.name}: {sorted(clash)}")
+            merged[lang].update(texts)
+    return merged
+
+
+def language(locale: str | None) -> str:
+    """'en' for English locales, otherwise Norwegian bokmål."""
+    return "en" if (locale or "").lower().startswith("en") else "nb"
+
+
+def t(key: str, locale: str | None = None, **params: object) -> str:
+    """The text for a key in the user's language, formatted with params."""
+    texts = catalogue()
+    lang = language(locale)
+    template = texts[lang].get(key) or texts["nb"].get(key) or key
+    try:
+        return template.format(**params) if params else template
+    except (KeyError, IndexError, ValueError):
+        return template

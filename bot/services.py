@@ -1,0 +1,61 @@
+"""The services a handler or job may use, bound once at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.config import Settings
+from bot.domain.calendar import Calendar
+from bot.domain.clock import Clock
+from bot.storage.audit import AuditRepo
+from bot.storage.conversations import ConversationRepo
+from bot.storage.db import Database
+from bot.storage.downloads import DownloadRepo
+from bot.storage.outbox import NewDelivery, OutboxRepo
+from bot.storage.people import PeopleRepo
+from bot.storage.projects import ProjectRepo
+
+if TYPE_CHECKING:
+    from bot.scheduling.scheduler import Scheduler
+
+
+class Delivery(Protocol):
+    """Queues proactive messages; each key is delivered at most once and retried until it is."""
+
+    async def enqueue(self, items: list[NewDelivery]) -> int: ...
+
+
+@dataclass
+class Services:
+    """Everything bound at start-up; handlers and jobs get it, never globals."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    conversations: ConversationRepo
+    people: PeopleRepo
+    audit: AuditRepo
+    projects: ProjectRepo
+    downloads: DownloadRepo
+    outbox: OutboxRepo
+    calendar: Calendar | None = None
+    calendar_status: str = "off"
+    scheduler: Scheduler | None = None
+    delivery: Delivery | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    async def download_link(self, content: bytes, filename: str, content_type: str, owner_id: str = "") -> tuple[str, Any]:
+        """Store a file and return (url, expiry time)."""
+        ttl = timedelta(minutes=self.settings.download_ttl_minutes)
+        token = await self.downloads.issue(content, filename, content_type, ttl, owner_id)
+        return f"{self.settings.public_base_url}/downloads/{token}", self.clock.now() + ttl
+
+
+def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
+    """Repositories over one database."""
+    return Services(
+        settings=settings, db=db, clock=clock, conversations=ConversationRepo(db), people=PeopleRepo(db),
+        audit=AuditRepo(db), projects=ProjectRepo(db), downloads=DownloadRepo(db, clock), outbox=OutboxRepo(db, clock),
+    )

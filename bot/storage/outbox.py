@@ -1,0 +1,147 @@
+"""The outbox: one row per proactive delivery, keyed for exactly-once sending."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+
+from bot.domain.clock import Clock
+from bot.storage.db import Database, insert_for
+from bot.storage.models import OutboxItem
+
+PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """A delivery to queue. `key` is the idempotency key; `payload["activity"]` is the activity dict."""
+
+    key: str
+    conversation_id: str
+    payload: dict[str, Any]
+    group_key: str = ""
+    not_before: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """A queued delivery as stored."""
+
+    id: int
+    key: str
+    group_key: str
+    conversation_id: str
+    payload: dict[str, Any] = field(repr=False)
+    state: str = PENDING
+    attempts: int = 0
+    last_error: str = ""
+    activity_id: str = ""
+    not_before: datetime | None = None
+    sent_at: datetime | None = None
+
+
+def _row(r: OutboxItem) -> OutboxRow:
+    return OutboxRow(r.id, r.key, r.group_key, r.conversation_id, r.payload, r.state, r.attempts, r.last_error,
+                     r.activity_id, r.not_before, r.sent_at)
+
+
+class OutboxRepo:
+    """Queue, claim and settle deliveries."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def enqueue(self, items: list[NewDelivery]) -> int:
+        """Insert deliveries whose key is new; returns how many were new."""
+        if not items:
+            return 0
+        now = self.clock.now()
+        ins = insert_for(self.db.dialect)(OutboxItem)
+        added = 0
+        async with self.db.write() as s:
+            for it in items:
+                res = await s.execute(
+                    ins.values(
+                        key=it.key, group_key=it.group_key, conversation_id=it.conversation_id, payload=it.payload,
+                        state=PENDING, not_before=it.not_before or now, created_at=now,
+                    ).on_conflict_do_nothing(index_elements=["key"]).returning(OutboxItem.id)
+                )
+                added += len(res.fetchall())
+        return added
+
+    async def claim(self, worker: str, limit: int = 100, stale_after: timedelta = timedelta(seconds=60)) -> list[OutboxRow]:
+        """Claim due deliveries (and ones whose claimer died) for this worker."""
+        now = self.clock.now()
+        due = or_(
+            (OutboxItem.state == PENDING) & (OutboxItem.not_before <= now),
+            (OutboxItem.state == SENDING) & (OutboxItem.claimed_at < now - stale_after),
+        )
+        async with self.db.session() as s:
+            ids = list(await s.scalars(select(OutboxItem.id).where(due).order_by(OutboxItem.id).limit(limit)))
+        claimed: list[OutboxRow] = []
+        if not ids:
+            return claimed
+        async with self.db.write() as s:
+            for id_ in ids:
+                res = await s.execute(
+                    update(OutboxItem).where(OutboxItem.id == id_, due)
+                    .values(state=SENDING, claimed_at=now, claimed_by=worker, attempts=OutboxItem.attempts + 1)
+                )
+                if res.rowcount == 1:
+                    row = await s.get(OutboxItem, id_, populate_existing=True)
+                    if row is not None:
+                        claimed.append(_row(row))
+        return claimed
+
+    async def _settle(self, id_: int, worker: str, **values: Any) -> None:
+        async with self.db.write() as s:
+            await s.execute(
+                update(OutboxItem).where(OutboxItem.id == id_, OutboxItem.state == SENDING, OutboxItem.claimed_by == worker)
+                .values(**values)
+            )
+
+    async def mark_sent(self, id_: int, worker: str, activity_id: str = "") -> None:
+        """The connector accepted the delivery."""
+        await self._settle(id_, worker, state=SENT, sent_at=self.clock.now(), activity_id=activity_id, last_error="")
+
+    async def mark_retry(self, id_: int, worker: str, error: str, delay: timedelta) -> None:
+        """Try again later."""
+        await self._settle(id_, worker, state=PENDING, not_before=self.clock.now() + delay, last_error=error[:400])
+
+    async def mark_failed(self, id_: int, worker: str, error: str) -> None:
+        """Give up: the conversation is gone or the retries are used up."""
+        await self._settle(id_, worker, state=FAILED, last_error=error[:400])
+
+    async def cancel_group(self, group_key: str) -> int:
+        """Cancel the deliveries of a group that have not been sent."""
+        async with self.db.write() as s:
+            res = await s.execute(
+                update(OutboxItem).where(OutboxItem.group_key == group_key, OutboxItem.state == PENDING).values(state=CANCELLED)
+            )
+            return res.rowcount or 0
+
+    async def group(self, group_key: str) -> list[OutboxRow]:
+        """All deliveries of a group (a broadcast, a reminder round)."""
+        async with self.db.session() as s:
+            rows = await s.scalars(select(OutboxItem).where(OutboxItem.group_key == group_key).order_by(OutboxItem.id))
+            return [_row(r) for r in rows]
+
+    async def get(self, key: str) -> OutboxRow | None:
+        """One delivery by key."""
+        async with self.db.session() as s:
+            row = (await s.scalars(select(OutboxItem).where(OutboxItem.key == key))).first()
+            return _row(row) if row else None
+
+    async def backlog(self) -> int:
+        """Deliveries not yet settled."""
+        async with self.db.session() as s:
+            return int(await s.scalar(select(func.count()).where(OutboxItem.state.in_([PENDING, SENDING]))) or 0)
+
+    async def next_due(self) -> datetime | None:
+        """When the next pending delivery is due."""
+        async with self.db.session() as s:
+            return await s.scalar(select(func.min(OutboxItem.not_before)).where(OutboxItem.state == PENDING))

@@ -1,0 +1,47 @@
+"""The botbuilder CloudAdapter with configuration from Settings, and turn-error handling."""
+
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+from bot.config import Settings
+from bot.messages import t
+
+log = logging.getLogger(__name__)
+
+
+def auth_configuration(settings: Settings) -> SimpleNamespace:
+    """The attribute object ConfigurationBotFrameworkAuthentication reads (unset values stay absent)."""
+    cfg = SimpleNamespace(APP_ID=settings.app_id or None, APP_PASSWORD=settings.app_password or None,
+                          APP_TYPE=settings.app_type, APP_TENANTID=settings.app_tenant_id or None)
+    optional = {
+        "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": settings.openid_metadata_url,
+        "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": settings.token_issuer,
+        "TO_CHANNEL_FROM_BOT_LOGIN_URL": settings.to_channel_login_url,
+        "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": settings.to_channel_oauth_scope,
+        "CHANNEL_SERVICE": settings.channel_service,
+    }
+    for key, value in optional.items():
+        if value:
+            setattr(cfg, key, value)
+    return cfg
+
+
+def build_adapter(settings: Settings) -> CloudAdapter:
+    """A CloudAdapter that validates inbound JWTs whenever an app id is configured."""
+    auth = ConfigurationBotFrameworkAuthentication(auth_configuration(settings))
+    adapter = CloudAdapter(auth)
+
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        log.error("unhandled error in turn: %s", type(error).__name__, exc_info=error)
+        try:
+            await context.send_activity(t("error.generic", context.activity.locale))
+        except Exception:
+            log.warning("could not tell the user about the error")
+
+    adapter.on_turn_error = on_error
+    return adapter

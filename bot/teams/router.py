@@ -1,0 +1,91 @@
+"""One flat table from command words and card verbs to handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.teams.context import Ctx, Reply
+
+Result = Reply | list[Reply] | None
+Handler = Callable[[Ctx], Awaitable[Result]]
+StartupHook = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A text command: its words (Norwegian first), help text key, and who may use it."""
+
+    names: tuple[str, ...]
+    handler: Handler
+    help_key: str | None = None
+    leader: bool = False
+    order: int = 100
+
+    @property
+    def word(self) -> str:
+        """The Norwegian command word."""
+        return self.names[0]
+
+
+def normalise(text: str) -> str:
+    """Lower-case, single spaces, no trailing punctuation."""
+    return " ".join(text.replace("\u00a0", " ").strip().lower().split()).rstrip("!?.")
+
+
+class Router:
+    """Commands by words, card actions by verb, start-up hooks by feature."""
+
+    def __init__(self) -> None:
+        self.commands: list[Command] = []
+        self.verbs: dict[str, Handler] = {}
+        self.startup: list[StartupHook] = []
+        self._by_name: dict[str, Command] = {}
+
+    def command(self, *names: str, help_key: str | None = None, leader: bool = False, order: int = 100
+                ) -> Callable[[Handler], Handler]:
+        """Register a text command under one or more names (multi-word names allowed)."""
+
+        def deco(fn: Handler) -> Handler:
+            cmd = Command(tuple(normalise(n) for n in names), fn, help_key, leader, order)
+            for n in cmd.names:
+                if n in self._by_name:
+                    raise ValueError(f"command {n!r} registered twice")
+                self._by_name[n] = cmd
+            self.commands.append(cmd)
+            return fn
+
+        return deco
+
+    def verb(self, *names: str) -> Callable[[Handler], Handler]:
+        """Register a card action verb (Action.Execute verb or `verb` in Action.Submit data)."""
+
+        def deco(fn: Handler) -> Handler:
+            for n in names:
+                if n in self.verbs:
+                    raise ValueError(f"verb {n!r} registered twice")
+                self.verbs[n] = fn
+            return fn
+
+        return deco
+
+    def on_startup(self, fn: StartupHook) -> StartupHook:
+        """Run after services are bound (re-bind jobs, resume work)."""
+        self.startup.append(fn)
+        return fn
+
+    def match(self, text: str) -> tuple[Command, str] | None:
+        """The command whose name is the longest word prefix of the text, and the rest as arguments."""
+        norm = normalise(text)
+        original = " ".join(text.replace("\u00a0", " ").split())
+        words = norm.split(" ")
+        for n in range(len(words), 0, -1):
+            cmd = self._by_name.get(" ".join(words[:n]))
+            if cmd:
+                rest = original.split(" ", n)[n] if len(original.split(" ")) > n else ""
+                return cmd, rest.strip()
+        return None
+
+    def help_entries(self) -> list[Command]:
+        """Commands with help texts, in help order."""
+        return sorted((c for c in self.commands if c.help_key), key=lambda c: c.order)

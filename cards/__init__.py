@@ -1,0 +1,1 @@
+"""Adaptive Card builders: pure functions from domain objects and a viewer to card dicts (schema 1.5)."""

@@ -1,0 +1,172 @@
+"""Building blocks shared by every card: the envelope, escaping, text and form inputs with errors."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+CARD_VERSION = "1.5"
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+Card = dict[str, Any]
+Element = dict[str, Any]
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\](){}#+\-.!|>~])")
+
+
+def escape(text: object) -> str:
+    """Make user text inert in a TextBlock: no markdown, links, mentions or templating survive."""
+    s = "" if text is None else str(text)
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    # `<at>` mentions and HTML-ish tags: replace the angle brackets with look-alikes.
+    s = s.replace("<", "‹").replace(">", "›")
+    # A leading number followed by a dot would start an ordered list.
+    return s
+
+
+def clip(text: object, limit: int) -> str:
+    """Shorten text for display, with an ellipsis."""
+    s = "" if text is None else str(text)
+    return s if len(s) <= limit else s[: max(0, limit - 1)].rstrip() + "…"
+
+
+def card(body: list[Element], actions: list[Element] | None = None, **extra: Any) -> Card:
+    """An Adaptive Card 1.5 envelope that fills the width in Teams."""
+    out: Card = {
+        "type": "AdaptiveCard",
+        "$schema": SCHEMA,
+        "version": CARD_VERSION,
+        "body": body,
+        "msteams": {"width": "Full"},
+    }
+    if actions:
+        out["actions"] = actions
+    out.update(extra)
+    return out
+
+
+def attachment(content: Card) -> dict[str, Any]:
+    """A card as a message attachment."""
+    return {"contentType": CONTENT_TYPE, "content": content}
+
+
+def text(value: str, *, size: str | None = None, weight: str | None = None, color: str | None = None,
+         subtle: bool = False, wrap: bool = True, spacing: str | None = None, **extra: Any) -> Element:
+    """A TextBlock; `value` must already be escaped where it holds user text."""
+    el: Element = {"type": "TextBlock", "text": value, "wrap": wrap}
+    if size:
+        el["size"] = size
+    if weight:
+        el["weight"] = weight
+    if color:
+        el["color"] = color
+    if subtle:
+        el["isSubtle"] = True
+    if spacing:
+        el["spacing"] = spacing
+    el.update(extra)
+    return el
+
+
+def title(value: str) -> Element:
+    """The card's heading."""
+    return text(value, size="Large", weight="Bolder", style="heading")
+
+
+def error_text(message: str | None) -> list[Element]:
+    """A red line under an input, or nothing."""
+    return [text(message, color="Attention", size="Small", spacing="None")] if message else []
+
+
+def facts(pairs: list[tuple[str, str]]) -> Element:
+    """A FactSet; values must already be escaped."""
+    return {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in pairs]}
+
+
+def execute(title_: str, verb: str, data: dict[str, Any] | None = None, *, style: str | None = None,
+            associated_inputs: str | None = None) -> Element:
+    """An Action.Execute button (Universal Actions) routed by verb."""
+    el: Element = {"type": "Action.Execute", "title": title_, "verb": verb, "data": {"verb": verb, **(data or {})}}
+    if style:
+        el["style"] = style
+    if associated_inputs:
+        el["associatedInputs"] = associated_inputs
+    return el
+
+
+def submit(title_: str, verb: str, data: dict[str, Any] | None = None, *, style: str | None = None) -> Element:
+    """An Action.Submit button; the bot routes it by the `verb` in its data."""
+    el: Element = {"type": "Action.Submit", "title": title_, "data": {"verb": verb, **(data or {})}}
+    if style:
+        el["style"] = style
+    return el
+
+
+def open_url(title_: str, url: str) -> Element:
+    """An Action.OpenUrl button."""
+    return {"type": "Action.OpenUrl", "title": title_, "url": url}
+
+
+def _input(kind: str, id_: str, label: str, *, required: bool, error: str | None, **props: Any) -> list[Element]:
+    el: Element = {"type": kind, "id": id_, "label": label + (" *" if required else "")}
+    el.update({k: v for k, v in props.items() if v is not None and v != ""})
+    if required:
+        el["isRequired"] = True
+        el.setdefault("errorMessage", props.get("errorMessage") or "Må fylles ut.")
+    return [el, *error_text(error)]
+
+
+def text_input(id_: str, label: str, value: str = "", *, required: bool = False, error: str | None = None,
+               multiline: bool = False, max_length: int | None = None, placeholder: str = "") -> list[Element]:
+    """A text input with its label and server-side error."""
+    return _input("Input.Text", id_, label, required=required, error=error, value=value, isMultiline=multiline or None,
+                  maxLength=max_length, placeholder=placeholder)
+
+
+def number_input(id_: str, label: str, value: str | float | None = None, *, required: bool = False,
+                 error: str | None = None, minimum: float | None = None, maximum: float | None = None) -> list[Element]:
+    """A number input; value is kept as entered."""
+    val = None if value in (None, "") else value
+    if isinstance(val, str):
+        try:
+            val = float(val.replace(",", "."))
+        except ValueError:
+            val = None
+    return _input("Input.Number", id_, label, required=required, error=error, value=val, min=minimum, max=maximum)
+
+
+def date_input(id_: str, label: str, value: str = "", *, required: bool = False, error: str | None = None) -> list[Element]:
+    """A date input (YYYY-MM-DD)."""
+    return _input("Input.Date", id_, label, required=required, error=error, value=value)
+
+
+def time_input(id_: str, label: str, value: str = "", *, required: bool = False, error: str | None = None) -> list[Element]:
+    """A time input (HH:MM)."""
+    return _input("Input.Time", id_, label, required=required, error=error, value=value)
+
+
+def choice_input(id_: str, label: str, choices: list[tuple[str, str]], value: str = "", *, required: bool = False,
+                 error: str | None = None, multi: bool = False, style: str = "compact") -> list[Element]:
+    """A ChoiceSet: choices are (title, value); titles must already be plain text (they are not markdown)."""
+    return _input(
+        "Input.ChoiceSet", id_, label, required=required, error=error, value=value,
+        choices=[{"title": t, "value": v} for t, v in choices], isMultiSelect=multi or None, style=style,
+    )
+
+
+def toggle_input(id_: str, label: str, title_: str, value: bool = False) -> list[Element]:
+    """A toggle ('true' / 'false')."""
+    return [{"type": "Input.Toggle", "id": id_, "label": label, "title": title_,
+             "value": "true" if value else "false", "valueOn": "true", "valueOff": "false"}]
+
+
+def container(items: list[Element], **props: Any) -> Element:
+    """A Container."""
+    return {"type": "Container", "items": items, **props}
+
+
+def columns(*cols: tuple[list[Element], str | int]) -> Element:
+    """A ColumnSet from (items, width) pairs."""
+    return {"type": "ColumnSet", "columns": [{"type": "Column", "width": w, "items": items} for items, w in cols]}

@@ -1,0 +1,97 @@
+"""Shared fixtures: a fake connector, the running bot over HTTP, users and a Teams client."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import psycopg
+import pytest
+
+from bot.config import Settings, load_settings
+from bot.domain.clock import ShiftedClock
+from tests.fakes.connector import FakeConnector
+from tests.harness import RunningBot, TeamsClient, User, make_user
+
+PG_ADMIN = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def pg_available() -> bool:
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=2):
+            return True
+    except Exception:
+        return False
+
+
+PG_OK = pg_available()
+requires_pg = pytest.mark.skipif(not PG_OK, reason="PostgreSQL is not reachable on 127.0.0.1:5432 (set TEST_PG_URL)")
+
+
+@pytest.fixture
+def pg_url() -> Any:
+    """A fresh PostgreSQL schema-isolated database URL (a new database per test)."""
+    if not PG_OK:
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    name = f"fb_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN.rsplit("/", 1)[0]
+    yield f"postgresql+psycopg://{base.split('://', 1)[1]}/{name}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    c = FakeConnector()
+    await c.start()
+    yield c
+    await c.stop()
+
+
+@pytest.fixture
+def leader() -> User:
+    return make_user("Lise Leder")
+
+
+@pytest.fixture
+def members() -> list[User]:
+    return [make_user(n) for n in ("Åse Ærlig", "Ørjan Øverli", "Kari Nordmann", "Per Hansen")]
+
+
+@pytest.fixture
+def clock() -> ShiftedClock:
+    return ShiftedClock()
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, leader: User) -> Callable[..., Settings]:
+    def make(**env: str) -> Settings:
+        base = {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+            "BOT_LEADERS": leader.aad,
+            "LOG_LEVEL": "INFO",
+        }
+        base.update(env)
+        return load_settings(base)
+
+    return make
+
+
+@pytest.fixture
+async def bot(make_settings: Callable[..., Settings], clock: ShiftedClock) -> AsyncIterator[RunningBot]:
+    running = RunningBot(make_settings(), clock)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def teams(bot: RunningBot, connector: FakeConnector) -> AsyncIterator[TeamsClient]:
+    async with aiohttp.ClientSession() as http:
+        yield TeamsClient(http, bot.url, connector)
