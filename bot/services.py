@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import Settings
-from bot.domain.calendar import Calendar
+from bot.domain.calendar import Bookings, Calendar
 from bot.domain.clock import Clock
+from bot.domain.status import InputStatus
 from bot.storage.audit import AuditRepo
 from bot.storage.conversations import ConversationRepo
 from bot.storage.db import Database
@@ -44,6 +46,9 @@ class Services:
     calendar_status: str = "off"
     scheduler: Scheduler | None = None
     delivery: Delivery | None = None
+    bookings: Bookings | None = None
+    # Set by the needs/benefits feature: project id -> input status (used by gate reminders and summaries).
+    input_status: Callable[[int], Awaitable[InputStatus]] | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def download_link(self, content: bytes, filename: str, content_type: str, owner_id: str = "") -> tuple[str, Any]:

@@ -71,3 +71,36 @@ class Calendar(Protocol):
     async def cancel_event(self, event_id: str, comment: str = "") -> None: ...
 
     async def get_schedule(self, people: list[str], start: datetime, end: datetime) -> Schedule: ...
+
+
+BOOKING_OFF, BOOKING_PENDING, BOOKING_BOOKED, BOOKING_CANCELLED, BOOKING_FAILED = (
+    "off", "pending", "booked", "cancelled", "failed",
+)
+
+
+@dataclass(frozen=True)
+class BookingStatus:
+    """Where a calendar booking stands. `state` is one of the BOOKING_* values; `off` means Graph is not configured."""
+
+    source_key: str
+    state: str
+    event_id: str = ""
+    join_url: str = ""
+    web_link: str = ""
+    last_error: str = ""
+
+
+class Bookings(Protocol):
+    """Keeps one calendar event per source (a poll, a gate deadline): create/update/cancel, retried while pending.
+
+    `book` creates the event the first time and updates that same event afterwards; a failure leaves the
+    booking pending and the scheduler retries it; `on_change` listeners hear when a pending booking settles.
+    """
+
+    async def book(self, source_key: str, spec: EventSpec) -> BookingStatus: ...
+
+    async def cancel(self, source_key: str, comment: str = "") -> BookingStatus: ...
+
+    async def status(self, source_key: str) -> BookingStatus | None: ...
+
+    def on_change(self, prefix: str, listener: object) -> None: ...

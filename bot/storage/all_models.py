@@ -1,6 +1,13 @@
-"""Imports every model module so that Base.metadata knows all tables (used by Alembic and tests)."""
+"""Imports every module of bot.storage so that Base.metadata knows all tables (Alembic, tests)."""
 
-from bot.storage import models  # noqa: F401
+import importlib
+import pkgutil
+
+import bot.storage as _pkg
 from bot.storage.models import Base
+
+for _mod in pkgutil.iter_modules(_pkg.__path__):
+    if _mod.name not in ("all_models", "migrations"):
+        importlib.import_module(f"bot.storage.{_mod.name}")
 
 __all__ = ["Base"]
