@@ -280,7 +280,7 @@ class PollOps:
 
     async def ics_link(self, poll: Poll) -> tuple[str, datetime]:
         """A fresh short-lived download link to the chosen slot's .ics file."""
-        return await self.s.download_link(ics(poll, self.s.clock.now()), f"mote-{poll.id}.ics", "text/calendar; charset=utf-8")
+        return await self.s.download_link(ics(poll, self.s.clock.now()), f"mote-{poll.id}.ics", "text/calendar")
 
 
 def ics(poll: Poll, now: datetime) -> bytes:
