@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, delete, select, update
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.config import Settings
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.polls import CLOSED, OPEN, Poll, PollDraft, Slot, Vote
+from bot.privacy.provider import PrivacyProvider, Rows, row_dict
 from bot.storage.db import Database, insert_for
 from bot.storage.models import Base, utcnow
 
@@ -38,7 +40,6 @@ class PollRow(Base):
     join_url: Mapped[str] = mapped_column(String(2000), default="")
     ics_url: Mapped[str] = mapped_column(String(1000), default="")
     message_gone: Mapped[bool] = mapped_column(Boolean, default=False)
-    members: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
@@ -94,7 +95,7 @@ class PollRepo:
                 conversation_id=conversation_id, creator_id=creator_id, creator_name=creator_name, title=draft.title,
                 agenda=draft.agenda, duration_min=draft.duration_min, online=draft.online, location=draft.location,
                 deadline=draft.deadline, anonymous=draft.anonymous, hidden=draft.hidden, state=OPEN, locale=locale,
-                members=[], created_at=now,
+                created_at=now,
             )
             s.add(row)
             await s.flush()
@@ -163,15 +164,6 @@ class PollRepo:
         """Remember the posted card's activity id."""
         await self._set(poll_id, activity_id=activity_id)
 
-    async def set_members(self, poll_id: int, members: list[dict[str, str]]) -> None:
-        """Cache the conversation's members on the poll."""
-        await self._set(poll_id, members=members)
-
-    async def members(self, poll_id: int) -> list[dict[str, str]]:
-        """The cached members."""
-        async with self.db.session() as s:
-            return list(await s.scalar(select(PollRow.members).where(PollRow.id == poll_id)) or [])
-
     async def mark_gone(self, poll_id: int) -> None:
         """The posted card was deleted in Teams."""
         await self._set(poll_id, message_gone=True)
@@ -207,3 +199,29 @@ class PollRepo:
     async def _set(self, poll_id: int, **values: Any) -> None:
         async with self.db.write() as s:
             await s.execute(update(PollRow).where(PollRow.id == poll_id).values(**values))
+
+
+async def _export(db: Database, person_id: str) -> dict[str, Rows]:
+    async with db.session() as s:
+        votes = await s.scalars(select(PollVoteRow).where(PollVoteRow.voter_id == person_id))
+        created = await s.scalars(select(PollRow).where(PollRow.creator_id == person_id))
+        return {"poll_votes": [row_dict(r) for r in votes], "polls_created": [row_dict(r) for r in created]}
+
+
+async def _erase(db: Database, person_id: str, alias: str) -> int:
+    n = 0
+    async with db.write() as s:
+        for stmt in (
+            update(PollVoteRow).where(PollVoteRow.voter_id == person_id)
+            .values(voter_id=alias, voter_name="", voter_channel_id=""),
+            update(PollRow).where(PollRow.creator_id == person_id).values(creator_id=alias, creator_name=""),
+        ):
+            n += (await s.execute(stmt)).rowcount or 0
+    return n
+
+
+async def _retention(db: Database, now: datetime, settings: Settings) -> int:
+    return await PollRepo(db).purge_closed(now - timedelta(days=settings.retention_polls_days))
+
+
+PRIVACY = PrivacyProvider("polls", _export, _erase, _retention)

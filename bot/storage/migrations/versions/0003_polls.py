@@ -37,7 +37,6 @@ def upgrade() -> None:
         sa.Column("join_url", sa.String(length=2000), nullable=False),
         sa.Column("ics_url", sa.String(length=1000), nullable=False),
         sa.Column("message_gone", sa.Boolean(), nullable=False),
-        sa.Column("members", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
