@@ -171,3 +171,43 @@ async def test_guest_from_other_tenant_votes_and_closed_poll_refuses(teams: Team
     await bot.services.extras["polls"].settle()
     audit = await bot.services.audit.recent()
     assert audit[0].action == "poll.close"
+
+
+class FakeCalendar:
+    """Free/busy as the Graph port returns it: one busy member, one person Graph could not look up."""
+
+    def __init__(self) -> None:
+        self.asked: list[list[str]] = []
+
+    async def get_schedule(self, people, start, end):
+        from bot.domain.calendar import BusySlot, Schedule
+
+        self.asked.append(list(people))
+        return Schedule(busy={people[0]: [BusySlot(start, end)]}, excluded=("ukjent@kommune.no",))
+
+
+async def test_suggest_times_only_with_calendar(teams: TeamsClient, bot, members):
+    guest = User(name="Gjest Gjestesen", aad="", upn="gjest@annen.no", id="29:guest-2",
+                 tenant="99999999-0000-0000-0000-000000000000")
+    conv = teams.group("Oppvekst", [*members, guest])
+    form = (await teams.send(conv, members[0], "avstemning")).card
+    assert not any(a.get("verb") == "poll.suggest" for a in iter_actions(form))
+    bot.services.calendar = FakeCalendar()
+    form = (await teams.send(conv, members[0], "avstemning Styremøte")).card
+    res = await teams.press(conv, members[0], form, verb="poll.suggest", inputs={"title": "Styremøte"})
+    text = json.dumps(res.card, ensure_ascii=False)
+    assert "Styremøte" in text and "Gjest Gjestesen" in text and "ukjent@kommune\\\\.no" in text
+    assert bot.services.calendar.asked == [[m.upn for m in members]]  # same-tenant members only
+    filled = [el for el in iter_inputs(res.card) if el["id"].startswith("slot_date_") and el.get("value")]
+    assert len(filled) == 5
+
+
+def iter_inputs(node):
+    if isinstance(node, dict):
+        if str(node.get("type", "")).startswith("Input."):
+            yield node
+        for v in node.values():
+            yield from iter_inputs(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from iter_inputs(v)

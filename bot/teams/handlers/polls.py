@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.domain.errors import InvalidInput, NotFound
@@ -101,8 +101,9 @@ def register(router: Router) -> None:
     async def personal_view(ctx: Ctx) -> Reply:
         o = ops(ctx.services)
         poll = await o.repo.get_in(_int(ctx.data, "poll_id"), ctx.conversation.id)
-        card = await o.view(poll, ctx.actor, ctx.locale)
-        return Reply(card=card, replace=ctx.verb == "poll.refresh")
+        if ctx.verb == "poll.show":  # a copy for the whole chat: the generic card, no one's answers highlighted
+            return Reply(card=await o.view(poll, None, ctx.locale))
+        return Reply(card=await o.view(poll, ctx.actor, ctx.locale), replace=True)
 
     @router.verb("poll.close")
     async def close(ctx: Ctx) -> list[Reply]:
@@ -162,8 +163,6 @@ async def _fill_suggestions(s: Services, ctx: Ctx, values: dict[str, Any]) -> st
     start = (s.clock.now().astimezone(ctx.settings.tz) + timedelta(days=1)).date()
     tz = ctx.settings.tz
     try:
-        from datetime import datetime, time
-
         schedule = await s.calendar.get_schedule([m["upn"] for m in included],  # type: ignore[union-attr]
                                                  datetime.combine(start, time(0), tz), datetime.combine(start, time(0), tz)
                                                  + timedelta(days=14))
