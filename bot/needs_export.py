@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.domain.needs import BENEFIT, NEED, WITHDRAWN, Benefit, Entry, Need, Summary
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_TYPE = "text/csv; charset=utf-8"
+CSV_TYPE = "text/csv"  # UTF-8 with BOM; the download route takes no charset parameter
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 NUMBER_FORMAT = "#,##0.##"
@@ -71,7 +71,7 @@ def _columns(project_name: str, tz: ZoneInfo) -> tuple[list[Column], list[Column
              ("Informasjonssikkerhet/personvern", lambda e: _yes(_need(e).security_concern), 12), *common_tail]
     benefits = [*common_head,
                 ("Beskrivelse", lambda e: _ben(e).description, 50),
-                ("Type", lambda e: BTYPE.get(_ben(e).benefit_type, _ben(e).benefit_type), 20),
+                ("Gevinsttype", lambda e: BTYPE.get(_ben(e).benefit_type, _ben(e).benefit_type), 20),
                 ("Kategori", lambda e: CATEGORY.get(_ben(e).category, _ben(e).category), 18),
                 ("Prissatt", lambda e: _yes(_ben(e).priced), 9), ("Indikator", lambda e: _ben(e).indicator, 30),
                 ("Enhet", lambda e: _ben(e).unit, 10), ("Nullpunkt verdi", lambda e: _ben(e).baseline_value, 14),
@@ -149,7 +149,7 @@ def _csv_safe(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        return f"{value:g}" if abs(value) < 1e15 else repr(value)
+        return format(value, ".15g")
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value  # keeps spreadsheets from running it as a formula
     return value

@@ -313,7 +313,7 @@ def form_values(content: Content) -> dict[str, str]:
         elif isinstance(v, list):
             out[k] = ",".join(v)
         elif isinstance(v, float):
-            out[k] = f"{v:g}" if abs(v) < 1e15 else str(v)
+            out[k] = format(v, ".15g")
         else:
             out[k] = str(v)
     return out
