@@ -134,8 +134,8 @@ async def remind_non_senders(services: Services, campaign_id: int) -> int:
     bot_id = ""
     for chat in await services.conversations.faggruppe_chats(list(campaign.faggrupper)):
         bot_id = str((chat.reference.get("bot") or {}).get("id") or "")
-        members = [m for m in await conversation_members(services, chat)
-                   if m.id != bot_id and not ({m.id, m.aad_object_id} & sent_ids)]
+        skip = sent_ids | {bot_id, campaign.leader_id}  # the leader who asked needs no reminder
+        members = [m for m in await conversation_members(services, chat) if m.id and not ({m.id, m.aad_object_id} & skip)]
         if not members:
             continue
         mentions = " ".join(f"<at>{escape(m.name)}</at>" for m in members)

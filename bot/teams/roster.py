@@ -39,6 +39,9 @@ async def conversation_members(services: Services, conversation: ConversationInf
     async def callback(turn: TurnContext) -> None:
         # Errors are caught here: the adapter's on_turn_error would otherwise post an apology into the chat.
         token = None
+        # A continued turn has no channelData; without a team id, TeamsInfo asks for the conversation's own
+        # roster (a chat's members, or for a channel id the team's members).
+        turn.activity.channel_data = {}
         try:
             for _ in range(MAX_PAGES):
                 page = await TeamsInfo.get_paged_members(turn, token, PAGE_SIZE)
@@ -55,6 +58,6 @@ async def conversation_members(services: Services, conversation: ConversationInf
     except Exception as exc:
         failed.append(exc)
     if failed:
-        log.warning("could not read conversation members: %s", type(failed[0]).__name__)
+        log.warning("could not read conversation members: %s", type(failed[0]).__name__, exc_info=failed[0])
         return []
     return out
