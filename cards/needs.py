@@ -110,7 +110,7 @@ def entry_form(t: T, kind: str, *, values: Values, errors: Errors, projects: lis
         body += choice_input("status", t("needs.field.status"), _choices(t, "needs.bstatus", BENEFIT_STATUSES),
                              v.get("status", "") or "planlagt", error=e.get("status"))
     body += choice_input("municipalities", t("needs.field.municipalities"), [(m, m) for m in municipalities],
-                         v.get("municipalities", ""), multi=True, error=e.get("municipalities"), style="filtered")
+                         v.get("municipalities", ""), multi=True, error=e.get("municipalities"))
     if kind == NEED:
         body += toggle_input("security_concern", t("needs.field.security"), t("needs.field.security_title"),
                              v.get("security_concern") == "true")

@@ -107,3 +107,18 @@ async def test_unicode_long_text_and_escaping_round_trip(teams: TeamsClient, bot
     assert e.title == evil and e.content.problem == long_problem.strip()
     mine = await teams.send(conv, user, "mine innspill")
     assert "<at>" not in "\n".join(texts(mine.card))
+
+
+async def test_english_locale_and_help(teams: TeamsClient, leader, members):
+    await create_project(teams, leader, "Portal", ["Oppvekst"])
+    user = members[3]
+    conv = teams.personal(user)
+    mine = await teams.send(conv, user, "my input", locale="en-GB")
+    assert "My input" in str(mine.card) and "Type **input**" in str(mine.card)
+    choose = await teams.send(conv, user, "input", locale="en-GB")
+    form = await teams.press(conv, user, choose.card, verb="needs.form", kind="benefit", locale="en-GB")
+    assert inputs(form.card)["estimate_nok"]["label"] == "Estimate NOK per year"
+    help_card = await teams.send(conv, user, "hjelp")
+    shown = "\n".join(texts(help_card.card))
+    for word in ("innspill", "mine innspill", "oversikt", "eksport", "innspillsrunde", "prosjekter", "prosjekt ny"):
+        assert f"**{word}**" in shown
