@@ -196,13 +196,8 @@ class DeliveryEngine:
         ref = ConversationReference().deserialize(reference)
         activity = Activity().deserialize(payload["activity"])
         raw_entities = payload["activity"].get("entities") or []
-<<<<<<< HEAD
         if any(isinstance(e, dict) and e.get("type") == "mention" for e in raw_entities):
             # Entity keeps only `type` when deserialised; mentions need their `mentioned` and `text`.
-=======
-        if raw_entities:
-            # Entity drops unknown fields on serialise; mentions need their own model to keep `mentioned`.
->>>>>>> needs
             activity.entities = [Mention().deserialize(e) if e.get("type") == "mention" else Entity().deserialize(e)
                                  for e in raw_entities if isinstance(e, dict)]
         update_id = payload.get("update_activity_id")
