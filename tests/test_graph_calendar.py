@@ -17,7 +17,7 @@ from bot.domain.calendar import CalendarError, EventSpec
 from bot.domain.freebusy import suggest_slots
 from bot.graph import build_calendar
 from bot.graph.doctor import run_doctor
-from tests.fakes.graph import ORGANIZER, FakeGraph
+from tests.fakes.graph import MSI_HEADER, ORGANIZER, FakeGraph
 
 OSLO = ZoneInfo("Europe/Oslo")
 WEU = "W. Europe Standard Time"
@@ -211,6 +211,19 @@ async def test_certificate_credential(calendar_for, fake_graph: FakeGraph, tmp_p
     cal = await calendar_for(GRAPH_CLIENT_SECRET="", GRAPH_CLIENT_CERTIFICATE_PATH=str(pem))
     await cal.create_event(spec())
     assert fake_graph.token_requests[-1]["client_assertion_type"].endswith("jwt-bearer")
+
+
+async def test_managed_identity(make_settings, fake_graph: FakeGraph, monkeypatch):
+    monkeypatch.setenv("IDENTITY_ENDPOINT", f"{fake_graph.url}/msi/token")
+    monkeypatch.setenv("IDENTITY_HEADER", MSI_HEADER)
+    cal, status = await build_calendar(make_settings(GRAPH_AUTH="managed-identity", GRAPH_ORGANIZER=ORGANIZER,
+                                                     GRAPH_BASE_URL=fake_graph.base_url))
+    assert cal is not None and "managed identity" in status
+    try:
+        await cal.create_event(spec())
+    finally:
+        await cal.close()
+    assert fake_graph.token_requests[-1] == {"grant_type": "managed_identity", "resource": "https://127.0.0.1"}
 
 
 async def test_free_busy_merge_and_external_people(calendar_for, fake_graph: FakeGraph):

@@ -6,6 +6,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
+from azure.core.exceptions import ServiceRequestError
+
 from bot.config import Settings
 from bot.domain.calendar import CalendarError
 from bot.graph import graph_configured
@@ -53,6 +55,10 @@ async def run_doctor(settings: Settings, out: TextIO | None = None) -> int:
             say(True, "Fikk et tilgangstoken fra Entra ID.", "Got an access token from Entra ID.")
         except Exception as exc:
             first = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+            if isinstance(exc, ServiceRequestError):
+                say(False, f"Nådde ikke innloggingstjenesten: sjekk nettverk/brannmur og AZURE_AUTHORITY_HOST. ({first})",
+                    f"Could not reach the token service: check the network and AZURE_AUTHORITY_HOST. ({first})")
+                return 1
             say(False, f"Fikk ikke token: sjekk tenant-id, klient-id og hemmelighet/sertifikat. ({first})",
                 f"No token: check the tenant id, client id and secret/certificate. ({first})")
             return 1

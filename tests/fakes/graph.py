@@ -26,6 +26,7 @@ TENANT = "11111111-2222-3333-4444-555555555555"
 CLIENT_ID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 CLIENT_SECRET = "fake-secret-ÆØÅ"
 ORGANIZER = "sekretariat@digitalehelgeland.no"
+MSI_HEADER = "fake-identity-header"
 DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?$")
 # Graph accepts every Windows zone name and, for events, only the primary IANA name of each Windows zone
 # ("Additional time zones" in the dateTimeTimeZone docs: Europe/Berlin yes, Europe/Oslo no).
@@ -34,6 +35,9 @@ FAULT_CODES = {429: "TooManyRequests", 503: "ServiceNotAvailable", 504: "Gateway
                403: "ErrorAccessDenied", 404: "ErrorItemNotFound"}
 EVENT_FIELDS = {"subject", "body", "start", "end", "attendees", "isAllDay", "isOnlineMeeting", "onlineMeetingProvider",
                 "categories", "location", "transactionId", "showAs", "isReminderOn", "reminderMinutesBeforeStart", "importance"}
+
+
+JSON_BODY = web.RequestKey("json_body", object)
 
 
 @dataclass
@@ -141,6 +145,7 @@ class FakeGraph:
         app = web.Application(middlewares=[self._middleware])
         r = app.router
         r.add_post("/{tenant}/oauth2/v2.0/token", self._token)
+        r.add_get("/msi/token", self._msi_token)
         r.add_post("/v1.0/users/{user}/events", self._create)
         r.add_patch("/v1.0/users/{user}/events/{eid}", self._update)
         r.add_delete("/v1.0/users/{user}/events/{eid}", self._delete)
@@ -174,7 +179,7 @@ class FakeGraph:
                     body = json.loads(raw)
                 except ValueError:
                     return _error(400, "BadRequest", "Unable to read JSON request payload.")
-        request["json"] = body
+        request[JSON_BODY] = body
         self.requests.append(Request(request.method, request.path, body, request.headers.get("Authorization", ""),
                                      dict(request.headers)))
         fault = self._match(request)
@@ -189,7 +194,7 @@ class FakeGraph:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             code = fault.code or FAULT_CODES.get(fault.status, "ErrorInternalServerError")
             return _error(fault.status, code, "Injected fault.", headers)
-        if "/oauth2/" not in request.path:
+        if "/oauth2/" not in request.path and request.path != "/msi/token":
             token = request.headers.get("Authorization", "")
             if not token.startswith("Bearer ") or token[7:] not in self.tokens:
                 return _error(401, "InvalidAuthenticationToken", "Access token is empty." if not token else "Invalid token.")
@@ -212,7 +217,7 @@ class FakeGraph:
 
     # -- token ---------------------------------------------------------------------------------------
     async def _token(self, request: web.Request) -> web.Response:
-        form = request["json"] or {}
+        form = request[JSON_BODY] or {}
         self.token_requests.append({k: v for k, v in form.items() if k != "client_secret"})
         if request.match_info["tenant"] != TENANT:
             return web.json_response({"error": "invalid_request", "error_description": "AADSTS90002: Tenant not found."},
@@ -231,6 +236,17 @@ class FakeGraph:
         token = f"fake-token-{uuid.uuid4().hex}"
         self.tokens.add(token)
         return web.json_response({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token})
+
+    async def _msi_token(self, request: web.Request) -> web.Response:
+        """App Service managed identity (IDENTITY_ENDPOINT / IDENTITY_HEADER)."""
+        self.token_requests.append({"grant_type": "managed_identity", "resource": request.query.get("resource", "")})
+        if request.headers.get("X-IDENTITY-HEADER") != MSI_HEADER or request.query.get("api-version") != "2019-08-01":
+            return web.json_response({"error": "invalid_request"}, status=400)
+        token = f"fake-token-{uuid.uuid4().hex}"
+        self.tokens.add(token)
+        expires = int(datetime.now(UTC).timestamp()) + 3600
+        return web.json_response({"access_token": token, "expires_on": str(expires), "resource": request.query["resource"],
+                                  "token_type": "Bearer"})
 
     # -- events --------------------------------------------------------------------------------------
     def _check_user(self, request: web.Request, permission: str) -> web.Response | None:
@@ -287,7 +303,7 @@ class FakeGraph:
     async def _create(self, request: web.Request) -> web.Response:
         if (denied := self._check_user(request, "Calendars.ReadWrite")) is not None:
             return denied
-        body = request["json"]
+        body = request[JSON_BODY]
         if problem := self._validate(body, create=True):
             return _error(400, "ErrorInvalidRequest" if "TimeZone" not in problem else "TimeZoneNotSupportedException", problem)
         txn = body.get("transactionId")
@@ -311,7 +327,7 @@ class FakeGraph:
         eid = request.match_info["eid"]
         if eid not in self.events:
             return _error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
-        body = request["json"]
+        body = request[JSON_BODY]
         if problem := self._validate(body, create=False):
             return _error(400, "ErrorInvalidRequest", problem)
         if "transactionId" in body:
@@ -344,7 +360,7 @@ class FakeGraph:
             return _error(400, "ErrorInvalidRequest",
                           "Your request can't be completed. You can only cancel meetings with attendees.")
         event = self.events.pop(eid)
-        event["_cancel_comment"] = _params(request["json"]).get("comment", "")
+        event["_cancel_comment"] = _params(request[JSON_BODY]).get("comment", "")
         self.cancelled[eid] = event
         return web.Response(status=202)
 
@@ -358,7 +374,7 @@ class FakeGraph:
         if (denied := self._check_user(request, "Calendars.ReadBasic")) is not None:
             return denied
         # Graph treats action parameter names case-insensitively (msgraph-sdk sends "Schedules", "StartTime", ...).
-        body = _params(request["json"])
+        body = _params(request[JSON_BODY])
         schedules = body.get("schedules")
         if not isinstance(schedules, list) or not schedules or len(schedules) > 100:
             return _error(400, "ErrorInvalidParameter", "schedules must list 1 to 100 addresses.")
