@@ -92,7 +92,7 @@ class Settings:
     scheduler_enabled: bool = True
     # Graph: token authority (AZURE_AUTHORITY_HOST, national clouds), total deadline per call, retries on 429/503/504.
     graph_authority_host: str = ""
-    graph_deadline_seconds: int = 30
+    graph_deadline_seconds: int = 10
     graph_max_retries: int = 3
 
     @property
@@ -204,6 +204,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_audit_days=_int(env, "RETENTION_AUDIT_DAYS", 365 * 2, 1),
         scheduler_enabled=_bool(env, "SCHEDULER_ENABLED", True),
         graph_authority_host=env.get("AZURE_AUTHORITY_HOST", "").strip().rstrip("/"),
-        graph_deadline_seconds=_int(env, "GRAPH_DEADLINE_SECONDS", 30, 1, 600),
+        graph_deadline_seconds=_int(env, "GRAPH_DEADLINE_SECONDS", 10, 1, 600),
         graph_max_retries=_int(env, "GRAPH_MAX_RETRIES", 3, 0, 10),
     )
