@@ -92,6 +92,7 @@ class DeliveryEngine:
         self._rows: dict[asyncio.Task[None], OutboxRow] = {}
         self._listeners: list[tuple[str, Listener]] = []
         self._accepting = True
+        self._stop_hooks: list[Callable[[], Awaitable[None]]] = []
 
     # -- API ---------------------------------------------------------------------------------
     async def enqueue(self, items: list[NewDelivery]) -> int:
@@ -108,6 +109,10 @@ class DeliveryEngine:
         """Call listener after each attempt on rows whose group key starts with prefix."""
         self._listeners.append((group_prefix, listener))
 
+    def on_stop(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run hook first when the engine stops (features stop their own background work)."""
+        self._stop_hooks.append(hook)
+
     def start(self) -> None:
         """Start the worker loop."""
         self._accepting = True
@@ -116,6 +121,11 @@ class DeliveryEngine:
     async def stop(self, grace: float = 20.0) -> None:
         """Stop claiming; hand back rows not yet on the wire, let sends under way finish (up to grace)."""
         self._accepting = False
+        for hook in self._stop_hooks:
+            try:
+                await hook()
+            except Exception:
+                log.warning("delivery stop hook failed", exc_info=True)
         self.kick()
         self._slot.set()
         if self._task:
