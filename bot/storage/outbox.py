@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select, update
 
 from bot.domain.clock import Clock
 from bot.storage.db import Database, insert_for
-from bot.storage.models import OutboxItem
+from bot.storage.models import Conversation, OutboxItem
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
 
@@ -211,3 +211,11 @@ class OutboxRepo:
              .where(OutboxItem.group_key == group_key).order_by(OutboxItem.id))
         async with self.db.session() as s:
             return [GroupEntry(*r) for r in (await s.execute(q)).all()]
+
+    async def conversation_refs(self, ids: set[str]) -> dict[str, dict[str, Any] | None]:
+        """Stored references of the given conversations, None for inactive ones (one query for a claimed batch)."""
+        if not ids:
+            return {}
+        q = select(Conversation.id, Conversation.active, Conversation.reference).where(Conversation.id.in_(ids))
+        async with self.db.session() as s:
+            return {cid: (ref if active else None) for cid, active, ref in (await s.execute(q)).all()}
