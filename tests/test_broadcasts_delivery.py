@@ -33,7 +33,7 @@ async def wait_state(bot: RunningBot, bid: int, state: State, timeout: float = 2
 
 
 async def test_restart_mid_broadcast_sends_each_chat_once(teams: TeamsClient, bot, connector, leader, make_settings, clock):
-    chats = await quick_chats(teams, bot, leader, {"Oppvekst": 60, "Ungdom": 60})
+    chats = await quick_chats(teams, bot, leader, {"Oppvekst": 40, "Ungdom": 40})
     convs = [c for group in chats.values() for c in group]
     personal = teams.personal(leader)
     preview = await compose(teams, personal, leader, title="Omstart")
@@ -42,7 +42,8 @@ async def test_restart_mid_broadcast_sends_each_chat_once(teams: TeamsClient, bo
     await teams.press(personal, leader, preview, "Send")
 
     def delivered() -> int:
-        return sum(1 for c in convs if broadcast_cards(connector, c.id, "Omstart"))
+        return len({r.conversation_id for r in connector.records if r.op in ("send", "reply")
+                    and (card_of(r.body) or {}).get("body", [{}])[0].get("text") == "Omstart"})
 
     await connector.wait_for(lambda: delivered() >= 10)
     await bot.stop()
@@ -61,7 +62,7 @@ async def test_restart_mid_broadcast_sends_each_chat_once(teams: TeamsClient, bo
         def report() -> str:
             return json.dumps(card_of(connector.activities[(personal.id, b.report_activity_id)]), ensure_ascii=False)
 
-        await connector.wait_for(lambda: '{"title": "Sendt", "value": "120"}' in report())
+        await connector.wait_for(lambda: '{"title": "Sendt", "value": "80"}' in report())
         assert "Ferdig" in report()
     finally:
         await second.stop()
@@ -69,7 +70,7 @@ async def test_restart_mid_broadcast_sends_each_chat_once(teams: TeamsClient, bo
 
 async def test_client_side_limits_avoid_429(teams: TeamsClient, bot, connector, leader):
     connector.enforce_limits = True
-    convs = (await quick_chats(teams, bot, leader, {"Oppvekst": 70}))["Oppvekst"]
+    convs = (await quick_chats(teams, bot, leader, {"Oppvekst": 55}))["Oppvekst"]
     activity = {"type": "message", "text": "hei"}
     items = [NewDelivery(key=f"t:{c.id}", conversation_id=c.id, payload={"activity": activity}, group_key="t") for c in convs]
     # and a burst into one chat: 7/1 s and 8/2 s hold it back
