@@ -201,3 +201,16 @@ async def test_read_acknowledgements_once_per_person(teams: TeamsClient, bot, le
         return rep if "lest 2" in rep and "lest 1" in rep else None
 
     assert await teams.connector.wait_for(report)
+
+
+async def test_composed_in_group_chat_reports_to_personal_chat(teams: TeamsClient, bot, leader, members):
+    group = teams.group("Oppvekst", [leader, *members])
+    await teams.install(group, leader)
+    await teams.send(group, leader, "registrer Oppvekst")
+    personal = teams.personal(leader)
+    await teams.send(personal, leader, "hjelp")
+    preview = await compose(teams, group, leader, title="Fra gruppechatten")
+    await teams.press(group, leader, preview, "Send")
+    b = await wait_done(bot, teams, bid_of(preview))
+    assert b.report_conversation_id == personal.id and b.report_activity_id
+    assert len([a for a in teams.connector.sent(group.id) if "Fra gruppechatten" in json.dumps(card_of(a) or {})]) == 1

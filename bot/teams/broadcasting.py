@@ -50,6 +50,7 @@ class Broadcaster:
         self.repo = BroadcastRepo(services.db)
         self._last: dict[int, float] = {}
         self._pending: dict[int, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
 
     # -- sending -----------------------------------------------------------------------------
@@ -124,7 +125,10 @@ class Broadcaster:
         if self._closed or broadcast_id in self._pending:
             return
         delay = max(0.0, self._last.get(broadcast_id, 0.0) + REPORT_EVERY_S - time.monotonic())
-        self._pending[broadcast_id] = asyncio.create_task(self._later(broadcast_id, delay), name="broadcast-report")
+        task = asyncio.create_task(self._later(broadcast_id, delay), name="broadcast-report")
+        self._pending[broadcast_id] = task
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _later(self, broadcast_id: int, delay: float) -> None:
         try:
@@ -161,11 +165,14 @@ class Broadcaster:
             self.poke(int(row.group_key.split(":")[1]))
 
     async def close(self) -> None:
-        """Stop pending report updates (the app is stopping; resume() picks up after a restart)."""
+        """Finish or stop pending report updates (the app is stopping; resume() picks up after a restart)."""
         self._closed = True
-        for task in list(self._pending.values()):
+        tasks = list(self._tasks)
+        if tasks:
+            await asyncio.wait(tasks, timeout=2.0)  # let a report update under way (or due within a second) finish
+        for task in tasks:
             task.cancel()
-        for task in list(self._pending.values()):
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 

@@ -52,8 +52,11 @@ def register(router: Router) -> None:
         chats = await _chats(s, draft)
         if not chats:
             return Reply(card=await _form(ctx, form, {"targets": ctx.t("broadcasts.error.no_chats")}, bid), replace=True)
+        # The report goes to the leader's personal chat when there is one, not to a group chat.
+        personal = await s.conversations.personal_chat_of(ctx.actor.id) if ctx.is_group else None
+        report_to = personal.id if personal and personal.active else ctx.conversation.id
         b = await _repo(ctx).save_draft(draft, author_id=ctx.actor.id, author_name=ctx.actor.name, locale=ctx.locale,
-                                        conversation_id=ctx.conversation.id, broadcast_id=bid)
+                                        conversation_id=report_to, broadcast_id=bid)
         if b is None:
             raise Conflict("broadcasts.error.not_draft")
         groups = len({c.faggruppe for c in chats})
