@@ -123,6 +123,12 @@ async def test_scheduled_broadcast_is_sent_at_its_time_and_can_be_cancelled(team
     await wait_state(bot, bid, State.DONE)
     assert len(broadcast_cards(connector, chat.id, "Planlagt melding")) == 1
     assert broadcast_cards(connector, chat.id, "Avlyst melding") == []
+    # the list shows it with its report
+    listing = (await teams.send(personal, leader, "kunngjøringer")).card
+    assert "Ferdig" in json.dumps(listing, ensure_ascii=False)
+    shown = await teams.press(personal, leader, listing, "Vis rapport", broadcast_id=bid)
+    report = json.dumps(shown.card, ensure_ascii=False)
+    assert "Leveringsrapport: Planlagt melding" in report and '{"title": "Sendt", "value": "1"}' in report
     # a sent broadcast cannot be cancelled
     refused = await teams.press(personal, leader, res.card, "Avbryt", broadcast_id=bid)
     assert "ikke planlagt lenger" in refused.invoke_message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -87,6 +88,11 @@ class FormInput:
         )
 
 
+def faggruppe_token(name: str) -> str:
+    """A comma-free choice value for a faggruppe (names contain commas; multi-selects join values with commas)."""
+    return "fg-" + hashlib.sha256(name.encode()).hexdigest()[:12]
+
+
 def parse_send_at(day: str, clock_time: str, tz: ZoneInfo) -> datetime:
     """A wall-clock date and time in tz, as aware UTC; rejects times skipped by DST."""
     d = date.fromisoformat(day)
@@ -123,8 +129,9 @@ def validate(form: FormInput, *, now: datetime, tz: ZoneInfo, faggrupper: list[s
         errors["message"] = ("error.too_long", {"max": MESSAGE_MAX})
     targets = Targets(TargetMode.ALL, tuple(faggrupper))
     if form.mode == TargetMode.SOME:
-        known = {f.lower(): f for f in faggrupper}
-        names = tuple(dict.fromkeys(known[n.lower()] for n in form.faggrupper if n.lower() in known))
+        known = {f.lower(): f for f in faggrupper} | {faggruppe_token(f): f for f in faggrupper}
+        picked = (known.get(n) or known.get(n.lower()) for n in form.faggrupper)
+        names = tuple(dict.fromkeys(n for n in picked if n))
         if not names:
             errors["faggrupper"] = "broadcasts.error.choose_faggrupper"
         targets = Targets(TargetMode.SOME, names)
