@@ -151,7 +151,7 @@ async def test_send_to_subset_and_project(teams: TeamsClient, bot, leader):
     assert teams.connector.sent(chats["Ungdom"][0].id) == []
 
 
-async def test_faults_403_429_and_502(teams: TeamsClient, bot, leader):
+async def test_faults_403_429_502_and_dropped_connection(teams: TeamsClient, bot, leader):
     names = ("Oppvekst", "Ungdom", "Helse og omsorg", "IT-drift og sikkerhet")
     chats = await quick_chats(teams, bot, leader, dict.fromkeys(names, 1))
     gone, busy, flaky, fine = (chats[n][0] for n in names)
@@ -159,6 +159,7 @@ async def test_faults_403_429_and_502(teams: TeamsClient, bot, leader):
     c.fail(403, conversation=gone.id, code="BotNotInConversationRoster", times=None)
     c.fail(429, conversation=busy.id, headers={"Retry-After": "1"})
     c.fail(502, conversation=flaky.id, times=2)
+    c.fail(500, conversation=fine.id, drop=True)  # the connection drops: a network error, retried
     personal = teams.personal(leader)
     preview = await compose(teams, personal, leader)
     await teams.press(personal, leader, preview, "Send")
@@ -170,6 +171,7 @@ async def test_faults_403_429_and_502(teams: TeamsClient, bot, leader):
     assert not (await bot.services.conversations.get(gone.id)).active
     rows = {r.conversation_id: r for r in await bot.services.outbox.group(f"broadcast:{bid}")}
     assert rows[flaky.id].attempts == 3 and rows[busy.id].attempts == 2 and rows[gone.id].state == "failed"
+    assert rows[fine.id].attempts == 2
     assert c.count_429 == 1
 
     def final():
