@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.calendar import BusySlot
-from bot.domain.freebusy import free_windows, merge_intervals, suggest_slots, working_windows
+from bot.domain.freebusy import free_windows, merge_intervals, spread, suggest_slots, working_windows
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -61,3 +61,12 @@ def test_suggestions_align_to_step_and_fit_inside_hours():
     assert got[-1].end == oslo(2026, 11, 24, 16)
     with pytest.raises(ValueError):
         suggest_slots({}, start, start, timedelta(0), OSLO)
+
+
+def test_spread_picks_non_overlapping_best_first_in_time_order():
+    busy = {"a@kommune.no": [BusySlot(oslo(2026, 11, 24, 8), oslo(2026, 11, 24, 11))]}
+    ranked = suggest_slots(busy, oslo(2026, 11, 24, 0), oslo(2026, 11, 25, 0), timedelta(hours=1), OSLO, limit=1000)
+    picked = spread(ranked, 3)
+    assert [p.start for p in picked] == [oslo(2026, 11, 24, 11), oslo(2026, 11, 24, 12), oslo(2026, 11, 24, 13)]
+    assert all(p.everyone_free for p in picked)
+    assert spread(ranked, 0) == []

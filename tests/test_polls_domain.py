@@ -23,7 +23,6 @@ from bot.domain.polls import (
     ensure_can_close,
     ensure_can_vote,
     parse_form,
-    suggest_starts,
 )
 from bot.messages import t
 from bot.storage.db import Database
@@ -105,13 +104,6 @@ def test_local_labels_across_dst():
     summer = local_label(_t, datetime(2026, 3, 30, 8, 0, tzinfo=UTC), datetime(2026, 3, 30, 9, 0, tzinfo=UTC), OSLO)
     assert winter == "fre. 27. mars kl. 10:00–11:00"
     assert summer == "man. 30. mars kl. 10:00–11:00"
-
-
-def test_suggestions_avoid_busy_times():
-    busy = {"a": [(datetime(2026, 3, 23, 7, 0, tzinfo=UTC), datetime(2026, 3, 23, 11, 0, tzinfo=UTC))]}
-    starts = suggest_starts(busy, first_day=datetime(2026, 3, 23).date(), days=1, tz=OSLO, hours=(8, 16),
-                            duration_min=60, count=3)
-    assert starts and all(s >= datetime(2026, 3, 23, 11, 0, tzinfo=UTC) for s in starts)
 
 
 def test_poll_card_size_with_ten_slots_and_sixty_voters():

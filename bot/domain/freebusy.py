@@ -102,3 +102,16 @@ def suggest_slots(busy: Mapping[str, list[BusySlot]], start: datetime, end: date
             slot_start += step
     candidates.sort(key=lambda c: (len(c.busy_people), c.start))
     return candidates[:limit]
+
+
+def spread(suggestions: Iterable[Suggestion], count: int) -> list[Suggestion]:
+    """Up to count suggestions that do not overlap one another, best first as given, returned in time order."""
+    picked: list[Suggestion] = []
+    if count <= 0:
+        return picked
+    for s in suggestions:
+        if all(s.end <= p.start or s.start >= p.end for p in picked):
+            picked.append(s)
+            if len(picked) == count:
+                break
+    return sorted(picked, key=lambda s: s.start)
