@@ -75,3 +75,21 @@ async def test_retention_of_inputs(bot, clock):
     assert counts["needs"] == 1
     status = await s.input_status(project.id)
     assert status.total == 1
+
+
+async def test_broadcast_privacy_provider(bot, clock):
+    from bot.storage.broadcasts import BroadcastAck, BroadcastRow
+    from bot.storage.broadcasts_privacy import PRIVACY
+
+    db = bot.services.db
+    async with db.write() as s:
+        row = BroadcastRow(author_id="lead", author_name="Lise", title="Hei", message="Tekst", created_at=clock.now())
+        s.add(row)
+        await s.flush()
+        s.add(BroadcastAck(broadcast_id=row.id, person_id="u1", faggruppe="Oppvekst", at=clock.now()))
+    exported = await PRIVACY.export(db, "u1")
+    assert len(exported["read_acknowledgements"]) == 1 and exported["broadcasts_written"] == []
+    assert await PRIVACY.erase(db, "u1", pseudonym("u1")) == 1
+    assert (await PRIVACY.export(db, "u1"))["read_acknowledgements"] == []
+    assert len((await PRIVACY.export(db, pseudonym("u1")))["read_acknowledgements"]) == 1
+    assert await PRIVACY.retention(db, clock.now() + timedelta(days=bot.settings.retention_audit_days + 1), bot.settings) == 1
