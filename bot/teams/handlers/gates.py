@@ -382,6 +382,8 @@ async def _connector_members(s: Services, reference: dict[str, Any]) -> list[str
     async def callback(turn: TurnContext) -> None:
         # Errors are caught here: the adapter's on_turn_error would post an apology into the chat.
         token = None
+        if turn.activity.channel_data is None:
+            turn.activity.channel_data = {}  # a continued conversation carries none; TeamsInfo expects a mapping
         try:
             for _ in range(20):  # at most 20 pages
                 page = await TeamsInfo.get_paged_members(turn, token, 100)
