@@ -90,6 +90,7 @@ class Settings:
     retention_inputs_days: int = 365 * 5
     retention_audit_days: int = 365 * 2
     scheduler_enabled: bool = True
+    poll_reminder_hours: int = 24
 
     @property
     def tz(self) -> ZoneInfo:
@@ -199,4 +200,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_inputs_days=_int(env, "RETENTION_INPUTS_DAYS", 365 * 5, 1),
         retention_audit_days=_int(env, "RETENTION_AUDIT_DAYS", 365 * 2, 1),
         scheduler_enabled=_bool(env, "SCHEDULER_ENABLED", True),
+        poll_reminder_hours=_int(env, "POLL_REMINDER_HOURS", 24, 0, 24 * 14),
     )
