@@ -129,3 +129,23 @@ def test_decision_rules_and_phases():
     assert parse_phase("Idé") == "ide" and parse_phase("GJENNOMFØRE") == "gjennomfore" and parse_phase("planning") == "planlegge"
     assert parse_phase("tull") is None
     assert next_bp("ide") == 1 and next_bp("avslutte") == 5 and next_bp("realisere") is None
+
+
+async def test_privacy_export_and_erase(tmp_path):
+    from bot.storage.db import Database
+    from bot.storage.gates import PRIVACY, GateRepo
+    from bot.storage.projects import ProjectRepo
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/p.db")
+    await db.migrate()
+    try:
+        project = await ProjectRepo(db).create("P", "", "lise", [])
+        gate = await GateRepo(db).set_deadline(project.id, 1, deadline=date(2027, 1, 1), deadline_time=None, faggrupper=(),
+                                               documents=(), offsets=(), set_by="lise", set_in="c")
+        await GateRepo(db).decide(gate.id, APPROVED, "", "lise", datetime.now(UTC))
+        assert len((await PRIVACY.export(db, "lise"))["gates"]) == 1
+        assert await PRIVACY.erase(db, "lise", "slettet-x") == 2
+        assert (await PRIVACY.export(db, "lise"))["gates"] == []
+        assert (await GateRepo(db).get(gate.id)).decided_by == "slettet-x"
+    finally:
+        await db.close()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint, select, update
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.domain.gates import APPROVED, OPEN, POSTPONED, Gate
+from bot.privacy.provider import PrivacyProvider, Rows, row_dict
 from bot.storage.db import Database, insert_for
 from bot.storage.models import Base, utcnow
 
@@ -107,3 +108,22 @@ class GateRepo:
                         updated_at=utcnow())
             )
             return (res.rowcount or 0) == 1
+
+
+async def _export(db: Database, person_id: str) -> dict[str, Rows]:
+    async with db.session() as s:
+        rows = await s.scalars(select(GateRow).where(or_(GateRow.set_by == person_id, GateRow.decided_by == person_id)))
+        return {"gates": [row_dict(r) for r in rows]}
+
+
+async def _erase(db: Database, person_id: str, alias: str) -> int:
+    n = 0
+    async with db.write() as s:
+        for col in ("set_by", "decided_by"):
+            stmt = update(GateRow).where(getattr(GateRow, col) == person_id).values({col: alias})
+            n += (await s.execute(stmt)).rowcount or 0
+    return n
+
+
+# Deadlines and decisions are project governance records: kept with the project, no retention of their own.
+PRIVACY = PrivacyProvider("gates", _export, _erase)
