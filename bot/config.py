@@ -91,6 +91,8 @@ class Settings:
     retention_audit_days: int = 365 * 2
     scheduler_enabled: bool = True
     poll_reminder_hours: int = 24
+    # Input campaigns: remind non-senders this many hours before the deadline.
+    campaign_reminder_hours: int = 48
 
     @property
     def tz(self) -> ZoneInfo:
@@ -201,4 +203,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_audit_days=_int(env, "RETENTION_AUDIT_DAYS", 365 * 2, 1),
         scheduler_enabled=_bool(env, "SCHEDULER_ENABLED", True),
         poll_reminder_hours=_int(env, "POLL_REMINDER_HOURS", 24, 0, 24 * 14),
+        campaign_reminder_hours=_int(env, "CAMPAIGN_REMINDER_HOURS", 48, 0, 24 * 30),
     )
