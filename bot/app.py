@@ -118,8 +118,8 @@ async def download(request: web.Request) -> web.Response:
     safe = f.filename.encode("ascii", "replace").decode().replace('"', "")
     return web.Response(
         body=f.content,
-        headers={"Content-Type": f.content_type, "Content-Disposition": f'attachment; filename="{safe}"', "Cache-Control": "no-store",
-                 "X-Content-Type-Options": "nosniff"},
+        headers={"Content-Type": f.content_type, "Content-Disposition": f'attachment; filename="{safe}"',
+                 "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
     )
 
 

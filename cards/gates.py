@@ -171,7 +171,7 @@ def decision_form(t: T, *, project_id: int, project_name: str, bp: int, values: 
                        execute(t("gates.form.back"), "gates.timeline", data, associated_inputs="none")])
 
 
-def reminder_card(t: T, *, project_name: str, bp: int, deadline: date, deadline_time: time | None, left: str,
+def reminder_card(t: T, *, project_id: int, project_name: str, bp: int, deadline: date, deadline_time: time | None, left: str,
                   documents: tuple[str, ...], status: InputStatus | None) -> Card:
     """Posted in each involved faggruppe chat at every reminder offset."""
     body: list[Element] = [
@@ -189,7 +189,7 @@ def reminder_card(t: T, *, project_name: str, bp: int, deadline: date, deadline_
             body.append(text(t("gates.reminder.missing", names=escape(", ".join(status.missing))), color="Warning"))
         else:
             body.append(text(t("gates.reminder.all_sent"), color="Good"))
-    return card(body, [submit(t("gates.action.input"), "cmd", {"command": "innspill"}),
+    return card(body, [submit(t("gates.action.input"), "cmd", {"command": "innspill", "project_id": project_id}),
                        submit(t("gates.action.timeline"), "cmd", {"command": f"faser {project_name}"})])
 
 

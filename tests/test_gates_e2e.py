@@ -138,7 +138,7 @@ async def test_reminder_goes_to_involved_chats_once_with_input_status(teams, bot
         body = str(card)
         assert "BP2" in body and "Prosjektforslag" in body and "Gevinstanalyse" in body
         assert "Innspill så langt: 5 (3 behov, 2 gevinster)" in body and "Helse og omsorg" in body
-        assert find_action(card, "Gi innspill")["data"] == {"verb": "cmd", "command": "innspill"}
+        assert find_action(card, "Gi innspill")["data"] == {"verb": "cmd", "command": "innspill", "project_id": 1}
         assert find_action(card, "Se tidslinjen")["data"]["command"] == f"faser {PROJECT}"
     assert reminders(connector, chats["IT-drift og sikkerhet"]) == []
     assert set(seen) == {1}
@@ -152,6 +152,7 @@ async def test_reminder_goes_to_involved_chats_once_with_input_status(teams, bot
 async def test_reminder_without_status_provider_omits_it(teams, bot, leader, members, connector):
     await _project(bot, leader)
     chats = await setup_chats(teams, leader, members)
+    bot.services.input_status = None  # the needs/benefits feature is not there
     await set_deadline(teams, chats["Oppvekst"], leader, 1, "2027-01-10", groups=["Oppvekst"])
     gate = await GateRepo(bot.services.db).at(1, 1)
     run_reminder_now(bot.services, gate.id, "1")
@@ -256,3 +257,16 @@ def _actions(card):
     from tests.harness import iter_actions
 
     return list(iter_actions(card))
+
+
+async def test_reminder_uses_needs_benefits_status_of_the_project(teams, bot, leader, members, connector):
+    await _project(bot, leader)
+    chats = await setup_chats(teams, leader, members)
+    assert bot.services.input_status is not None  # bound at start by the needs/benefits feature
+    await set_deadline(teams, chats["Oppvekst"], leader, 2, "2027-03-29", groups=["Oppvekst"])
+    gate = await GateRepo(bot.services.db).at(1, 2)
+    run_reminder_now(bot.services, gate.id, "14")
+    got = await connector.wait_for(lambda: reminders(connector, chats["Oppvekst"]))
+    body = str(got[0])
+    assert "Innspill så langt: 0 (0 behov, 0 gevinster)" in body
+    assert "Oppvekst" in body and "Helse og omsorg" in body  # nobody has sent anything yet

@@ -148,7 +148,7 @@ async def send_reminder(gate_id: int, offset: str) -> int:
             status = await s.input_status(gate.project_id)
         except Exception:
             log.warning("input status failed for gate reminder", exc_info=True)
-    card = reminder_card(_t, project_name=project.name, bp=gate.bp, deadline=gate.deadline,
+    card = reminder_card(_t, project_id=project.id, project_name=project.name, bp=gate.bp, deadline=gate.deadline,
                          deadline_time=gate.deadline_time, left=left_text(_t, gate.deadline, now, tz),
                          documents=gate.documents or DECISION_POINTS[gate.bp].documents, status=status)
     chats = await s.conversations.faggruppe_chats(list(gate.faggrupper))
