@@ -270,3 +270,20 @@ async def test_reminder_uses_needs_benefits_status_of_the_project(teams, bot, le
     body = str(got[0])
     assert "Innspill så langt: 0 (0 behov, 0 gevinster)" in body
     assert "Oppvekst" in body and "Helse og omsorg" in body  # nobody has sent anything yet
+
+
+async def test_reminder_retried_after_connector_errors_arrives_once(teams, bot, leader, members, connector):
+    await _project(bot, leader)
+    chats = await setup_chats(teams, leader, members)
+    await set_deadline(teams, chats["Oppvekst"], leader, 2, "2027-03-29", groups=["Oppvekst"])
+    gate = await GateRepo(bot.services.db).at(1, 2)
+    connector.fail(502, conversation=chats["Oppvekst"].id, method="POST", times=1)
+    run_reminder_now(bot.services, gate.id, "7")
+    await connector.wait_for(lambda: reminders(connector, chats["Oppvekst"]))
+    for _ in range(50):
+        rows = await bot.services.outbox.group(gate_jobs.reminder_group(gate.id))
+        if rows[0].state == "sent":
+            break
+        await asyncio.sleep(0.1)
+    assert len(rows) == 1 and rows[0].state == "sent" and rows[0].attempts == 2
+    assert len(reminders(connector, chats["Oppvekst"])) == 1
