@@ -13,6 +13,7 @@ from aiohttp import web
 from botbuilder.schema import Activity
 
 from bot import __version__
+from bot.bookings import BookingService
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
 from bot.graph import build_calendar
@@ -139,6 +140,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         services.calendar, services.calendar_status = await build_calendar(settings)
         if services.calendar is None:
             log.info("Microsoft Graph is off", extra={"graph": services.calendar_status})
+        services.bookings = BookingService(services)
         adapter = build_adapter(settings)
         bot = FaggruppeBot(services, router)
         engine = DeliveryEngine(adapter, services, settings.app_id)

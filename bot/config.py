@@ -93,6 +93,10 @@ class Settings:
     poll_reminder_hours: int = 24
     # Input campaigns: remind non-senders this many hours before the deadline.
     campaign_reminder_hours: int = 48
+    # Graph: token authority (AZURE_AUTHORITY_HOST, national clouds), total deadline per call, retries on 429/503/504.
+    graph_authority_host: str = ""
+    graph_deadline_seconds: int = 10
+    graph_max_retries: int = 3
 
     @property
     def tz(self) -> ZoneInfo:
@@ -204,4 +208,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         scheduler_enabled=_bool(env, "SCHEDULER_ENABLED", True),
         poll_reminder_hours=_int(env, "POLL_REMINDER_HOURS", 24, 0, 24 * 14),
         campaign_reminder_hours=_int(env, "CAMPAIGN_REMINDER_HOURS", 48, 0, 24 * 30),
+        graph_authority_host=env.get("AZURE_AUTHORITY_HOST", "").strip().rstrip("/"),
+        graph_deadline_seconds=_int(env, "GRAPH_DEADLINE_SECONDS", 10, 1, 600),
+        graph_max_retries=_int(env, "GRAPH_MAX_RETRIES", 3, 0, 10),
     )
