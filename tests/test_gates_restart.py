@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import aiohttp
 
-from bot.domain.calendar import BookingStatus, EventSpec
 from bot.storage.gates import GateRepo
-from tests.gates_helpers import INVOLVED, PROJECT, reminders, run_reminder_now, set_deadline, setup_chats, timeline
+from tests.gates_helpers import INVOLVED, PROJECT, reminders, run_reminder_now, set_deadline, setup_chats
 from tests.harness import RunningBot, TeamsClient
 
 
@@ -72,59 +71,3 @@ async def test_reminder_missed_until_after_deadline_is_dropped(make_settings, cl
         assert all(reminders(connector, chats[n]) == [] for n in INVOLVED)
     finally:
         await second.stop()
-
-
-class FakeBookings:
-    """Records what the gate feature asks of the bookings service (one event per source key)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str, EventSpec | None]] = []
-        self.events: dict[str, str] = {}
-
-    async def book(self, source_key: str, spec: EventSpec) -> BookingStatus:
-        op = "update" if source_key in self.events else "create"
-        self.events.setdefault(source_key, f"ev-{len(self.events) + 1}")
-        self.calls.append((op, source_key, spec))
-        return BookingStatus(source_key, "booked", self.events[source_key])
-
-    async def cancel(self, source_key: str, comment: str = "") -> BookingStatus:
-        self.calls.append(("cancel", source_key, None))
-        return BookingStatus(source_key, "cancelled", self.events.get(source_key, ""))
-
-    async def status(self, source_key: str) -> BookingStatus | None:
-        if source_key not in self.events:
-            return None
-        state = "cancelled" if self.calls and self.calls[-1][0] == "cancel" else "booked"
-        return BookingStatus(source_key, state, self.events[source_key])
-
-    def on_change(self, prefix: str, listener: object) -> None:
-        pass
-
-
-async def test_calendar_event_created_updated_cancelled_once(teams, bot, leader, members, connector):
-    fake = FakeBookings()
-    bot.services.bookings = fake
-    await bot.services.projects.create(PROJECT, "", leader.aad, INVOLVED)
-    chats = await setup_chats(teams, leader, members)
-    conv = chats["Oppvekst"]
-    res = await set_deadline(teams, conv, leader, 2, "2027-03-29")
-    assert "Kalender: på" in str(res.card)
-    await connector.wait_for(lambda: len(fake.calls) >= 1)
-    op, key, spec = fake.calls[0]
-    gate = await GateRepo(bot.services.db).at(1, 2)
-    assert (op, key) == ("create", f"gate:{gate.id}")
-    assert spec.all_day and spec.start == datetime(2027, 3, 29).date() and spec.end == datetime(2027, 3, 30).date()
-    expected = {m.upn for m in (leader, members[0], members[1], members[2])}  # Oppvekst and Helse, not IT
-    assert set(spec.attendees) == expected
-    await set_deadline(teams, conv, leader, 2, "2027-04-05", at="10:00")
-    await connector.wait_for(lambda: len(fake.calls) >= 2)
-    op, key, spec = fake.calls[1]
-    assert (op, key) == ("update", f"gate:{gate.id}") and not spec.all_day
-    assert spec.start.astimezone(UTC) == datetime(2027, 4, 5, 8, tzinfo=UTC)
-    card = await timeline(teams, conv, leader)
-    assert "i kalenderen" in str(card)
-    form = (await teams.press(conv, leader, card, verb="gates.form", bp=2)).card
-    await teams.press(conv, leader, form, verb="gates.remove")
-    await connector.wait_for(lambda: len(fake.calls) >= 3)
-    assert [c[:2] for c in fake.calls] == [("create", key), ("update", key), ("cancel", key)]
-    assert len(fake.events) == 1

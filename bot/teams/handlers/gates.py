@@ -164,8 +164,7 @@ def register(router: Router) -> None:
         await unschedule_gate(s, gate.id)
         await s.audit.record(ctx.actor.id, "gate.deadline.remove", f"gate:{gate.id}", project_id=project.id, bp=bp,
                              deadline=gate.deadline.isoformat())
-        if s.bookings is not None:
-            _spawn(s, _cancel_booking(s, gate.id))
+        _spawn(s, _cancel_booking(s, gate.id))
         done = ctx.t("gates.removed", bp=bp_label(bp), project=escape(project.name))
         return [Reply(card=await _timeline(ctx, project), replace=True), Reply(text=done)]
 
@@ -218,7 +217,7 @@ async def _timeline(ctx: Ctx, project: ProjectInfo) -> dict[str, Any]:
     s = ctx.services
     gates = await GateRepo(s.db).for_project(project.id)
     states: dict[int, str] = {}
-    if s.bookings is not None:
+    if _calendar_on(s):
         for bp, gate in gates.items():
             if gate.deadline is None:
                 continue
@@ -230,7 +229,7 @@ async def _timeline(ctx: Ctx, project: ProjectInfo) -> dict[str, Any]:
                 states[bp] = status.state
     return timeline_card(ctx.t, project_id=project.id, project_name=project.name, phase=project.phase, gates=gates,
                          now=s.clock.now(), tz=s.settings.tz, is_leader=ctx.actor.is_leader,
-                         calendar_on=s.bookings is not None, calendar_states=states)
+                         calendar_on=_calendar_on(s), calendar_states=states)
 
 
 def _form_values(project: ProjectInfo, bp: int, gate: Gate | None) -> dict[str, str]:
@@ -302,8 +301,13 @@ async def _empty_gate(s: Services, project: ProjectInfo, bp: int, ctx: Ctx) -> G
 
 
 # -- calendar (after the answer: Graph may be slow) ---------------------------------------------
+def _calendar_on(s: Services) -> bool:
+    """Graph is configured (without it the bookings service only records 'off')."""
+    return s.bookings is not None and s.calendar is not None
+
+
 def _spawn(s: Services, coro: Any) -> None:
-    if s.bookings is None:
+    if not _calendar_on(s):
         coro.close()
         return
     tasks: set[asyncio.Task[None]] = s.extras.setdefault("gate_tasks", set())
@@ -326,8 +330,7 @@ def event_spec(s: Services, gate: Gate, project: ProjectInfo, attendees: list[st
     body = (f"<p>{_html(project.name)}: {bp_label(gate.bp)}</p>"
             + (f"<ul>{docs}</ul>" if docs else ""))
     return EventSpec(subject=f"{project.name}: {bp_label(gate.bp)} – frist"[:250], body_html=body, start=start, end=end,
-                     attendees=tuple(attendees[:MAX_ATTENDEES]), categories=("Faggruppe-bot",),
-                     transaction_id=f"gate-{gate.id}")
+                     attendees=tuple(attendees[:MAX_ATTENDEES]), categories=("Faggruppe-bot",))
 
 
 def _html(value: str) -> str:
