@@ -165,7 +165,7 @@ async def test_privacy_erase_keeps_counts(tmp_path):
         assert exported["poll_votes"][0]["voter_name"] == "Ulla"
         await PRIVACY.erase(db, "u1", pseudonym("u1"))
         votes = await repo.votes(poll.id)
-        assert len(votes) == 1 and votes[0].voter_name == "" and votes[0].voter_id == pseudonym("u1")
+        assert len(votes) == 1 and votes[0].voter_name == "Slettet bruker" and votes[0].voter_id == pseudonym("u1")
         assert (await PRIVACY.export(db, "u1")) == {"poll_votes": [], "polls_created": []}
     finally:
         await db.close()

@@ -145,6 +145,13 @@ def register(router: Router) -> None:
     async def startup(services: Services) -> None:
         o = ops(services)
         o._listen()
+
+        async def after_erase(alias: str) -> None:
+            # Cards already posted in Teams show voters' names: re-render them without the erased person.
+            for poll_id in await o.repo.polls_voted_by(alias):
+                o.schedule_push(poll_id)
+
+        services.extras.setdefault("after_erase", []).append(after_erase)
         if services.scheduler is not None:
             for poll in await o.repo.all_open():
                 o.schedule_jobs(poll)
