@@ -67,6 +67,22 @@ async def outbox(request: web.Request) -> web.Response:
     return web.json_response({state: {"rows": n, "attempts": int(a or 0)} for state, n, a in rows})
 
 
+_queries = {"n": 0, "on": False}
+
+
+async def queries(request: web.Request) -> web.Response:
+    """GET: SQL statements executed since the first call (the first call starts counting)."""
+    if not _queries["on"]:
+        from sqlalchemy import event
+
+        def count(*_: Any) -> None:
+            _queries["n"] += 1
+
+        event.listen(request.app[SERVICES].db.engine.sync_engine, "before_cursor_execute", count)
+        _queries["on"] = True
+    return web.json_response({"queries": _queries["n"]})
+
+
 def main() -> None:
     settings = load_settings()
     setup_logging(settings.log_level, settings.log_format)
@@ -74,6 +90,7 @@ def main() -> None:
     app.router.add_post("/_bench/conversations", conversations)
     app.router.add_post("/_bench/enqueue", enqueue)
     app.router.add_get("/_bench/outbox", outbox)
+    app.router.add_get("/_bench/queries", queries)
     web.run_app(app, host=settings.host, port=settings.port, print=None, shutdown_timeout=5)
 
 
