@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -45,22 +46,39 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "concurrency": args.concurrency,
     }
     t0 = time.perf_counter()
+    took: dict[str, float] = {}
+
+    def lap(section: str, since: float) -> None:
+        took[section] = round(time.perf_counter() - since, 1)
+
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
         if want("startup"):
+            t = time.perf_counter()
             results["startup"] = await sections.startup(work)
+            lap("startup", t)
         if want("latency") or want("delivery") or want("reminders"):
             async with sections.Rig(work) as rig:
                 if want("latency"):
+                    t = time.perf_counter()
                     results["latency"] = await sections.latency(rig, n, args.concurrency)
+                    lap("latency", t)
                 if want("delivery"):
+                    t = time.perf_counter()
                     results["delivery"] = await sections.delivery(rig, 200)
+                    lap("delivery", t)
                 if want("reminders"):
+                    t = time.perf_counter()
                     results["reminders"] = await sections.reminders(rig, 100)
+                    lap("reminders", t)
                 results["memory"] = rig.memory()
         if want("scale"):
+            t = time.perf_counter()
             sizes = (1000, 3000) if args.quick else (1000, 10000)
             results["scale"] = await scale.run(work, sizes, pg=not args.no_pg)
+            lap("scale", t)
+    results["section_s"] = took
+    results["load_average"] = list(os.getloadavg())
     results["total_s"] = round(time.perf_counter() - t0, 1)
     return results
 

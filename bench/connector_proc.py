@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from typing import Any
 
 from aiohttp import web
@@ -21,14 +22,17 @@ class CountingConnector(FakeConnector):
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[tuple[str, str, float]] = []
+        self.last: deque[dict[str, Any]] = deque(maxlen=20)
 
     def _record(self, request: web.Request, op: str, cid: str, aid: str | None, body: dict[str, Any] | None) -> None:
         self.calls.append((op, cid, time.time()))
+        if body is not None:
+            self.last.append({"op": op, "conversation_id": cid, "activity_id": aid, "body": body})
         self.activities.clear()
 
 
 def control_app(connector: CountingConnector) -> web.Application:
-    """GET /counts, GET /calls?since=N, POST /limits {"on": bool}, POST /reset."""
+    """GET /counts, GET /calls?since=N, GET /last (last 20 bodies), POST /limits {"on": bool}, POST /reset."""
 
     async def counts(request: web.Request) -> web.Response:
         out: dict[str, int] = {"429": connector.count_429}
@@ -39,6 +43,9 @@ def control_app(connector: CountingConnector) -> web.Application:
     async def calls(request: web.Request) -> web.Response:
         since = int(request.query.get("since", "0"))
         return web.json_response({"calls": connector.calls[since:], "count_429": connector.count_429})
+
+    async def last(request: web.Request) -> web.Response:
+        return web.json_response(list(connector.last))
 
     async def limits(request: web.Request) -> web.Response:
         connector.enforce_limits = bool((await request.json()).get("on"))
@@ -54,6 +61,7 @@ def control_app(connector: CountingConnector) -> web.Application:
     app = web.Application()
     app.router.add_get("/counts", counts)
     app.router.add_get("/calls", calls)
+    app.router.add_get("/last", last)
     app.router.add_post("/limits", limits)
     app.router.add_post("/reset", reset)
     return app

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,18 +42,64 @@ def _actions(node: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _cards(body: Any) -> list[dict[str, Any]]:
+def _fill(card: dict[str, Any]) -> dict[str, Any]:
+    """Plausible values for every Input.* of a form (first choices, tomorrow at 10:00, a title)."""
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    values: dict[str, Any] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            kind, id_ = str(node.get("type", "")), node.get("id")
+            if id_ and kind.startswith("Input."):
+                if kind == "Input.ChoiceSet":
+                    choices = [c.get("value") for c in node.get("choices") or [] if isinstance(c, dict)]
+                    values[id_] = ",".join(choices[:3]) if node.get("isMultiSelect") else (choices[0] if choices else "")
+                elif kind == "Input.Date":
+                    values[id_] = tomorrow
+                elif kind == "Input.Time":
+                    values[id_] = "10:00"
+                elif kind == "Input.Number":
+                    values[id_] = str(node.get("value") or 1)
+                elif kind == "Input.Toggle":
+                    values[id_] = node.get("valueOff", "false")
+                else:
+                    values[id_] = node.get("value") or "Bench-avstemning"
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(card)
+    return values
+
+
+def _card_of(body: Any) -> dict[str, Any] | None:
     if isinstance(body, dict) and body.get("type") == "application/vnd.microsoft.card.adaptive":
-        return [body["value"]]
-    return []
+        return body.get("value")
+    attachments = body.get("attachments") if isinstance(body, dict) else None
+    for att in attachments or []:
+        if isinstance(att, dict) and att.get("contentType") == "application/vnd.microsoft.card.adaptive":
+            return att.get("content")
+    return None
+
+
+def _vote_targets(cards: list[dict[str, Any]]) -> tuple[Any, list[Any]] | None:
+    for card in cards:
+        votes = [a.get("data") or {} for a in _actions(card) if a.get("verb") == "poll.vote"]
+        if votes and votes[0].get("poll_id") is not None:
+            slots = list(dict.fromkeys(v.get("slot_id") for v in votes if v.get("slot_id") is not None))
+            return votes[0]["poll_id"], slots
+    return None
 
 
 async def poll_vote_activity(bot_url: str, service_url: str,
-                             connector_calls: Callable[[], Awaitable[Any]]) -> MakeActivity | None:
+                             last_sent: Callable[[], Awaitable[list[dict[str, Any]]]]) -> MakeActivity | None:
     """Create a poll with the `avstemning` form and return a maker of `poll.vote` invokes; None if polls are absent.
 
-    Best effort against the poll engineer's card: fill every Input.* with a plausible value, press the form's
-    Action.Execute, then read poll_id/slot_id from the first `poll.vote` action in the card that comes back.
+    Best effort against the poll engineer's cards: send `avstemning`, fill every Input.* of the form with a plausible
+    value, press its Action.Execute, then read poll_id/slot_id from the `poll.vote` actions of the card that comes back
+    (in the invoke response or posted to the chat). Adjust here if the form needs more than that.
     """
     if not has_feature("polls"):
         return None
@@ -63,7 +110,18 @@ async def poll_vote_activity(bot_url: str, service_url: str,
                 return await r.json(content_type=None) if r.status == 200 else None
 
         await post(activity(service_url, 0, text="avstemning", textFormat="plain"))
-        return None  # the form's reply comes through the connector; wire this up with the poll engineer's fixtures
+        forms = [c for c in (_card_of(x["body"]) for x in reversed(await last_sent())) if c]
+        submit = next((a for c in forms for a in _actions(c) if a.get("type") == "Action.Execute"), None)
+        if not forms or submit is None:
+            return None
+        data = {**(submit.get("data") or {}), **_fill(forms[0])}
+        body = await post(activity(service_url, 0, "invoke", name="adaptiveCard/action", value={
+            "action": {"type": "Action.Execute", "verb": submit.get("verb"), "data": data}, "trigger": "manual"}))
+        cards = [c for c in [_card_of(body)] if c] + [c for c in (_card_of(x["body"]) for x in reversed(await last_sent())) if c]
+        found = _vote_targets(cards)
+        if found is None:
+            return None
+        return vote_maker(service_url, *found)
 
 
 def vote_maker(service_url: str, poll_id: Any, slot_ids: list[Any]) -> MakeActivity:

@@ -72,11 +72,11 @@ class Proc:
     def rss_mb(self) -> float:
         return rss_mb(self.popen.pid) if self.popen else float("nan")
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
         if self.popen and self.popen.poll() is None:
             self.popen.send_signal(signal.SIGINT)
             try:
-                self.popen.wait(10)
+                self.popen.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.popen.kill()
                 self.popen.wait(5)
@@ -109,6 +109,10 @@ class ConnectorProc:
     async def calls(self, since: int = 0) -> list[tuple[str, str, float]]:
         """(op, conversation id, wall time) per call from index `since`."""
         return [tuple(c) for c in (await self._call("GET", f"/calls?since={since}"))["calls"]]
+
+    async def last(self) -> list[dict]:
+        """The last 20 activities the bot sent or updated: {op, conversation_id, activity_id, body}."""
+        return await self._call("GET", "/last")  # type: ignore[return-value]
 
     async def limits(self, on: bool) -> None:
         """Enforce Teams' rate limits (7/s per conversation, 50/s per app, 429 + Retry-After)."""

@@ -24,10 +24,11 @@ async def main(n: int, renderer: str) -> None:
     out = HERE / f"profile.{'txt' if renderer == 'text' else renderer}"
     connector = ConnectorProc()
     connector.start()
+    (HERE.parent / "build").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-prof-") as tmp:
         port = free_port()
-        args = ["-m", "pyinstrument", "-r", renderer, "-o", str(out), "-m", "bench.serve_bot"]
-        bot = Proc("profiled-bot", args, port, bot_env(Path(tmp), "bot", port), Path(tmp))
+        args = ["-m", "pyinstrument", "--show-all", "-r", renderer, "-o", str(out), "-m", "bench.serve_bot"]
+        bot = Proc("profiled-bot", args, port, bot_env(Path(tmp), "bot", port), HERE.parent / "build")
         try:
             await bot.start()
             make = message(connector.url, "hjelp")
@@ -43,7 +44,7 @@ async def main(n: int, renderer: str) -> None:
             print(f"concurrent: {conc.summary()}")
             print(f"SQL statements per hjelp (warm caches): {(q1 - q0) / n:.2f}")
         finally:
-            bot.stop()
+            bot.stop(timeout=120)
             connector.stop()
     print(f"profile written to {out}")
 

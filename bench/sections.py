@@ -123,9 +123,10 @@ async def latency(rig: Rig, n: int, concurrency: int) -> dict[str, Any]:
         for base in ("echo_botbuilder", "echo_agents"):
             res[f"ratio_bot_{base}"] = {k: ratio(res["bot"][k], res[base][k]) for k in ("p50_ms", "p95_ms", "p99_ms")}
         out["hjelp"][mode] = res
-    maker = await hooks.poll_vote_activity(rig.bot.url, svc, rig.connector.counts)
+    maker = await hooks.poll_vote_activity(rig.bot.url, svc, rig.connector.last)
     if maker is None:
-        out["poll_vote"] = {"skipped": "polls are not on this branch (bench/hooks.py: poll_vote_activity)"}
+        why = "could not create a poll from the avstemning form" if hooks.has_feature("polls") else "polls are not on this branch"
+        out["poll_vote"] = {"skipped": f"{why} (bench/hooks.py: poll_vote_activity)"}
     else:
         votes: dict[str, Any] = {}
         for mode, conc in (("sequential", 1), (f"concurrent_{concurrency}", concurrency)):
