@@ -134,7 +134,24 @@ def vote_maker(service_url: str, poll_id: Any, slot_ids: list[Any]) -> MakeActiv
                         value={"action": {"type": "Action.Execute", "verb": "poll.vote", "data": data}, "trigger": "manual"},
                         replyToId=f"act-{uuid.uuid4().hex[:6]}")
 
+    make.poll_id = poll_id  # type: ignore[attr-defined]
     return make
+
+
+async def count_votes(bot_url: str, poll_id: Any) -> int | None:
+    """Votes stored for a poll (to compare with votes sent in "concurrent voting"); None until wired to the poll repo."""
+    return None
+
+
+async def broadcast(bot_url: str, service_url: str, conversations: int) -> dict[str, Any] | None:
+    """Send one broadcast to `conversations` faggruppe chats through the bot; None while broadcasts are absent.
+
+    The delivery section measures the same outbox path with rows queued directly; once broadcasts land, drive the
+    broadcast form here and return {"group_key": ...} so the section can wait for and count its deliveries.
+    """
+    if not has_feature("broadcasts"):
+        return None
+    return None
 
 
 async def seed_polls(services: Any, n_polls: int) -> Timed | None:

@@ -32,6 +32,9 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             for base in ("echo_botbuilder", "echo_agents"):
                 out.append((f"vote {mode} p99_ms vs {base} hjelp", _fmt(res["bot"]["p99_ms"]), "",
                             _fmt(res[f"ratio_bot_{base}"]["p99_ms"])))
+    if cv := lat.get("concurrent_voting"):
+        out.append(("200 voters at once: wall s / p99 ms / sent / counted",
+                    f"{_fmt(cv['wall_s'])} / {_fmt(cv['p99_ms'])} / {cv['votes_sent']} / {_fmt(cv['votes_counted'])}", "", ""))
     if d := results.get("delivery"):
         out.append(("delivery 200 convs, wall s vs min (200/50)", _fmt(d["wall_s"]), _fmt(d["theoretical_min_s"]),
                     _fmt(d["ratio_to_min"])))

@@ -136,6 +136,9 @@ async def latency(rig: Rig, n: int, concurrency: int) -> dict[str, Any]:
                 echo = out["hjelp"][mode][base]
                 votes[mode][f"ratio_bot_{base}"] = {k: ratio(votes[mode]["bot"][k], echo[k]) for k in ("p50_ms", "p99_ms")}
         out["poll_vote"] = votes
+        crowd = await drive(rig.bot.url, maker, 200, 200)  # 200 members (each a different user) vote at once
+        out["concurrent_voting"] = {**crowd.summary(), "votes_sent": len(crowd.latencies),
+                                    "votes_counted": await hooks.count_votes(rig.bot.url, getattr(maker, "poll_id", None))}
     return out
 
 
