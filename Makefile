@@ -35,7 +35,7 @@ test: dev
 
 bench: dev
 	$(PIP) install -e '.[dev,bench]'
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 package: install
 	$(PY) -m bot package

@@ -22,7 +22,7 @@ from bot.scheduling.scheduler import Scheduler
 from bot.services import Services, build_services
 from bot.storage.db import Database
 from bot.teams import telemetry
-from bot.teams.adapter import build_adapter
+from bot.teams.adapter import build_adapter, close_adapter, process
 from bot.teams.bot import FaggruppeBot
 from bot.teams.delivery import DeliveryEngine
 from bot.teams.handlers import build_router
@@ -67,9 +67,9 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return _bad_request("activity lacks conversation or serviceUrl")
     status = 500
     try:
-        response = await request.app[ADAPTER].process(request, request.app[BOT])  # type: ignore[attr-defined]
-        status = response.status if response is not None else 201
-        return response if response is not None else web.Response(status=201)
+        response = await process(request.app[ADAPTER], request, activity, request.app[BOT])  # type: ignore[arg-type]
+        status = response.status
+        return response
     except web.HTTPException as exc:
         status = exc.status
         if exc.status == 401:
@@ -162,6 +162,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
             yield
         finally:
             await engine.stop()
+            await close_adapter(adapter)
             if scheduler:
                 await scheduler.shutdown()
             closer = getattr(services.calendar, "close", None)
