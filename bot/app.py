@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
+from botbuilder.core import serializer_helper
 from botbuilder.schema import Activity
 
 from bot import __version__
@@ -22,6 +23,7 @@ from bot.services import Services, build_services
 from bot.storage.db import Database
 from bot.teams import telemetry
 from bot.teams.adapter import build_adapter
+from bot.teams.auth import Unauthorized, authenticate
 from bot.teams.bot import FaggruppeBot
 from bot.teams.delivery import DeliveryEngine
 from bot.teams.handlers import build_router
@@ -65,15 +67,28 @@ async def messages(request: web.Request) -> web.StreamResponse:
                                                     or not activity.service_url):
         return _bad_request("activity lacks conversation or serviceUrl")
     status = 500
+    adapter = request.app[ADAPTER]
     try:
-        response = await request.app[ADAPTER].process(request, request.app[BOT])  # type: ignore[attr-defined]
-        status = response.status if response is not None else 201
-        return response if response is not None else web.Response(status=201)
-    except web.HTTPException as exc:
-        status = exc.status
-        if exc.status == 401:
+        try:
+            auth_result = await authenticate(adapter.bot_framework_authentication, activity,  # type: ignore[attr-defined]
+                                             request.headers.get("Authorization"))
+        except Unauthorized:
+            status = 401
             box["outcome"] = "unauthorized"
-        raise
+            return web.json_response({"error": "unauthorized"}, status=401)
+        try:
+            invoke = await adapter.process_activity(auth_result, activity, request.app[BOT].on_turn)  # type: ignore[attr-defined]
+        except Exception:
+            # on_turn_error already handles errors inside the turn; this is the adapter itself failing.
+            log.exception("activity processing failed")
+            box["outcome"] = "error"
+            status = 200
+            return web.Response(status=200)
+        if invoke is None:
+            status = 201
+            return web.Response(status=201)
+        status = invoke.status
+        return web.json_response(serializer_helper(invoke.body), status=invoke.status)
     finally:
         log.info(
             "activity",

@@ -10,6 +10,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 
 from bot.config import Settings
 from bot.messages import t
+from bot.teams.auth import BotCredentialFactory
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,8 @@ def auth_configuration(settings: Settings) -> SimpleNamespace:
 
 def build_adapter(settings: Settings) -> CloudAdapter:
     """A CloudAdapter that validates inbound JWTs whenever an app id is configured."""
-    auth = ConfigurationBotFrameworkAuthentication(auth_configuration(settings))
+    cfg = auth_configuration(settings)
+    auth = ConfigurationBotFrameworkAuthentication(cfg, credentials_factory=BotCredentialFactory(cfg))
     adapter = CloudAdapter(auth)
 
     async def on_error(context: TurnContext, error: Exception) -> None:

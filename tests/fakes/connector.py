@@ -37,6 +37,7 @@ class Record:
     activity_id: str | None
     body: dict[str, Any] | None
     at: float
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class FakeConnector:
@@ -123,7 +124,7 @@ class FakeConnector:
 
     # -- handlers ------------------------------------------------------------------------------
     def _record(self, request: web.Request, op: str, cid: str, aid: str | None, body: dict[str, Any] | None) -> None:
-        self.records.append(Record(request.method, op, cid, aid, body, time.monotonic()))
+        self.records.append(Record(request.method, op, cid, aid, body, time.monotonic(), dict(request.headers)))
         self._changed.set()
 
     async def _send(self, request: web.Request) -> web.StreamResponse:
