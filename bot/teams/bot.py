@@ -45,19 +45,24 @@ class FaggruppeBot(ActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         turn_context.turn_state["forget_person"] = self.forget
-        allowed = self.services.settings.allowed_tenants
-        if allowed and identity.tenant_of(activity) not in allowed:
-            log.warning("activity from a tenant that is not allowed", extra={"activity_type": activity.type})
-            telemetry.set_outcome("tenant_refused")
-            if activity.type == "message":
-                await turn_context.send_activity(t("error.tenant", activity.locale))
-            elif activity.type == "invoke":
-                body = self._message_body(t("error.tenant", activity.locale))
-                await turn_context.send_activity(
-                    Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=int(HTTPStatus.OK), body=body))
-                )
+        if not identity.tenant_allowed(activity, self.services.settings.allowed_tenants):
+            await self._refuse_tenant(turn_context)
             return
         await super().on_turn(turn_context)
+
+    async def _refuse_tenant(self, turn_context: TurnContext) -> None:
+        """Refuse an activity from a tenant that is not allowed: log (no text, no ids), answer politely if possible."""
+        activity = turn_context.activity
+        log.warning("activity from a tenant that is not allowed", extra={"activity_type": str(activity.type)[:40]})
+        telemetry.set_outcome("tenant_refused")
+        text = t("error.tenant", activity.locale)
+        if activity.type == ActivityTypes.message and identity.addressed_to_bot(activity):
+            await turn_context.send_activity(text)
+        elif activity.type == ActivityTypes.invoke:
+            body = self._message_body(text) if activity.name == "adaptiveCard/action" else {}
+            await turn_context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=int(HTTPStatus.OK), body=body))
+            )
 
     async def _register(self, turn: TurnContext, *, installed: bool = False) -> tuple[Person, ConversationInfo]:
         """Store/refresh the conversation reference and the actor; cheap when seen recently."""

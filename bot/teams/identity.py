@@ -21,6 +21,39 @@ def tenant_of(activity: Activity) -> str:
     return (tid or "").lower()
 
 
+def tenants_of(activity: Activity) -> set[str]:
+    """Every tenant id the activity names (conversation and channel data); they must all be allowed."""
+    found = {getattr(activity.conversation, "tenant_id", None) if activity.conversation else None}
+    if isinstance(activity.channel_data, dict):
+        tenant = activity.channel_data.get("tenant")
+        found.add(tenant.get("id") if isinstance(tenant, dict) else None)
+    return {str(t).lower() for t in found if t}
+
+
+def tenant_allowed(activity: Activity, allowed: tuple[str, ...]) -> bool:
+    """True when no allow-list is set, or every tenant the activity names is on it (and it names one)."""
+    if not allowed:
+        return True
+    tenants = tenants_of(activity)
+    return bool(tenants) and tenants <= set(allowed)
+
+
+def addressed_to_bot(activity: Activity) -> bool:
+    """A personal chat, a card submission, or a message that @mentions the bot."""
+    if conversation_kind(activity) == "personal" or activity.value is not None:
+        return True
+    me = activity.recipient.id if activity.recipient else None
+    for e in activity.entities or []:
+        if getattr(e, "type", None) != "mention":
+            continue
+        props = getattr(e, "additional_properties", None) or {}
+        m = (props.get("mentioned") if isinstance(props, dict) else None) or getattr(e, "mentioned", None)
+        mid = m.get("id") if isinstance(m, dict) else getattr(m, "id", None)
+        if me and mid == me:
+            return True
+    return False
+
+
 def conversation_kind(activity: Activity) -> str:
     """personal, groupChat or channel."""
     kind = getattr(activity.conversation, "conversation_type", None) if activity.conversation else None
