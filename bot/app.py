@@ -41,6 +41,17 @@ def _bad_request(reason: str) -> web.Response:
     return web.json_response({"error": "bad_request", "reason": reason}, status=400)
 
 
+NEEDS_CONVERSATION = ("message", "invoke", "conversationUpdate", "installationUpdate")
+
+
+def _addressable(payload: dict[str, Any]) -> bool:
+    """A string conversation id and an http(s) serviceUrl: what the bot needs to store and answer."""
+    conv = payload.get("conversation")
+    url = payload.get("serviceUrl")
+    return (isinstance(conv, dict) and isinstance(conv.get("id"), str) and bool(conv["id"].strip())
+            and isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) < 2048)
+
+
 def conversation_hash(conversation_id: str) -> str:
     """A short stable hash of a conversation id for logs (ids are personal data)."""
     return hashlib.sha256(conversation_id.encode()).hexdigest()[:12]
@@ -63,8 +74,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
         activity = Activity().deserialize(payload)
     except Exception:
         return _bad_request("activity fields have the wrong types")
-    if activity.type in ("message", "invoke") and (not activity.conversation or not activity.conversation.id
-                                                    or not activity.service_url):
+    if activity.type in NEEDS_CONVERSATION and not _addressable(payload):
         return _bad_request("activity lacks conversation or serviceUrl")
     status = 500
     adapter = request.app[ADAPTER]
@@ -88,7 +98,9 @@ async def messages(request: web.Request) -> web.StreamResponse:
             status = 201
             return web.Response(status=201)
         status = invoke.status
-        return web.json_response(serializer_helper(invoke.body), status=invoke.status)
+        body = invoke.body if invoke.body is None or isinstance(invoke.body, (dict, list, str, int, float)) \
+            else serializer_helper(invoke.body)
+        return web.json_response(body, status=invoke.status)
     finally:
         log.info(
             "activity",

@@ -129,12 +129,8 @@ class FaggruppeBot(ActivityHandler):
             await self._run_verb(turn_context, person, conv, str(data.get("verb")), data, is_invoke=False)
             return
         kind = identity.conversation_kind(a)
-        mentioned = any(
-            getattr(e, "type", None) == "mention"
-            and ((e.additional_properties or {}).get("mentioned") or {}).get("id") == (a.recipient.id if a.recipient else None)
-            for e in (a.entities or [])
-        )
-        text = TurnContext.remove_recipient_mention(a) if mentioned else (a.text or "")
+        mentioned = identity.bot_mentioned(a)
+        text = identity.text_without_bot_mention(a)
         text = (text or "").replace("\u00a0", " ").strip()
         if kind != "personal" and not mentioned:
             telemetry.set_outcome("ignored_unmentioned")
@@ -171,11 +167,11 @@ class FaggruppeBot(ActivityHandler):
         me = a.recipient.id if a.recipient else None
         added: list[ChannelAccount] = a.members_added or []
         removed: list[ChannelAccount] = a.members_removed or []
-        if any(m.id == me for m in removed):
+        if any(getattr(m, "id", None) == me for m in removed):
             await self.services.conversations.deactivate(a.conversation.id, "removed")
             telemetry.set_outcome("uninstalled")
             return
-        if any(m.id == me for m in added):
+        if any(getattr(m, "id", None) == me for m in added):
             await self._register(turn_context, installed=True)
             telemetry.set_outcome("installed")
             await turn_context.send_activity(

@@ -127,7 +127,8 @@ class DeliveryEngine:
     async def _run(self) -> None:
         while self._accepting:
             try:
-                rows = await self.services.outbox.claim(self.worker, limit=200)
+                stale = timedelta(seconds=self.services.settings.outbox_stale_seconds)
+                rows = await self.services.outbox.claim(self.worker, limit=200, stale_after=stale)
             except Exception:
                 log.warning("outbox claim failed", exc_info=True)
                 rows = []

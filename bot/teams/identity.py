@@ -38,20 +38,40 @@ def tenant_allowed(activity: Activity, allowed: tuple[str, ...]) -> bool:
     return bool(tenants) and tenants <= set(allowed)
 
 
-def addressed_to_bot(activity: Activity) -> bool:
-    """A personal chat, a card submission, or a message that @mentions the bot."""
-    if conversation_kind(activity) == "personal" or activity.value is not None:
-        return True
-    me = activity.recipient.id if activity.recipient else None
+def _bot_mentions(activity: Activity) -> list[str]:
+    """The texts of well-formed mention entities that name the bot (junk entities are skipped)."""
+    me = getattr(activity.recipient, "id", None) if activity.recipient else None
+    out: list[str] = []
     for e in activity.entities or []:
         if getattr(e, "type", None) != "mention":
             continue
-        props = getattr(e, "additional_properties", None) or {}
-        m = (props.get("mentioned") if isinstance(props, dict) else None) or getattr(e, "mentioned", None)
+        props = getattr(e, "additional_properties", None)
+        props = props if isinstance(props, dict) else {}
+        m = props.get("mentioned") or getattr(e, "mentioned", None)
         mid = m.get("id") if isinstance(m, dict) else getattr(m, "id", None)
-        if me and mid == me:
-            return True
-    return False
+        if me and isinstance(mid, str) and mid == me:
+            text = props.get("text")
+            out.append(text if isinstance(text, str) else "")
+    return out
+
+
+def bot_mentioned(activity: Activity) -> bool:
+    """True when a mention entity names the bot."""
+    return bool(_bot_mentions(activity))
+
+
+def text_without_bot_mention(activity: Activity) -> str:
+    """The message text with the bot's <at>...</at> mention(s) removed."""
+    text = activity.text if isinstance(activity.text, str) else ""
+    for mention in _bot_mentions(activity):
+        if mention:
+            text = text.replace(mention, " ")
+    return text
+
+
+def addressed_to_bot(activity: Activity) -> bool:
+    """A personal chat, a card submission, or a message that @mentions the bot."""
+    return conversation_kind(activity) == "personal" or activity.value is not None or bot_mentioned(activity)
 
 
 def conversation_kind(activity: Activity) -> str:
