@@ -45,11 +45,18 @@ NEEDS_CONVERSATION = ("message", "invoke", "conversationUpdate", "installationUp
 
 
 def _addressable(payload: dict[str, Any]) -> bool:
-    """A string conversation id and an http(s) serviceUrl: what the bot needs to store and answer."""
+    """Conversation id, sender id and an http(s) serviceUrl of the sizes the registry stores: what a turn needs."""
     conv = payload.get("conversation")
     url = payload.get("serviceUrl")
-    return (isinstance(conv, dict) and isinstance(conv.get("id"), str) and bool(conv["id"].strip())
-            and isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) < 2048)
+    frm = payload.get("from")
+    return (isinstance(conv, dict) and _short_str(conv.get("id"), 400)
+            and isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) <= 400
+            and isinstance(frm, dict) and _short_str(frm.get("id"), 200)
+            and (frm.get("aadObjectId") is None or _short_str(frm.get("aadObjectId"), 64)))
+
+
+def _short_str(value: Any, limit: int) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and len(value) <= limit
 
 
 def conversation_hash(conversation_id: str) -> str:
@@ -186,14 +193,18 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         try:
             yield
         finally:
+            # Shutdown order: in-flight sends finish (new claims stop), then the scheduler, then the database.
             await engine.stop()
+            log.info("delivery engine stopped")
             if scheduler:
                 await scheduler.shutdown()
+            log.info("scheduler stopped")
             closer = getattr(services.calendar, "close", None)
             if closer:
                 await closer()
             runtime.bind(None)
             await db.close()
+            log.info("database closed")
 
     app.cleanup_ctx.append(resources)
     app.router.add_post("/api/messages", messages)

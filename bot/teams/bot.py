@@ -95,7 +95,8 @@ class FaggruppeBot(ActivityHandler):
             return cached[1]
         s = self.services
         a = turn.activity
-        name = (a.from_property.name if a.from_property else "") or ""
+        name = a.from_property.name if a.from_property else ""
+        name = name[:300] if isinstance(name, str) else ""
         known = await s.people.get(person_id)
         upn = known.upn if known else ""
         if not upn and any("@" in x for x in s.settings.leaders) and a.channel_id == "msteams":

@@ -18,7 +18,7 @@ def tenant_of(activity: Activity) -> str:
     tid = getattr(activity.conversation, "tenant_id", None) if activity.conversation else None
     if not tid and isinstance(activity.channel_data, dict):
         tid = (activity.channel_data.get("tenant") or {}).get("id")
-    return (tid or "").lower()
+    return tid.lower()[:64] if isinstance(tid, str) else ""
 
 
 def tenants_of(activity: Activity) -> set[str]:
@@ -83,7 +83,9 @@ def conversation_kind(activity: Activity) -> str:
 def team_id(activity: Activity) -> str:
     """The team id for channel conversations."""
     if isinstance(activity.channel_data, dict):
-        return ((activity.channel_data.get("team") or {}).get("id")) or ""
+        team = activity.channel_data.get("team")
+        tid = team.get("id") if isinstance(team, dict) else None
+        return tid[:400] if isinstance(tid, str) else ""
     return ""
 
 
@@ -91,5 +93,8 @@ def conversation_name(activity: Activity) -> str:
     """A display name for the conversation where Teams gives one."""
     name = getattr(activity.conversation, "name", None) if activity.conversation else None
     if not name and isinstance(activity.channel_data, dict):
-        name = (activity.channel_data.get("channel") or {}).get("name") or (activity.channel_data.get("team") or {}).get("name")
-    return name or ""
+        for part in ("channel", "team"):
+            holder = activity.channel_data.get(part)
+            if not name and isinstance(holder, dict):
+                name = holder.get("name")
+    return name[:400] if isinstance(name, str) else ""

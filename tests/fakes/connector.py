@@ -50,6 +50,7 @@ class FakeConnector:
         self.activities: dict[tuple[str, str], dict[str, Any]] = {}
         self.deleted: set[tuple[str, str]] = set()
         self.enforce_limits = False
+        self.latency = 0.0  # seconds every successful send/reply/update takes (slow connector)
         self.count_429 = 0
         self._ids = itertools.count(1)
         self._per_conv: dict[str, deque[float]] = defaultdict(deque)
@@ -132,6 +133,8 @@ class FakeConnector:
         if (resp := await self._fault(request, cid)) is not None:
             return resp
         body = await request.json()
+        if self.latency:
+            await asyncio.sleep(self.latency)
         aid = f"act-{next(self._ids)}"
         body["id"] = aid
         self.activities[(cid, aid)] = body
@@ -143,6 +146,8 @@ class FakeConnector:
         if (resp := await self._fault(request, cid)) is not None:
             return resp
         body = await request.json()
+        if self.latency:
+            await asyncio.sleep(self.latency)
         aid = f"act-{next(self._ids)}"
         body["id"] = aid
         self.activities[(cid, aid)] = body
