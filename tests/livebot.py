@@ -28,6 +28,44 @@ class ErrorCounter(logging.Handler):
         self.records.append(record)
 
 
+class LiveProcessBot:
+    """The real bot as a subprocess (`python -m bot`) and the fake connector on a background loop in this process.
+
+    The bot gets its own interpreter (and core), so a synchronous driver such as hypothesis does not share a GIL with it.
+    """
+
+    def __init__(self, tmp: Path, env: dict[str, str]) -> None:
+        from tests.procs import BotProcess
+
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="live-connector")
+        self.connector = FakeConnector()
+        self.proc = BotProcess(tmp, env, "fuzz")
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 60.0) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def start(self) -> LiveProcessBot:
+        self.thread.start()
+        self.call(self.connector.start())
+        self.call(self.proc.start())
+        return self
+
+    def stop(self) -> None:
+        self.proc.stop()
+        self.call(self.connector.stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+    @property
+    def url(self) -> str:
+        return self.proc.url
+
+    def error_lines(self) -> list[dict[str, Any]]:
+        """ERROR/CRITICAL log lines the bot process wrote (unhandled turn errors, failed processing)."""
+        return [line for line in self.proc.log_lines() if line.get("level") in ("ERROR", "CRITICAL")]
+
+
 class LiveBot:
     """Starts FakeConnector + RunningBot in a thread with its own loop; `call` runs coroutines there."""
 

@@ -19,10 +19,9 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.config import load_settings
 from bot.teams.handlers import build_router
 from tests.harness import BOT_ID, TENANT, make_user
-from tests.livebot import LiveBot, sqlite_counts, sqlite_integrity
+from tests.livebot import LiveProcessBot, sqlite_counts, sqlite_integrity
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1500"))
 SURVEY = os.environ.get("FUZZ_SURVEY") == "1"  # count failures over the whole run instead of stopping at the first
@@ -136,9 +135,8 @@ def activities(draw: st.DrawFn) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory):
     tmp: Path = tmp_path_factory.mktemp("fuzz")
-    settings = load_settings({"DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/fuzz.db", "BOT_LEADERS": LEADER.aad,
-                              "LOG_LEVEL": "WARNING"})
-    bot = LiveBot(settings).start()
+    bot = LiveProcessBot(tmp, {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/fuzz.db", "BOT_LEADERS": LEADER.aad,
+                               "LOG_LEVEL": "WARNING"}).start()
     bot.db_path = tmp / "fuzz.db"  # type: ignore[attr-defined]
     yield bot
     bot.stop()
@@ -151,7 +149,7 @@ class Stats:
     slow: list[tuple[float, int, str]] = []
 
 
-def _post(live: LiveBot, http: requests.Session, act: Any) -> int:
+def _post(live: LiveProcessBot, http: requests.Session, act: Any) -> int:
     body = json.dumps(act).replace("SERVICE_URL", live.connector.url)
     started = time.perf_counter()
     r = http.post(f"{live.url}/api/messages", data=body.encode(), headers={"Content-Type": "application/json"}, timeout=30)
@@ -163,7 +161,7 @@ def _post(live: LiveBot, http: requests.Session, act: Any) -> int:
     return r.status_code
 
 
-def test_fuzzed_activities_never_500(live: LiveBot):
+def test_fuzzed_activities_never_500(live: LiveProcessBot):
     http = requests.Session()
     db = live.db_path  # type: ignore[attr-defined]
     # Register the group chat and a faggruppe so that valid card data has something to hit.
@@ -196,8 +194,9 @@ def test_fuzzed_activities_never_500(live: LiveBot):
         assert r.status_code in (400, 413), (raw[:40], r.status_code)
     health = http.get(f"{live.url}/healthz", timeout=10).json()
     ok, fks = sqlite_integrity(db)
+    errors = live.error_lines()
     print(f"\nfuzz: tried={Stats.tried} statuses={dict(sorted(Stats.statuses.items()))} "
-          f"5xx={len(Stats.server_errors)} turn_errors={len(live.errors.records)}")
+          f"5xx={len(Stats.server_errors)} turn_errors={len(errors)}")
     if os.environ.get("FUZZ_SLOW"):
         for item in sorted(Stats.slow, reverse=True)[:8]:
             print(item)
@@ -205,5 +204,6 @@ def test_fuzzed_activities_never_500(live: LiveBot):
     assert health["database"]["reachable"] is True
     assert ok == "ok" and fks == []
     assert Stats.server_errors == []
-    assert [r.getMessage() for r in live.errors.records] == []
+    assert [(e.get("message"), e.get("exc", "")[-300:]) for e in errors] == []
+    assert live.proc.alive
     assert Stats.tried >= EXAMPLES

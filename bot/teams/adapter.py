@@ -5,15 +5,21 @@ from __future__ import annotations
 import logging
 from types import SimpleNamespace
 
-from botbuilder.core import TurnContext
+import aiohttp
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity, ActivityTypes
+from msrest.exceptions import ClientException, DeserializationError
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.config import Settings
 from bot.messages import t
+from bot.teams import telemetry
 from bot.teams.auth import BotCredentialFactory
 
 log = logging.getLogger(__name__)
+# Failures talking to the Bot Connector (HTTP errors, network errors, unreadable answers).
+CONNECTOR_ERRORS = (ClientException, DeserializationError, aiohttp.ClientError, TimeoutError, OSError)
 
 # msrest builds a retry policy for every connector client (two per activity) with `i not in safe_codes` over a
 # 500-element list for 999 codes: ~16 ms of CPU each, most of the cost of a turn. A frozenset gives the same codes.
@@ -44,9 +50,26 @@ def build_adapter(settings: Settings) -> CloudAdapter:
     adapter = CloudAdapter(auth)
 
     async def on_error(context: TurnContext, error: Exception) -> None:
-        log.error("unhandled error in turn: %s", type(error).__name__, exc_info=error)
+        connector_failed = isinstance(error, CONNECTOR_ERRORS)
+        if connector_failed:
+            # The turn's work is done and saved; only the answer could not be delivered. No apology through the
+            # same failing connector (that would double the calls and the noise).
+            log.warning("a reply could not be delivered: %s", type(error).__name__)
+            telemetry.set_outcome("reply_failed")
+        else:
+            log.error("unhandled error in turn: %s", type(error).__name__, exc_info=error)
+            telemetry.set_outcome("error")
         try:
-            await context.send_activity(t("error.generic", context.activity.locale))
+            text = t("error.generic", context.activity.locale)
+            if context.activity.type == "invoke" and context.activity.name == "adaptiveCard/action":
+                # Answer in the invoke response (Teams shows it on the card) instead of leaving it unanswered (501).
+                from bot.teams.bot import FaggruppeBot
+
+                body = FaggruppeBot._message_body(text)
+                await context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                                     value=InvokeResponse(status=200, body=body)))
+            elif not connector_failed:
+                await context.send_activity(text)
         except Exception:
             log.warning("could not tell the user about the error")
 

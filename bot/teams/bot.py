@@ -209,7 +209,12 @@ class FaggruppeBot(ActivityHandler):
         message = None
         if card_reply is None and len(rest) == 1 and rest[0].card is None and not rest[0].mentions:
             message, rest = rest[0].text, []
-        await self._deliver(ctx, rest)
+        try:
+            await self._deliver(ctx, rest)
+        except Exception as exc:
+            # The saved change and the card answer must not be lost because a side message could not be sent.
+            log.warning("extra replies of an invoke could not be sent: %s", type(exc).__name__)
+            telemetry.set_outcome("reply_failed")
         if card_reply is not None:
             body = AdaptiveCardInvokeResponse(status_code=200, type=CONTENT_TYPE, value=card_reply.card)
         else:

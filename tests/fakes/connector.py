@@ -52,6 +52,7 @@ class FakeConnector:
         self.enforce_limits = False
         self.latency = 0.0  # seconds every successful send/reply/update takes (slow connector)
         self.count_429 = 0
+        self.fault_hits = 0  # calls answered by an injected fault
         self._ids = itertools.count(1)
         self._per_conv: dict[str, deque[float]] = defaultdict(deque)
         self._app: deque[float] = deque()
@@ -71,6 +72,7 @@ class FakeConnector:
         r.add_get("/v3/conversations/{cid}/members", self._members)
         r.add_get("/v3/conversations/{cid}/pagedmembers", self._paged_members)
         r.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
+        r.add_route("*", "/{tail:.*}", self._unknown)  # the real connector answers JSON errors, never text/plain
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -100,6 +102,7 @@ class FakeConnector:
                 f.times -= 1
                 if f.times <= 0:
                     self.faults.remove(f)
+            self.fault_hits += 1
             if f.delay:
                 await asyncio.sleep(f.delay)
             if f.drop:
@@ -177,6 +180,10 @@ class FakeConnector:
         cid = f"a:{uuid.uuid4().hex}"
         self._record(request, "create", cid, None, body)
         return web.json_response({"id": cid, "activityId": f"act-{next(self._ids)}"})
+
+    async def _unknown(self, request: web.Request) -> web.StreamResponse:
+        self._record(request, "unknown", "", None, None)
+        return web.json_response({"error": {"code": "BadArgument", "message": "unknown resource"}}, status=404)
 
     async def _members(self, request: web.Request) -> web.StreamResponse:
         return web.json_response(self.members.get(request.match_info["cid"], []))
