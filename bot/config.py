@@ -164,6 +164,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     if not public.startswith(("http://", "https://")):
         raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
+    endpoints = ("BOT_OPENID_METADATA_URL", "BOT_TOKEN_ISSUER", "BOT_TO_CHANNEL_LOGIN_URL", "BOT_TO_CHANNEL_OAUTH_SCOPE")
+    given = [n for n in endpoints if env.get(n, "").strip()]
+    if given and len(given) != len(endpoints):
+        # botbuilder switches to its parameterized mode when any one is set and then needs all of them.
+        missing = ", ".join(n for n in endpoints if n not in given)
+        raise ConfigError(f"{', '.join(given)} set without {missing}: set all four Bot Framework endpoints or none")
     return Settings(
         app_id=app_id,
         app_password=env.get("MICROSOFT_APP_PASSWORD", ""),

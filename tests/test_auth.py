@@ -154,3 +154,10 @@ def test_settings_are_mapped_to_botbuilder(identity: FakeIdentity, make_settings
     assert type(public.bot_framework_authentication._inner).__name__ == "_PublicCloudBotFrameworkAuthentication"
     gov = build_adapter(make_settings(MICROSOFT_APP_ID=APP_ID, CHANNEL_SERVICE="https://botframework.azure.us"))
     assert type(gov.bot_framework_authentication._inner).__name__ == "_GovernmentCloudBotFrameworkAuthentication"
+
+
+def test_partial_endpoint_configuration_is_refused():
+    from bot.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="BOT_TOKEN_ISSUER"):
+        load_settings({"MICROSOFT_APP_ID": APP_ID, "BOT_OPENID_METADATA_URL": "https://127.0.0.1/x"})
