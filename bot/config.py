@@ -205,5 +205,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_inputs_days=_int(env, "RETENTION_INPUTS_DAYS", 365 * 5, 1),
         retention_audit_days=_int(env, "RETENTION_AUDIT_DAYS", 365 * 2, 1),
         scheduler_enabled=_bool(env, "SCHEDULER_ENABLED", True),
-        outbox_stale_seconds=_int(env, "OUTBOX_STALE_SECONDS", 60, 1, 3600),
+        outbox_stale_seconds=_int(env, "OUTBOX_STALE_SECONDS", 60, 2, 3600),
     )

@@ -18,7 +18,7 @@ ROUNDS = 4
 
 
 def _env(db_url: str, leader_aad: str) -> dict[str, str]:
-    return {"DATABASE_URL": db_url, "BOT_LEADERS": leader_aad, "OUTBOX_STALE_SECONDS": "2"}
+    return {"DATABASE_URL": db_url, "BOT_LEADERS": leader_aad, "OUTBOX_STALE_SECONDS": "4"}
 
 
 async def test_kill9_keeps_every_acknowledged_write(tmp_path: Path, connector, leader):
@@ -84,7 +84,9 @@ async def test_kill9_mid_delivery_sends_each_outbox_row_once(tmp_path: Path, con
                 batch = [(f"crash:{round_}:{i}", convs[i % len(convs)], f"crash:{round_}:{i}") for i in range(24)]
                 keys += [k for k, _, _ in batch]
                 db.insert_outbox(batch)
-                await asyncio.sleep(rng.uniform(0.2, 0.8))
+                # kill mid-delivery: once this batch is being sent, at a random moment
+                await connector.wait_for(lambda b=batch: any(db.outbox_states()[k] != "pending" for k, _, _ in b), 15)
+                await asyncio.sleep(rng.uniform(0.0, 0.5))
                 proc.kill9()
                 states = db.outbox_states()
                 settled_before = {k for k in keys if states[k] == "sent"}

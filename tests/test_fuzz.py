@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 import uuid
 from pathlib import Path
@@ -136,7 +137,7 @@ def activities(draw: st.DrawFn) -> dict[str, Any]:
 def live(tmp_path_factory: pytest.TempPathFactory):
     tmp: Path = tmp_path_factory.mktemp("fuzz")
     bot = LiveProcessBot(tmp, {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/fuzz.db", "BOT_LEADERS": LEADER.aad,
-                               "LOG_LEVEL": "WARNING"}).start()
+                               "LOG_LEVEL": "WARNING", "ALLOWED_TENANTS": TENANT}).start()
     bot.db_path = tmp / "fuzz.db"  # type: ignore[attr-defined]
     yield bot
     bot.stop()
@@ -207,3 +208,6 @@ def test_fuzzed_activities_never_500(live: LiveProcessBot):
     assert [(e.get("message"), e.get("exc", "")[-300:]) for e in errors] == []
     assert live.proc.alive
     assert Stats.tried >= EXAMPLES
+    with sqlite3.connect(db) as conn:  # the other tenant's user never got in
+        assert conn.execute("SELECT count(*) FROM people WHERE tenant_id != ?", (TENANT,)).fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM conversations WHERE tenant_id != ?", (TENANT,)).fetchone()[0] == 0

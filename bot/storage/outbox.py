@@ -97,6 +97,15 @@ class OutboxRepo:
                         claimed.append(_row(row))
         return claimed
 
+    async def touch_claim(self, id_: int, worker: str) -> bool:
+        """Renew this worker's claim right before sending; False when another worker has taken the row over."""
+        async with self.db.write() as s:
+            res = await s.execute(
+                update(OutboxItem).where(OutboxItem.id == id_, OutboxItem.state == SENDING, OutboxItem.claimed_by == worker)
+                .values(claimed_at=self.clock.now())
+            )
+            return res.rowcount == 1
+
     async def _settle(self, id_: int, worker: str, **values: Any) -> None:
         async with self.db.write() as s:
             await s.execute(

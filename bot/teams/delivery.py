@@ -119,6 +119,11 @@ class DeliveryEngine:
             await asyncio.wait(self._inflight, timeout=grace)
 
     @property
+    def send_timeout(self) -> float:
+        """Seconds one send may take: well inside the stale-claim window, so a live send is never taken over."""
+        return min(SEND_TIMEOUT_S, self.services.settings.outbox_stale_seconds / 2)
+
+    @property
     def inflight(self) -> int:
         """Sends under way."""
         return len(self._inflight)
@@ -166,7 +171,11 @@ class DeliveryEngine:
                 await self._notify(row, "failed", "inactive")
                 return
             await self.limits.acquire(row.conversation_id)
-            activity_id = await asyncio.wait_for(self._send(conv.reference, row.payload), SEND_TIMEOUT_S)
+            # Waiting for the rate limit can take long; renew the claim so no other instance thinks this worker died,
+            # and skip the row if one already took it over (it will be sent there, once).
+            if not await outbox.touch_claim(row.id, self.worker):
+                return
+            activity_id = await asyncio.wait_for(self._send(conv.reference, row.payload), self.send_timeout)
         except Exception as exc:
             err = classify(exc)
             await self._failed(row, err)
