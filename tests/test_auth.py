@@ -161,3 +161,18 @@ def test_partial_endpoint_configuration_is_refused():
 
     with pytest.raises(ConfigError, match="BOT_TOKEN_ISSUER"):
         load_settings({"MICROSOFT_APP_ID": APP_ID, "BOT_OPENID_METADATA_URL": "https://127.0.0.1/x"})
+
+
+async def test_proactive_delivery_carries_bot_token(auth_teams, identity: FakeIdentity, members: list[User]):
+    from bot.storage.outbox import NewDelivery
+
+    teams, running = auth_teams
+    user = members[2]
+    conv = teams.personal(user)
+    res = await teams.post(teams.activity(conv, user, text="hjelp"), bearer(identity.token(APP_ID, teams.connector.url)))
+    assert res.status in (200, 201)
+    await running.services.delivery.enqueue([NewDelivery(key="auth:proactive", conversation_id=conv.id,
+                                                         payload={"activity": {"type": "message", "text": "Hei"}})])
+    record = await teams.connector.wait_for(
+        lambda: next((r for r in teams.connector.records if r.body and r.body.get("text") == "Hei"), None))
+    assert record.headers.get("Authorization", "").removeprefix("Bearer ") in identity.issued
