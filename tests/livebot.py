@@ -1,31 +1,17 @@
-"""The real app and the fake connector on a background event loop, for synchronous drivers (hypothesis, load)."""
+"""The real bot process and the fake connector on a background event loop, for synchronous drivers (hypothesis)."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
 import threading
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.config import Settings
 from tests.fakes.connector import FakeConnector
-from tests.harness import RunningBot
 
 T = TypeVar("T")
-
-
-class ErrorCounter(logging.Handler):
-    """Counts ERROR records (unhandled turn errors, failed processing) while attached."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 class LiveProcessBot:
@@ -64,50 +50,6 @@ class LiveProcessBot:
     def error_lines(self) -> list[dict[str, Any]]:
         """ERROR/CRITICAL log lines the bot process wrote (unhandled turn errors, failed processing)."""
         return [line for line in self.proc.log_lines() if line.get("level") in ("ERROR", "CRITICAL")]
-
-
-class LiveBot:
-    """Starts FakeConnector + RunningBot in a thread with its own loop; `call` runs coroutines there."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="live-bot")
-        self.connector = FakeConnector()
-        self.bot: RunningBot | None = None
-        self.errors = ErrorCounter()
-
-    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def start(self) -> LiveBot:
-        self.thread.start()
-        self.call(self._start())
-        logging.getLogger().addHandler(self.errors)
-        return self
-
-    async def _start(self) -> None:
-        self.connector = FakeConnector()
-        await self.connector.start()
-        self.bot = RunningBot(self.settings)
-        await self.bot.start()
-
-    def stop(self) -> None:
-        logging.getLogger().removeHandler(self.errors)
-
-        async def _stop() -> None:
-            assert self.bot is not None
-            await self.bot.stop()
-            await self.connector.stop()
-
-        self.call(_stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-
-    @property
-    def url(self) -> str:
-        assert self.bot is not None
-        return self.bot.url
 
 
 def sqlite_counts(path: Path, tables: tuple[str, ...]) -> dict[str, int]:

@@ -124,6 +124,10 @@ async def test_sigterm_finishes_inflight_deliveries_and_exits_0(tmp_path: Path, 
             await connector.wait_for(lambda: any(s == "sending" for s in db.outbox_states().values()), timeout=10)
             await asyncio.sleep(0.3)  # the sends are now waiting at the slow connector
             proc.terminate()
+            await asyncio.sleep(0.3)
+            assert proc.alive  # still finishing the slow sends ...
+            with pytest.raises(aiohttp.ClientConnectionError):  # ... but no longer taking new work
+                await teams.send(teams.personal(leader), leader, "hjelp")
             code = await proc.wait(30)
             states = db.outbox_states()
     finally:
