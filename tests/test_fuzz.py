@@ -162,6 +162,7 @@ def _post(live: LiveProcessBot, http: requests.Session, act: Any) -> int:
     return r.status_code
 
 
+@pytest.mark.timeout(max(300, EXAMPLES // 5))  # 10,000 examples may take minutes on a busy machine
 def test_fuzzed_activities_never_500(live: LiveProcessBot):
     http = requests.Session()
     db = live.db_path  # type: ignore[attr-defined]
