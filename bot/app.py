@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
+from botbuilder.core import serializer_helper
 from botbuilder.schema import Activity
 
 from bot import __version__
@@ -22,7 +23,8 @@ from bot.scheduling.scheduler import Scheduler
 from bot.services import Services, build_services
 from bot.storage.db import Database
 from bot.teams import telemetry
-from bot.teams.adapter import build_adapter, close_adapter, process
+from bot.teams.adapter import build_adapter, close_adapter
+from bot.teams.auth import Unauthorized, authenticate
 from bot.teams.bot import FaggruppeBot
 from bot.teams.delivery import DeliveryEngine
 from bot.teams.handlers import build_router
@@ -38,6 +40,24 @@ ENGINE = web.AppKey("delivery", DeliveryEngine)
 
 def _bad_request(reason: str) -> web.Response:
     return web.json_response({"error": "bad_request", "reason": reason}, status=400)
+
+
+NEEDS_CONVERSATION = ("message", "invoke", "conversationUpdate", "installationUpdate")
+
+
+def _addressable(payload: dict[str, Any]) -> bool:
+    """Conversation id, sender id and an http(s) serviceUrl of the sizes the registry stores: what a turn needs."""
+    conv = payload.get("conversation")
+    url = payload.get("serviceUrl")
+    frm = payload.get("from")
+    return (isinstance(conv, dict) and _short_str(conv.get("id"), 400)
+            and isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) <= 400
+            and isinstance(frm, dict) and _short_str(frm.get("id"), 200)
+            and (frm.get("aadObjectId") in (None, "") or _short_str(frm.get("aadObjectId"), 64)))
+
+
+def _short_str(value: Any, limit: int) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and len(value) <= limit
 
 
 def conversation_hash(conversation_id: str) -> str:
@@ -62,19 +82,33 @@ async def messages(request: web.Request) -> web.StreamResponse:
         activity = Activity().deserialize(payload)
     except Exception:
         return _bad_request("activity fields have the wrong types")
-    if activity.type in ("message", "invoke") and (not activity.conversation or not activity.conversation.id
-                                                    or not activity.service_url):
+    if activity.type in NEEDS_CONVERSATION and not _addressable(payload):
         return _bad_request("activity lacks conversation or serviceUrl")
     status = 500
+    adapter = request.app[ADAPTER]
     try:
-        response = await process(request.app[ADAPTER], request, activity, request.app[BOT])  # type: ignore[arg-type]
-        status = response.status
-        return response
-    except web.HTTPException as exc:
-        status = exc.status
-        if exc.status == 401:
+        try:
+            auth_result = await authenticate(adapter.bot_framework_authentication, activity,  # type: ignore[attr-defined]
+                                             request.headers.get("Authorization"))
+        except Unauthorized:
+            status = 401
             box["outcome"] = "unauthorized"
-        raise
+            return web.json_response({"error": "unauthorized"}, status=401)
+        try:
+            invoke = await adapter.process_activity(auth_result, activity, request.app[BOT].on_turn)  # type: ignore[attr-defined]
+        except Exception:
+            # on_turn_error already handles errors inside the turn; this is the adapter itself failing.
+            log.exception("activity processing failed")
+            box["outcome"] = "error"
+            status = 200
+            return web.Response(status=200)
+        if invoke is None:
+            status = 201
+            return web.Response(status=201)
+        status = invoke.status
+        body = invoke.body if invoke.body is None or isinstance(invoke.body, (dict, list, str, int, float)) \
+            else serializer_helper(invoke.body)
+        return web.json_response(body, status=invoke.status)
     finally:
         log.info(
             "activity",
@@ -161,15 +195,19 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         try:
             yield
         finally:
+            # Shutdown order: in-flight sends finish (new claims stop), then the scheduler, then the database.
             await engine.stop()
             await close_adapter(adapter)
+            log.info("delivery engine stopped")
             if scheduler:
                 await scheduler.shutdown()
+            log.info("scheduler stopped")
             closer = getattr(services.calendar, "close", None)
             if closer:
                 await closer()
             runtime.bind(None)
             await db.close()
+            log.info("database closed")
 
     app.cleanup_ctx.append(resources)
     app.router.add_post("/api/messages", messages)

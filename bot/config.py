@@ -98,6 +98,7 @@ class Settings:
     graph_deadline_seconds: int = 10
     graph_max_retries: int = 3
 
+    outbox_stale_seconds: int = 60
     @property
     def tz(self) -> ZoneInfo:
         """The configured time zone."""
@@ -171,6 +172,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     if not public.startswith(("http://", "https://")):
         raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
+    endpoints = ("BOT_OPENID_METADATA_URL", "BOT_TOKEN_ISSUER", "BOT_TO_CHANNEL_LOGIN_URL", "BOT_TO_CHANNEL_OAUTH_SCOPE")
+    given = [n for n in endpoints if env.get(n, "").strip()]
+    if given and len(given) != len(endpoints):
+        # botbuilder switches to its parameterized mode when any one is set and then needs all of them.
+        missing = ", ".join(n for n in endpoints if n not in given)
+        raise ConfigError(f"{', '.join(given)} set without {missing}: set all four Bot Framework endpoints or none")
     return Settings(
         app_id=app_id,
         app_password=env.get("MICROSOFT_APP_PASSWORD", ""),
@@ -211,4 +218,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         graph_authority_host=env.get("AZURE_AUTHORITY_HOST", "").strip().rstrip("/"),
         graph_deadline_seconds=_int(env, "GRAPH_DEADLINE_SECONDS", 10, 1, 600),
         graph_max_retries=_int(env, "GRAPH_MAX_RETRIES", 3, 0, 10),
+        outbox_stale_seconds=_int(env, "OUTBOX_STALE_SECONDS", 60, 2, 3600),
     )

@@ -155,6 +155,15 @@ class OutboxRepo:
             rows = [OutboxRow(*r) for r in res.all()]
         return sorted(rows, key=lambda r: r.id)
 
+    async def touch_claim(self, id_: int, worker: str) -> bool:
+        """Renew this worker's claim right before sending; False when another worker has taken the row over."""
+        async with self.db.write() as s:
+            res = await s.execute(
+                update(OutboxItem).where(OutboxItem.id == id_, OutboxItem.state == SENDING, OutboxItem.claimed_by == worker)
+                .values(claimed_at=self.clock.now())
+            )
+            return res.rowcount == 1
+
     async def _settle(self, id_: int, worker: str, **values: Any) -> None:
         await self._settler.submit(id_, worker, values)
 

@@ -5,16 +5,22 @@ from __future__ import annotations
 import logging
 from types import SimpleNamespace
 
-from aiohttp import web
-from botbuilder.core import Bot, TurnContext, serializer_helper
+import aiohttp
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes
+from msrest.exceptions import ClientException, DeserializationError
 
 from bot.config import Settings
 from bot.messages import t
+from bot.teams import telemetry
+from bot.teams.auth import BotCredentialFactory
 from bot.teams.fastpath import CachingBotFrameworkAuthentication
 
 log = logging.getLogger(__name__)
+# Failures talking to the Bot Connector (HTTP errors, network errors, unreadable answers).
+CONNECTOR_ERRORS = (ClientException, DeserializationError, aiohttp.ClientError, TimeoutError, OSError)
+
 
 
 def auth_configuration(settings: Settings) -> SimpleNamespace:
@@ -36,13 +42,33 @@ def auth_configuration(settings: Settings) -> SimpleNamespace:
 
 def build_adapter(settings: Settings) -> CloudAdapter:
     """A CloudAdapter that validates inbound JWTs whenever an app id is configured (connector clients cached)."""
-    auth = CachingBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication(auth_configuration(settings)))
+    cfg = auth_configuration(settings)
+    auth = CachingBotFrameworkAuthentication(
+        ConfigurationBotFrameworkAuthentication(cfg, credentials_factory=BotCredentialFactory(cfg))
+    )
     adapter = CloudAdapter(auth)
 
     async def on_error(context: TurnContext, error: Exception) -> None:
-        log.error("unhandled error in turn: %s", type(error).__name__, exc_info=error)
+        connector_failed = isinstance(error, CONNECTOR_ERRORS)
+        if connector_failed:
+            # The turn's work is done and saved; only the answer could not be delivered. No apology through the
+            # same failing connector (that would double the calls and the noise).
+            log.warning("a reply could not be delivered: %s", type(error).__name__)
+            telemetry.set_outcome("reply_failed")
+        else:
+            log.error("unhandled error in turn: %s", type(error).__name__, exc_info=error)
+            telemetry.set_outcome("error")
         try:
-            await context.send_activity(t("error.generic", context.activity.locale))
+            text = t("error.generic", context.activity.locale)
+            if context.activity.type == "invoke" and context.activity.name == "adaptiveCard/action":
+                # Answer in the invoke response (Teams shows it on the card) instead of leaving it unanswered (501).
+                from bot.teams.bot import FaggruppeBot
+
+                body = FaggruppeBot._message_body(text)
+                await context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                                     value=InvokeResponse(status=200, body=body)))
+            elif not connector_failed:
+                await context.send_activity(text)
         except Exception:
             log.warning("could not tell the user about the error")
 
@@ -55,19 +81,3 @@ async def close_adapter(adapter: CloudAdapter) -> None:
     auth = adapter.bot_framework_authentication
     if isinstance(auth, CachingBotFrameworkAuthentication):
         await auth.close()
-
-
-async def process(adapter: CloudAdapter, request: web.Request, activity: Activity, bot: Bot) -> web.Response:
-    """What CloudAdapter.process does for a POST, for an activity app.py has already parsed and checked.
-
-    Calls the adapter's public process_activity (authentication included), so the body is not parsed and
-    deserialised a second time.
-    """
-    auth_header = request.headers.get("Authorization", "")
-    try:
-        invoke_response = await adapter.process_activity(auth_header, activity, bot.on_turn)
-    except PermissionError:
-        raise web.HTTPUnauthorized() from None
-    if invoke_response:
-        return web.json_response(data=serializer_helper(invoke_response.body), status=invoke_response.status)
-    return web.Response(status=201)

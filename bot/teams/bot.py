@@ -45,19 +45,24 @@ class FaggruppeBot(ActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         turn_context.turn_state["forget_person"] = self.forget
-        allowed = self.services.settings.allowed_tenants
-        if allowed and identity.tenant_of(activity) not in allowed:
-            log.warning("activity from a tenant that is not allowed", extra={"activity_type": activity.type})
-            telemetry.set_outcome("tenant_refused")
-            if activity.type == "message":
-                await turn_context.send_activity(t("error.tenant", activity.locale))
-            elif activity.type == "invoke":
-                body = self._message_body(t("error.tenant", activity.locale))
-                await turn_context.send_activity(
-                    Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=int(HTTPStatus.OK), body=body))
-                )
+        if not identity.tenant_allowed(activity, self.services.settings.allowed_tenants):
+            await self._refuse_tenant(turn_context)
             return
         await super().on_turn(turn_context)
+
+    async def _refuse_tenant(self, turn_context: TurnContext) -> None:
+        """Refuse an activity from a tenant that is not allowed: log (no text, no ids), answer politely if possible."""
+        activity = turn_context.activity
+        log.warning("activity from a tenant that is not allowed", extra={"activity_type": str(activity.type)[:40]})
+        telemetry.set_outcome("tenant_refused")
+        text = t("error.tenant", activity.locale)
+        if activity.type == ActivityTypes.message and identity.addressed_to_bot(activity):
+            await turn_context.send_activity(text)
+        elif activity.type == ActivityTypes.invoke:
+            body = self._message_body(text) if activity.name == "adaptiveCard/action" else {}
+            await turn_context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=int(HTTPStatus.OK), body=body))
+            )
 
     async def _register(self, turn: TurnContext, *, installed: bool = False) -> tuple[Person, ConversationInfo]:
         """Store/refresh the conversation reference and the actor; cheap when seen recently."""
@@ -90,7 +95,8 @@ class FaggruppeBot(ActivityHandler):
             return cached[1]
         s = self.services
         a = turn.activity
-        name = (a.from_property.name if a.from_property else "") or ""
+        name = a.from_property.name if a.from_property else ""
+        name = name[:300] if isinstance(name, str) else ""
         known = await s.people.get(person_id)
         upn = known.upn if known else ""
         if not upn and any("@" in x for x in s.settings.leaders) and a.channel_id == "msteams":
@@ -124,12 +130,8 @@ class FaggruppeBot(ActivityHandler):
             await self._run_verb(turn_context, person, conv, str(data.get("verb")), data, is_invoke=False)
             return
         kind = identity.conversation_kind(a)
-        mentioned = any(
-            getattr(e, "type", None) == "mention"
-            and ((e.additional_properties or {}).get("mentioned") or {}).get("id") == (a.recipient.id if a.recipient else None)
-            for e in (a.entities or [])
-        )
-        text = TurnContext.remove_recipient_mention(a) if mentioned else (a.text or "")
+        mentioned = identity.bot_mentioned(a)
+        text = identity.text_without_bot_mention(a)
         text = (text or "").replace("\u00a0", " ").strip()
         if kind != "personal" and not mentioned:
             telemetry.set_outcome("ignored_unmentioned")
@@ -166,11 +168,11 @@ class FaggruppeBot(ActivityHandler):
         me = a.recipient.id if a.recipient else None
         added: list[ChannelAccount] = a.members_added or []
         removed: list[ChannelAccount] = a.members_removed or []
-        if any(m.id == me for m in removed):
+        if any(getattr(m, "id", None) == me for m in removed):
             await self.services.conversations.deactivate(a.conversation.id, "removed")
             telemetry.set_outcome("uninstalled")
             return
-        if any(m.id == me for m in added):
+        if any(getattr(m, "id", None) == me for m in added):
             await self._register(turn_context, installed=True)
             telemetry.set_outcome("installed")
             await turn_context.send_activity(
@@ -207,7 +209,12 @@ class FaggruppeBot(ActivityHandler):
         message = None
         if card_reply is None and len(rest) == 1 and rest[0].card is None and not rest[0].mentions:
             message, rest = rest[0].text, []
-        await self._deliver(ctx, rest)
+        try:
+            await self._deliver(ctx, rest)
+        except Exception as exc:
+            # The saved change and the card answer must not be lost because a side message could not be sent.
+            log.warning("extra replies of an invoke could not be sent: %s", type(exc).__name__)
+            telemetry.set_outcome("reply_failed")
         if card_reply is not None:
             body = AdaptiveCardInvokeResponse(status_code=200, type=CONTENT_TYPE, value=card_reply.card)
         else:

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -149,6 +150,11 @@ class DeliveryEngine:
             task.cancel()
 
     @property
+    def send_timeout(self) -> float:
+        """Seconds one send may take: well inside the stale-claim window, so a live send is never taken over."""
+        return min(SEND_TIMEOUT_S, self.services.settings.outbox_stale_seconds / 2)
+
+    @property
     def inflight(self) -> int:
         """Sends under way."""
         return len(self._inflight)
@@ -163,7 +169,7 @@ class DeliveryEngine:
         if update_activity_id:
             payload["update_activity_id"] = update_activity_id
         try:
-            return await asyncio.wait_for(self._send(conv.reference, payload), SEND_TIMEOUT_S)
+            return await asyncio.wait_for(self._send(conv.reference, payload), self.send_timeout)
         except Exception as exc:
             raise classify(exc) from exc
         finally:
@@ -181,7 +187,9 @@ class DeliveryEngine:
                 await self._slot.wait()
                 continue
             try:
-                rows = await self.services.outbox.claim(self.worker, limit=free)
+                stale = timedelta(seconds=self.services.settings.outbox_stale_seconds)
+                rows = await self.services.outbox.claim(self.worker, limit=free, stale_after=stale)
+                claimed_at = time.monotonic()
             except Exception:
                 log.warning("outbox claim failed", exc_info=True)
                 rows = []
@@ -192,7 +200,7 @@ class DeliveryEngine:
                 except Exception:
                     log.warning("conversation lookup failed", exc_info=True)
             for row in rows:
-                task = asyncio.create_task(self._deliver(row, refs.get(row.conversation_id)))
+                task = asyncio.create_task(self._deliver(row, refs.get(row.conversation_id), claimed_at))
                 self._inflight.add(task)
                 self._rows[task] = row
                 task.add_done_callback(self._done)
@@ -220,7 +228,7 @@ class DeliveryEngine:
             return 1.0
         return max(0.01, min(1.0, (due - self.services.clock.now()).total_seconds()))
 
-    async def _deliver(self, row: OutboxRow, reference: dict[str, Any] | None) -> None:
+    async def _deliver(self, row: OutboxRow, reference: dict[str, Any] | None, claimed_at: float) -> None:
         outbox = self.services.outbox
         task = asyncio.current_task()
         try:
@@ -234,13 +242,19 @@ class DeliveryEngine:
                 await outbox.release(row.id, self.worker, timedelta(seconds=wait))
                 self.kick()
                 return
+            # After a long wait for a slot, renew the claim so no other instance thinks this worker died, and skip
+            # the row if one already took it over (it is sent there, once).
+            waited_long = time.monotonic() - claimed_at > self.services.settings.outbox_stale_seconds / 4
+            if waited_long and not await outbox.touch_claim(row.id, self.worker):
+                permit.done()
+                return
         except Exception as exc:
             await self._failed(row, classify(exc))
             return
         if task is not None:
             self._sending.add(task)
         try:
-            activity_id = await asyncio.wait_for(self._send(reference, row.payload), SEND_TIMEOUT_S)
+            activity_id = await asyncio.wait_for(self._send(reference, row.payload), self.send_timeout)
         except Exception as exc:
             permit.done()
             await self._failed(row, classify(exc))

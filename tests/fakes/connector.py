@@ -37,6 +37,7 @@ class Record:
     activity_id: str | None
     body: dict[str, Any] | None
     at: float
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class FakeConnector:
@@ -49,8 +50,9 @@ class FakeConnector:
         self.activities: dict[tuple[str, str], dict[str, Any]] = {}
         self.deleted: set[tuple[str, str]] = set()
         self.enforce_limits = False
+        self.latency = 0.0  # seconds every successful send/reply/update takes (slow connector)
         self.count_429 = 0
-        self.latency = 0.0  # seconds added to every send/reply/update (a slow connector)
+        self.fault_hits = 0  # calls answered by an injected fault
         self._ids = itertools.count(1)
         self._per_conv: dict[str, deque[float]] = defaultdict(deque)
         self._app: deque[float] = deque()
@@ -70,6 +72,7 @@ class FakeConnector:
         r.add_get("/v3/conversations/{cid}/members", self._members)
         r.add_get("/v3/conversations/{cid}/pagedmembers", self._paged_members)
         r.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
+        r.add_route("*", "/{tail:.*}", self._unknown)  # the real connector answers JSON errors, never text/plain
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -90,8 +93,6 @@ class FakeConnector:
         return f
 
     async def _fault(self, request: web.Request, cid: str) -> web.StreamResponse | None:
-        if self.latency:
-            await asyncio.sleep(self.latency)
         for f in list(self.faults):
             if f.conversation and f.conversation != cid:
                 continue
@@ -101,6 +102,7 @@ class FakeConnector:
                 f.times -= 1
                 if f.times <= 0:
                     self.faults.remove(f)
+            self.fault_hits += 1
             if f.delay:
                 await asyncio.sleep(f.delay)
             if f.drop:
@@ -126,7 +128,7 @@ class FakeConnector:
 
     # -- handlers ------------------------------------------------------------------------------
     def _record(self, request: web.Request, op: str, cid: str, aid: str | None, body: dict[str, Any] | None) -> None:
-        self.records.append(Record(request.method, op, cid, aid, body, time.monotonic()))
+        self.records.append(Record(request.method, op, cid, aid, body, time.monotonic(), dict(request.headers)))
         self._changed.set()
 
     async def _send(self, request: web.Request) -> web.StreamResponse:
@@ -134,6 +136,8 @@ class FakeConnector:
         if (resp := await self._fault(request, cid)) is not None:
             return resp
         body = await request.json()
+        if self.latency:
+            await asyncio.sleep(self.latency)
         aid = f"act-{next(self._ids)}"
         body["id"] = aid
         self.activities[(cid, aid)] = body
@@ -145,6 +149,8 @@ class FakeConnector:
         if (resp := await self._fault(request, cid)) is not None:
             return resp
         body = await request.json()
+        if self.latency:
+            await asyncio.sleep(self.latency)
         aid = f"act-{next(self._ids)}"
         body["id"] = aid
         self.activities[(cid, aid)] = body
@@ -174,6 +180,10 @@ class FakeConnector:
         cid = f"a:{uuid.uuid4().hex}"
         self._record(request, "create", cid, None, body)
         return web.json_response({"id": cid, "activityId": f"act-{next(self._ids)}"})
+
+    async def _unknown(self, request: web.Request) -> web.StreamResponse:
+        self._record(request, "unknown", "", None, None)
+        return web.json_response({"error": {"code": "BadArgument", "message": "unknown resource"}}, status=404)
 
     async def _members(self, request: web.Request) -> web.StreamResponse:
         return web.json_response(self.members.get(request.match_info["cid"], []))
