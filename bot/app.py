@@ -185,7 +185,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         runtime.bind(services)
         scheduler = None
         if settings.scheduler_enabled:
-            scheduler = Scheduler(settings.database_url, settings.timezone)
+            scheduler = Scheduler(settings.database_url, settings.timezone, retry_seconds=settings.job_retry_seconds)
             services.scheduler = scheduler
         for hook in router.startup:
             await hook(services)

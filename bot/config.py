@@ -99,6 +99,7 @@ class Settings:
     graph_max_retries: int = 3
 
     outbox_stale_seconds: int = 60
+    job_retry_seconds: int = 60
     @property
     def tz(self) -> ZoneInfo:
         """The configured time zone."""
@@ -219,4 +220,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         graph_deadline_seconds=_int(env, "GRAPH_DEADLINE_SECONDS", 10, 1, 600),
         graph_max_retries=_int(env, "GRAPH_MAX_RETRIES", 3, 0, 10),
         outbox_stale_seconds=_int(env, "OUTBOX_STALE_SECONDS", 60, 2, 3600),
+        job_retry_seconds=_int(env, "JOB_RETRY_SECONDS", 60, 1, 3600),
     )

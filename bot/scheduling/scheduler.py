@@ -8,13 +8,14 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 
@@ -23,12 +24,16 @@ from bot.storage.db import MIGRATION_LOCK_ID, sync_url
 log = logging.getLogger(__name__)
 LEADER_LOCK_ID = 715_002_002
 POLL_SECONDS = 1.0
+RUN_ONCE = "bot.scheduling.scheduler:run_once"
 
 
 class Scheduler:
     """Persistent jobs; only the instance holding the leader lock runs them, all may add them."""
 
-    def __init__(self, database_url: str, timezone: str, *, misfire_grace_seconds: int = 6 * 3600) -> None:
+    def __init__(self, database_url: str, timezone: str, *, misfire_grace_seconds: int = 6 * 3600,
+                 retry_seconds: int = 60) -> None:
+        self.grace = misfire_grace_seconds
+        self.retry_seconds = retry_seconds
         self.url = sync_url(database_url)
         self.is_postgres = self.url.startswith("postgresql")
         self._engine: Engine = create_engine(self.url, pool_pre_ping=True)
@@ -111,8 +116,24 @@ class Scheduler:
 
     def add(self, func: str | Callable[..., Any], job_id: str, run_at: datetime, args: tuple[Any, ...] = (),
             **kwargs: Any) -> None:
-        """Schedule a module-level function (by 'module:function' reference) once, replacing a job of the same id."""
-        self._aps.add_job(func, "date", run_date=run_at, id=job_id, args=list(args), replace_existing=True, **kwargs)
+        """Schedule a module-level function (by 'module:function' reference) once, replacing a job of the same id.
+
+        The job stays in the store until it has finished (APScheduler drops a one-off job as soon as it starts):
+        it repeats every `retry_seconds` until `run_once` removes it, so a process killed mid-job runs it again
+        after a restart. Jobs are idempotent (their messages are outbox rows with idempotency keys).
+        """
+        ref = func if isinstance(func, str) else f"{func.__module__}:{func.__qualname__}"
+        spec = one_off(ref, job_id, run_at, args, kwargs.pop("misfire_grace_time", self.grace), self.retry_seconds)
+        if spec is None:
+            self.remove(job_id)  # too late to run at all (what a misfired one-off job would do)
+            return
+        self._aps.add_job(**spec, replace_existing=True, **kwargs)
+
+    def finished(self, job_id: str, stamp: str) -> None:
+        """Remove a one-off job after its run, unless it was replaced meanwhile (a new run time)."""
+        job = self._aps.get_job(job_id)
+        if job is not None and job.func_ref == RUN_ONCE and len(job.args) > 2 and job.args[2] == stamp:
+            self.remove(job_id)
 
     def add_interval(self, func: str, job_id: str, **trigger: Any) -> None:
         """A recurring job (cron-like maintenance)."""
@@ -158,3 +179,39 @@ class Scheduler:
         await asyncio.to_thread(self._drop_lock)
         self.is_leader = False
         self._engine.dispose()
+
+
+def one_off(ref: str, job_id: str, run_at: datetime, args: tuple[Any, ...] | list[Any], grace: int | None,
+            retry_seconds: int) -> dict[str, Any] | None:
+    """`add_job` arguments for a one-off job kept until it has finished; None when it is already past its grace time."""
+    start = max(run_at, datetime.now(UTC))  # APScheduler runs on the real clock; a past start would wait an interval
+    end = None if grace is None else run_at + timedelta(seconds=grace)
+    if end is not None and end < start:
+        return None
+    trigger = IntervalTrigger(seconds=retry_seconds, start_date=start, end_date=end, timezone=UTC)
+    return {"func": RUN_ONCE, "trigger": trigger, "id": job_id, "args": [ref, job_id, start.isoformat(), *args],
+            "misfire_grace_time": grace}
+
+
+async def run_once(ref: str, job_id: str, stamp: str, *args: Any) -> Any:
+    """Run a one-off job added with `Scheduler.add`, then remove it (a failure is not retried, as before)."""
+    from apscheduler.util import ref_to_obj
+
+    result = ref_to_obj(ref)(*args)
+    try:
+        if asyncio.iscoroutine(result):
+            result = await result
+    except Exception:
+        _finished(job_id, stamp)
+        raise
+    _finished(job_id, stamp)  # not on cancellation (shutdown): the job stays and runs again after the restart
+    return result
+
+
+def _finished(job_id: str, stamp: str) -> None:
+    from bot.scheduling import runtime
+
+    with contextlib.suppress(Exception):
+        sched = runtime.services().scheduler
+        if sched is not None:
+            sched.finished(job_id, stamp)
