@@ -46,11 +46,12 @@ NEEDS_CONVERSATION = ("message", "invoke", "conversationUpdate", "installationUp
 
 
 def _addressable(payload: dict[str, Any]) -> bool:
-    """Conversation id, sender id and an http(s) serviceUrl of the sizes the registry stores: what a turn needs."""
+    """Conversation id (ASCII), sender id and an http(s) serviceUrl of the sizes the registry stores: what a turn needs."""
     conv = payload.get("conversation")
     url = payload.get("serviceUrl")
     frm = payload.get("from")
     return (isinstance(conv, dict) and _short_str(conv.get("id"), 400)
+            and conv["id"].isascii() and conv["id"].isprintable()  # replies carry it in a header (x-ms-conversation-id)
             and isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) <= 400
             and isinstance(frm, dict) and _short_str(frm.get("id"), 200)
             and (frm.get("aadObjectId") in (None, "") or _short_str(frm.get("aadObjectId"), 64)))

@@ -22,6 +22,7 @@ from cards.common import Card, attachment
 
 log = logging.getLogger(__name__)
 REPORT_EVERY_S = 1.0
+REPORT_RETRY_S = (2.0, 5.0, 15.0, 60.0)  # a refused report update is tried again after these pauses
 PREFIX = "broadcast:"
 MEMBER_LOCALE = "nb-NO"  # a group chat has no single locale: members see the Norwegian card
 
@@ -52,6 +53,8 @@ class Broadcaster:
         self._pending: dict[int, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._report_failures: dict[int, int] = {}
+        self._retries: set[asyncio.Task[None]] = set()
 
     # -- sending -----------------------------------------------------------------------------
     async def start(self, broadcast_id: int, from_: Iterable[State]) -> bool:
@@ -158,6 +161,24 @@ class Broadcaster:
                                            update_activity_id=b.report_activity_id)
             except SendError as exc:
                 log.warning("broadcast report update refused", extra={"status": exc.status})
+                if exc.status not in (403, 404):
+                    self._retry_report(broadcast_id)
+                return
+            self._report_failures.pop(broadcast_id, None)
+
+    def _retry_report(self, broadcast_id: int) -> None:
+        """Update the report again later (bounded): otherwise a refused last update leaves it stale for good."""
+        n = self._report_failures.get(broadcast_id, 0)
+        if self._closed or n >= len(REPORT_RETRY_S):
+            return
+        self._report_failures[broadcast_id] = n + 1
+        task = asyncio.create_task(self._retry_later(broadcast_id, REPORT_RETRY_S[n]), name="broadcast-report-retry")
+        self._retries.add(task)
+        task.add_done_callback(self._retries.discard)
+
+    async def _retry_later(self, broadcast_id: int, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self.poke(broadcast_id)
 
     async def on_delivery(self, row: OutboxRow, outcome: str, detail: str) -> None:
         """Engine listener: a delivery of a broadcast was attempted."""
@@ -167,6 +188,8 @@ class Broadcaster:
     async def close(self) -> None:
         """Finish or stop pending report updates (the app is stopping; resume() picks up after a restart)."""
         self._closed = True
+        for retry in list(self._retries):
+            retry.cancel()
         tasks = list(self._tasks)
         if tasks:
             await asyncio.wait(tasks, timeout=2.0)  # let a report update under way (or due within a second) finish

@@ -28,6 +28,7 @@ from cards.polls import PollView, poll_card
 
 log = logging.getLogger(__name__)
 MEMBERS_TTL_S = 300.0
+PUSH_RETRY_S = (1.0, 3.0, 10.0, 30.0)  # a failed card update for everyone is tried again after these pauses
 Member = dict[str, str]
 
 
@@ -55,6 +56,8 @@ class PollOps:
         self._updaters: dict[int, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._listening: object | None = None
+        self._push_failures: dict[int, int] = {}
+        self._retries: dict[int, asyncio.Task[None]] = {}
 
     # -- connector -----------------------------------------------------------------------------
     async def _with_turn(self, conversation_id: str, fn: Callable[[TurnContext], Awaitable[Any]]) -> Any:
@@ -133,7 +136,25 @@ class PollOps:
                 self._unschedule(poll_id)
                 return False
             log.warning("poll card update failed (%s)", err.status, extra={"poll_id": poll_id})
+            self._retry_push(poll_id)
+            return True
+        self._push_failures.pop(poll_id, None)
         return True
+
+    def _retry_push(self, poll_id: int) -> None:
+        """Try the card update again later (bounded): otherwise the card everyone sees stays stale until the next vote."""
+        n = self._push_failures.get(poll_id, 0)
+        if n >= len(PUSH_RETRY_S) or poll_id in self._retries:
+            return
+        self._push_failures[poll_id] = n + 1
+        self._retries[poll_id] = asyncio.create_task(self._push_later(poll_id, PUSH_RETRY_S[n]), name="poll-card-retry")
+
+    async def _push_later(self, poll_id: int, delay: float) -> None:
+        try:
+            await asyncio.sleep(delay)
+        finally:
+            self._retries.pop(poll_id, None)
+        self.schedule_push(poll_id)
 
     def schedule_push(self, poll_id: int) -> None:
         """Update the posted card soon; bursts of votes coalesce into few updates, the last one current."""
