@@ -274,12 +274,18 @@ async def test_kill9_around_due_reminders_sends_each_once(tmp_path: Path, connec
             await asyncio.sleep(1.5)  # anything sent twice would have arrived by now
     finally:
         proc.stop()
+    # Also in doubt: a send that timed out (OUTBOX_STALE_SECONDS=4 gives 2 s) on this loaded machine and was retried:
+    # Teams may have taken the first attempt. Such rows have more than one attempt.
+    with sqlite3.connect(db_path) as conn:
+        retried = {k for k, n in conn.execute("SELECT key, attempts FROM outbox WHERE attempts > 1")}
     counts = {name: len(reminders(connector, chats[name])) for name in INVOLVED}
     poll_count = len(poll_reminders(connector, oppvekst))
     doubled = sum(c - 3 for c in counts.values() if c > 3) + max(0, poll_count - 1)
     print(f"\nkill -9 reminders: 7 kills; gate reminders per involved chat {counts} (3 due each), poll reminder "
-          f"{poll_count} (1 due), poll closed once; in flight at a kill={len(in_doubt)} doubled={doubled}\n  " + "\n  ".join(log))
+          f"{poll_count} (1 due), poll closed once; in flight at a kill={len(in_doubt)} "
+          f"retried after a timeout={len(retried - in_doubt)} "
+          f"doubled={doubled}\n  " + "\n  ".join(log))
     assert all(c >= 3 for c in counts.values()), f"a gate reminder was lost: {counts}"
     assert poll_count >= 1, "the poll reminder was lost"
-    assert doubled <= len(in_doubt), (counts, poll_count, in_doubt)
+    assert doubled <= len(in_doubt | retried), (counts, poll_count, in_doubt, retried)
     assert reminders(connector, chats["IT-drift og sikkerhet"]) == []

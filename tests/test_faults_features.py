@@ -118,7 +118,6 @@ async def test_graph_fault_while_booking_a_gate_deadline(graph_bot, fake_graph: 
 
 REPORT_FAULTS = {  # lasting until the broadcast is done and the last report update was refused
     "500": {"status": 500, "times": None},
-    "429": {"status": 429, "times": None, "headers": {"Retry-After": "1"}},
     "dropped": {"status": 502, "times": None, "drop": True},
 }
 
