@@ -63,3 +63,24 @@ def run_node(script: str, *args: str, timeout: float = 120, env: dict[str, str] 
     if proc.returncode != 0:
         raise AssertionError(f"{script} failed ({proc.returncode}):\n{proc.stderr[-4000:]}\n{proc.stdout[-2000:]}")
     return json.loads(proc.stdout)
+
+
+async def run_node_async(script: str, *args: str, timeout: float = 120, env: dict[str, str] | None = None) -> Any:
+    """run_node without blocking the event loop (for tests whose bot runs in the same loop)."""
+    import asyncio
+
+    full_env = {**os.environ, **(env or {})}
+    if CHROMIUM:
+        full_env.setdefault("CHROMIUM_PATH", CHROMIUM)
+    proc = await asyncio.create_subprocess_exec(NODE or "node", str(JS_DIR / script), *args, cwd=JS_DIR, env=full_env,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise AssertionError(f"{script} timed out after {timeout} s") from None
+    text = out.decode()
+    if proc.returncode != 0:
+        raise AssertionError(f"{script} failed ({proc.returncode}):\n{err.decode()[-4000:]}\n{text[-4000:]}")
+    return json.loads(text)
