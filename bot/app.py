@@ -117,9 +117,9 @@ async def download(request: web.Request) -> web.Response:
         return web.Response(status=404, text="Lenken er ugyldig eller utløpt. / The link is invalid or has expired.")
     safe = f.filename.encode("ascii", "replace").decode().replace('"', "")
     return web.Response(
-        body=f.content, content_type=f.content_type,
-        headers={"Content-Disposition": f'attachment; filename="{safe}"', "Cache-Control": "no-store",
-                 "X-Content-Type-Options": "nosniff"},
+        body=f.content,
+        headers={"Content-Type": f.content_type, "Content-Disposition": f'attachment; filename="{safe}"',
+                 "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
     )
 
 

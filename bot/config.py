@@ -91,6 +91,9 @@ class Settings:
     retention_inputs_days: int = 365 * 5
     retention_audit_days: int = 365 * 2
     scheduler_enabled: bool = True
+    poll_reminder_hours: int = 24
+    # Input campaigns: remind non-senders this many hours before the deadline.
+    campaign_reminder_hours: int = 48
     # Teams app package (python -m bot package).
     manifest_app_id: str = DEV_MANIFEST_APP_ID
     developer_name: str = "Faggruppe-bot"
@@ -207,6 +210,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_inputs_days=_int(env, "RETENTION_INPUTS_DAYS", 365 * 5, 1),
         retention_audit_days=_int(env, "RETENTION_AUDIT_DAYS", 365 * 2, 1),
         scheduler_enabled=_bool(env, "SCHEDULER_ENABLED", True),
+        poll_reminder_hours=_int(env, "POLL_REMINDER_HOURS", 24, 0, 24 * 14),
+        campaign_reminder_hours=_int(env, "CAMPAIGN_REMINDER_HOURS", 48, 0, 24 * 30),
         manifest_app_id=env.get("MANIFEST_APP_ID", "").strip() or app_id or DEV_MANIFEST_APP_ID,
         developer_name=env.get("DEVELOPER_NAME", "").strip() or "Faggruppe-bot",
         developer_url=env.get("DEVELOPER_URL", "").strip(),

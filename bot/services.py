@@ -62,5 +62,5 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     """Repositories over one database."""
     return Services(
         settings=settings, db=db, clock=clock, conversations=ConversationRepo(db), people=PeopleRepo(db),
-        audit=AuditRepo(db), projects=ProjectRepo(db), downloads=DownloadRepo(db, clock), outbox=OutboxRepo(db, clock),
+        audit=AuditRepo(db, clock), projects=ProjectRepo(db), downloads=DownloadRepo(db, clock), outbox=OutboxRepo(db, clock),
     )

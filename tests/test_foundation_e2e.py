@@ -175,10 +175,11 @@ async def test_healthz(teams: TeamsClient):
 async def test_download_links_expire(teams: TeamsClient, bot, clock):
     from datetime import timedelta
 
-    url, _ = await bot.services.download_link(b"hello", "x.txt", "text/plain")
+    url, _ = await bot.services.download_link(b"hello", "x.txt", "text/csv; charset=utf-8")
     async with aiohttp.ClientSession() as http:
         async with http.get(url) as r:
             assert r.status == 200 and await r.read() == b"hello"
+            assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
         clock.advance(timedelta(hours=2))
         async with http.get(url) as r:
             assert r.status == 404

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.domain.clock import Clock, SystemClock
 from bot.storage.db import Database
 from bot.storage.models import AuditEntry
 
@@ -27,13 +28,14 @@ class AuditRecord:
 class AuditRepo:
     """Appends and reads the audit log."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
         self.db = db
+        self.clock = clock or SystemClock()
 
     async def record(self, actor_id: str, action: str, target: str = "", **details: Any) -> None:
         """Append one entry."""
         async with self.db.write() as s:
-            s.add(AuditEntry(actor_id=actor_id, action=action, target=target[:400], details=details))
+            s.add(AuditEntry(at=self.clock.now(), actor_id=actor_id, action=action, target=target[:400], details=details))
 
     async def recent(self, limit: int = 50) -> list[AuditRecord]:
         """Newest first."""

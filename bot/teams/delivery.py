@@ -19,7 +19,7 @@ from typing import Any
 import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ConversationReference
+from botbuilder.schema import Activity, ConversationReference, Entity, Mention
 
 from bot.services import Services
 from bot.storage.outbox import NewDelivery, OutboxRow
@@ -195,6 +195,11 @@ class DeliveryEngine:
     async def _send(self, reference: dict[str, Any], payload: dict[str, Any]) -> str:
         ref = ConversationReference().deserialize(reference)
         activity = Activity().deserialize(payload["activity"])
+        raw_entities = payload["activity"].get("entities") or []
+        if any(isinstance(e, dict) and e.get("type") == "mention" for e in raw_entities):
+            # Entity keeps only `type` when deserialised; mentions need their `mentioned` and `text`.
+            activity.entities = [Mention().deserialize(e) if e.get("type") == "mention" else Entity().deserialize(e)
+                                 for e in raw_entities if isinstance(e, dict)]
         update_id = payload.get("update_activity_id")
         result: dict[str, Any] = {}
 

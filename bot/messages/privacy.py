@@ -1,0 +1,47 @@
+"""Texts of personvern: own data, erasure, audit log."""
+
+NB = {
+    "help.cmd.mine_data": "Last ned alt boten har lagret om deg (kun i personlig chat)",
+    "help.cmd.slett_data": "Slett dine personopplysninger (kun i personlig chat)",
+    "help.cmd.logg": "Vis loggen over prosjektlederhandlinger",
+    "privacy.personal_only": "Av personvernhensyn svarer jeg på dette bare i en personlig chat med meg. Skriv til meg direkte.",
+    "privacy.export_title": "Dine data",
+    "privacy.export_body": "Her er alt jeg har lagret om deg: som JSON (fullstendig) og som regneark (lettlest).",
+    "privacy.export_json": "Last ned JSON",
+    "privacy.export_xlsx": "Last ned regneark",
+    "privacy.erase_title": "Slette dine data?",
+    "privacy.erase_body": (
+        "Profilen din slettes. Stemmer og innspill du har gitt blir anonymisert: tellinger og summer beholdes, "
+        "men navnet og ID-en din fjernes. Dette kan ikke angres."
+    ),
+    "privacy.erase_confirm": "Ja, slett dataene mine",
+    "privacy.erased": "Dataene dine er slettet og anonymisert ({rows} rader berørt).",
+    "privacy.erase_cancelled": "Ingenting ble slettet.",
+    "privacy.audit_title": "Logg over prosjektlederhandlinger",
+    "privacy.audit_empty": "Loggen er tom.",
+    "privacy.audit_export": "Eksporter loggen",
+    "privacy.audit_export_ready": "Loggen er klar til nedlasting.",
+}
+
+EN = {
+    "help.cmd.mine_data": "Download everything the bot stores about you (personal chat only)",
+    "help.cmd.slett_data": "Erase your personal data (personal chat only)",
+    "help.cmd.logg": "Show the log of project leader actions",
+    "privacy.personal_only": "For privacy reasons I only answer this in a personal chat with me. Write to me directly.",
+    "privacy.export_title": "Your data",
+    "privacy.export_body": "Here is everything I store about you: as JSON (complete) and as a spreadsheet (readable).",
+    "privacy.export_json": "Download JSON",
+    "privacy.export_xlsx": "Download spreadsheet",
+    "privacy.erase_title": "Erase your data?",
+    "privacy.erase_body": (
+        "Your profile is deleted. Votes and inputs you gave are anonymised: counts and totals are kept, "
+        "but your name and id are removed. This cannot be undone."
+    ),
+    "privacy.erase_confirm": "Yes, erase my data",
+    "privacy.erased": "Your data has been erased and anonymised ({rows} rows affected).",
+    "privacy.erase_cancelled": "Nothing was erased.",
+    "privacy.audit_title": "Log of project leader actions",
+    "privacy.audit_empty": "The log is empty.",
+    "privacy.audit_export": "Export the log",
+    "privacy.audit_export_ready": "The log is ready to download.",
+}

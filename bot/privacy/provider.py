@@ -1,0 +1,46 @@
+"""The contract a feature fulfils so its personal data can be exported, erased and expired."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.storage.db import Database
+
+Rows = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class PrivacyProvider:
+    """Export returns {table: rows} about one person; erase anonymises or deletes and returns a row count;
+    retention deletes or anonymises what is past its time and returns a row count."""
+
+    name: str
+    export: Callable[[Database, str], Awaitable[dict[str, Rows]]]
+    erase: Callable[[Database, str, str], Awaitable[int]]
+    retention: Callable[[Database, datetime, Settings], Awaitable[int]] | None = None
+
+
+def pseudonym(person_id: str) -> str:
+    """A stable, non-reversible stand-in for an erased person (keeps one-vote-per-person counts right)."""
+    return "slettet-" + hashlib.sha256(("faggruppe-bot:" + person_id).encode()).hexdigest()[:16]
+
+
+def row_dict(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A model row as a JSON-friendly dict."""
+    out: dict[str, Any] = {}
+    for col in obj.__table__.columns:
+        if col.key in skip:
+            continue
+        value = getattr(obj, col.key)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, bytes):
+            value = f"<{len(value)} bytes>"
+        out[col.key] = value
+    return out

@@ -1,0 +1,96 @@
+"""Export, erase and retention across all providers."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import logging
+import pkgutil
+from datetime import datetime
+from typing import Any
+
+from openpyxl import Workbook
+
+import bot.storage as storage_pkg
+from bot.privacy.provider import PrivacyProvider, pseudonym
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def providers() -> list[PrivacyProvider]:
+    """Every PRIVACY provider defined in a bot.storage module."""
+    found: list[PrivacyProvider] = []
+    for mod in pkgutil.iter_modules(storage_pkg.__path__):
+        if mod.name in ("migrations",):
+            continue
+        module = importlib.import_module(f"bot.storage.{mod.name}")
+        provider = getattr(module, "PRIVACY", None)
+        if isinstance(provider, PrivacyProvider):
+            found.append(provider)
+    return sorted(found, key=lambda p: p.name)
+
+
+async def export_user(services: Services, person_id: str) -> dict[str, Any]:
+    """Everything stored about one person, by feature and table."""
+    data: dict[str, Any] = {"person_id": person_id, "exported_at": services.clock.now().isoformat(), "data": {}}
+    for p in providers():
+        data["data"][p.name] = await p.export(services.db, person_id)
+    return data
+
+
+def to_json(data: dict[str, Any]) -> bytes:
+    """Pretty JSON, UTF-8."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
+
+
+def to_xlsx(data: dict[str, Any]) -> bytes:
+    """One sheet per table, readable headers."""
+    wb = Workbook()
+    first = wb.active
+    first.title = "Oversikt"
+    first.append(["Person", data["person_id"]])
+    first.append(["Eksportert", data["exported_at"]])
+    for feature, tables in data["data"].items():
+        for table, rows in tables.items():
+            ws = wb.create_sheet(f"{feature}-{table}"[:31])
+            if not rows:
+                ws.append(["(ingen data)"])
+                continue
+            headers = sorted({k for r in rows for k in r})
+            ws.append(headers)
+            for r in rows:
+                ws.append([_cell(r.get(h)) for h in headers])
+            ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
+async def erase_user(services: Services, person_id: str) -> dict[str, int]:
+    """Anonymise the person's contributions and delete their profile; returns rows touched per feature."""
+    alias = pseudonym(person_id)
+    counts = {}
+    for p in providers():
+        counts[p.name] = await p.erase(services.db, person_id, alias)
+    log.info("personal data erased", extra={"rows": sum(counts.values())})
+    return counts
+
+
+async def run_retention(services: Services, now: datetime | None = None) -> dict[str, int]:
+    """Apply every provider's retention rule."""
+    when = now or services.clock.now()
+    counts = {}
+    for p in providers():
+        if p.retention is not None:
+            counts[p.name] = await p.retention(services.db, when, services.settings)
+    await services.downloads.purge(when)
+    log.info("retention run", extra={"rows": sum(counts.values())})
+    return counts

@@ -1,0 +1,59 @@
+"""Project commands: `prosjekt ny` (leaders, form card) and `prosjekter`."""
+
+from __future__ import annotations
+
+from bot.domain.errors import InvalidInput
+from bot.domain.people import require_leader
+from bot.teams.context import Ctx, Reply
+from bot.teams.router import Router
+from cards.projects import project_created_card, project_form, project_list_card
+
+NAME_MAX, DESCRIPTION_MAX = 200, 2000
+
+
+def _multi(value: object) -> list[str]:
+    items = value if isinstance(value, list) else str(value or "").split(",")
+    return [str(i).strip() for i in items if str(i).strip()]
+
+
+def register(router: Router) -> None:
+    """Register the project commands and verbs."""
+
+    @router.command("prosjekt ny", "project new", help_key="project.help.new", leader=True, order=18)
+    async def new_project(ctx: Ctx) -> Reply:
+        require_leader(ctx.actor)
+        groups = await ctx.services.conversations.faggrupper(ctx.settings.faggrupper)
+        return Reply(card=project_form(ctx.t, groups, values={"name": ctx.args[:NAME_MAX]}))
+
+    @router.command("prosjekter", "projects", help_key="project.help.list", order=19)
+    async def list_projects(ctx: Ctx) -> Reply:
+        return Reply(card=project_list_card(ctx.t, await ctx.services.projects.all()))
+
+    @router.verb("project.create")
+    async def create(ctx: Ctx) -> list[Reply]:
+        require_leader(ctx.actor)
+        s = ctx.services
+        groups = await s.conversations.faggrupper(ctx.settings.faggrupper)
+        name = " ".join(str(ctx.data.get("name") or "").split())
+        description = str(ctx.data.get("description") or "").strip()
+        chosen = _multi(ctx.data.get("faggrupper"))
+        errors: dict[str, str] = {}
+        if not name:
+            errors["name"] = ctx.t("error.required")
+        elif len(name) > NAME_MAX:
+            errors["name"] = ctx.t("error.too_long", max=NAME_MAX)
+        if len(description) > DESCRIPTION_MAX:
+            errors["description"] = ctx.t("error.too_long", max=DESCRIPTION_MAX)
+        if any(c not in groups for c in chosen):
+            errors["faggrupper"] = ctx.t("needs.error.choice")
+        values = {"name": name[:NAME_MAX + 50], "description": description[:DESCRIPTION_MAX + 200],
+                  "faggrupper": ",".join(c for c in chosen if c in groups)}
+        if not errors:
+            try:
+                project = await s.projects.create(name, description, ctx.actor.id, [g for g in groups if g in chosen])
+            except InvalidInput as e:
+                errors = {k: ctx.t(v if isinstance(v, str) else v[0]) for k, v in e.fields.items()}
+            else:
+                await s.audit.record(ctx.actor.id, "project.create", str(project.id), name=name)
+                return [Reply(card=project_created_card(ctx.t, project), replace=True)]
+        return [Reply(card=project_form(ctx.t, groups, values=values, errors=errors), replace=True)]

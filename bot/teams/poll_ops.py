@@ -1,0 +1,324 @@
+"""Poll operations shared by handlers and jobs: members, cards, updating the posted card, closing, booking, reminders."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import ConversationReference
+
+from bot.domain.calendar import BOOKING_FAILED, BOOKING_OFF, BOOKING_PENDING, BookingStatus, EventSpec
+from bot.domain.people import Person
+from bot.domain.polls import BOOKING_RUNNING, BOOKING_SKIPPED, OPEN, Poll, attendees, best_slot, voters
+from bot.messages import t as translate
+from bot.services import Services
+from bot.storage.outbox import NewDelivery
+from bot.storage.polls import PollRepo
+from bot.teams.delivery import classify
+from cards.common import Card, attachment, escape
+from cards.polls import PollView, poll_card
+
+log = logging.getLogger(__name__)
+MEMBERS_TTL_S = 300.0
+Member = dict[str, str]
+
+
+def ops(services: Services) -> PollOps:
+    """The poll operations bound to these services (one per process)."""
+    found = services.extras.get("polls")
+    if found is None:
+        found = services.extras["polls"] = PollOps(services)
+    return found
+
+
+def _tr(locale: str) -> Callable[..., str]:
+    return lambda key, **p: translate(key, locale, **p)
+
+
+class PollOps:
+    """Everything a poll does besides answering the turn."""
+
+    def __init__(self, services: Services) -> None:
+        self.s = services
+        self.repo = PollRepo(services.db)
+        self._members: dict[str, tuple[float, list[Member]]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._dirty: set[int] = set()
+        self._updaters: dict[int, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._listening = False
+
+    # -- connector -----------------------------------------------------------------------------
+    async def _with_turn(self, conversation_id: str, fn: Callable[[TurnContext], Awaitable[Any]]) -> Any:
+        """Run fn in a proactive turn of the conversation; exceptions from fn propagate."""
+        conv = await self.s.conversations.get(conversation_id)
+        if conv is None:
+            raise LookupError("unknown conversation")
+        adapter = self.s.extras["adapter"]
+        result: dict[str, Any] = {}
+
+        async def callback(turn: TurnContext) -> None:
+            try:
+                result["value"] = await fn(turn)
+            except Exception as exc:
+                result["error"] = exc
+
+        await adapter.continue_conversation(ConversationReference().deserialize(conv.reference), callback,
+                                            self.s.settings.app_id or None)
+        if "error" in result:
+            raise result["error"]
+        return result.get("value")
+
+    async def members(self, conversation_id: str, *, fresh: bool = False) -> list[Member]:
+        """Conversation members from the connector (cached a few minutes; the last good list on failure)."""
+        cached = self._members.get(conversation_id)
+        if cached and not fresh and time.monotonic() - cached[0] < MEMBERS_TTL_S:
+            return cached[1]
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        async with lock:
+            cached = self._members.get(conversation_id)
+            if cached and time.monotonic() - cached[0] < (1.0 if fresh else MEMBERS_TTL_S):
+                return cached[1]
+            try:
+                found = await self._with_turn(conversation_id, _paged_members)
+            except Exception as exc:
+                log.warning("could not read conversation members (%s)", classify(exc).status, exc_info=True)
+                return cached[1] if cached else []
+            self._members[conversation_id] = (time.monotonic(), found)
+            return found
+
+    # -- cards ---------------------------------------------------------------------------------
+    async def view(self, poll: Poll, viewer: Person | None = None, locale: str | None = None) -> Card:
+        """The poll card, generic (viewer None) or as one viewer sees it."""
+        votes = await self.repo.votes(poll.id)
+        members = await self.members(poll.conversation_id)
+        answered = voters(votes)
+        ids = [m["id"] for m in members]
+        total = len(ids) or len(answered)
+        not_answered = sum(1 for i in ids if i not in answered)
+        channel_ids = [v.voter_channel_id for v in votes if v.voter_channel_id]
+        refresh = list(dict.fromkeys([*channel_ids, *(m["channel_id"] for m in members if m["channel_id"])]))[:60]
+        show_close = viewer is None or viewer.id == poll.creator_id or viewer.is_leader
+        view = PollView(poll, tuple(votes), total, not_answered, self.s.settings.tz, viewer.id if viewer else None,
+                        show_close, tuple(refresh) if poll.state == OPEN else ())
+        return poll_card(_tr(locale or poll.locale), view)
+
+    async def push(self, poll_id: int) -> bool:
+        """Update the posted card for everyone; False (and stop the poll's jobs) when the message is gone."""
+        poll = await self.repo.get(poll_id)
+        if poll is None or not poll.activity_id or poll.message_gone:
+            return False
+        card = await self.view(poll)
+
+        async def update(turn: TurnContext) -> None:
+            act = MessageFactory.attachment(attachment(card))
+            act.id = poll.activity_id
+            await turn.update_activity(act)
+
+        try:
+            await self._with_turn(poll.conversation_id, update)
+        except Exception as exc:
+            err = classify(exc)
+            if err.status == 404:
+                log.info("poll message deleted in Teams; stopping its jobs", extra={"poll_id": poll_id})
+                await self.repo.mark_gone(poll_id)
+                self._unschedule(poll_id)
+                return False
+            log.warning("poll card update failed (%s)", err.status, extra={"poll_id": poll_id})
+        return True
+
+    def schedule_push(self, poll_id: int) -> None:
+        """Update the posted card soon; bursts of votes coalesce into few updates, the last one current."""
+        self._dirty.add(poll_id)
+        if poll_id not in self._updaters:
+            self._updaters[poll_id] = asyncio.create_task(self._push_loop(poll_id))
+
+    async def _push_loop(self, poll_id: int) -> None:
+        try:
+            while poll_id in self._dirty:
+                self._dirty.discard(poll_id)
+                await self.push(poll_id)
+        except Exception:
+            log.warning("poll card updater failed", exc_info=True)
+        finally:
+            self._updaters.pop(poll_id, None)
+
+    async def settle(self) -> None:
+        """Wait for background updates and bookings (tests, shutdown)."""
+        while self._updaters or self._tasks:
+            await asyncio.gather(*self._updaters.values(), *self._tasks, return_exceptions=True)
+
+    # -- jobs ------------------------------------------------------------------------------------
+    def schedule_jobs(self, poll: Poll) -> None:
+        """Auto-close at the deadline and remind before it (persistent jobs, ids only)."""
+        sched = self.s.scheduler
+        if sched is None or poll.deadline is None or poll.state != OPEN:
+            return
+        sched.add("bot.scheduling.poll_jobs:close_poll", f"poll:{poll.id}:close", poll.deadline, (poll.id,),
+                  misfire_grace_time=None)
+        hours = self.s.settings.poll_reminder_hours
+        at = poll.deadline - timedelta(hours=hours)
+        if hours and at > self.s.clock.now():
+            sched.add("bot.scheduling.poll_jobs:remind", f"poll:{poll.id}:reminder", at, (poll.id,))
+
+    def _unschedule(self, poll_id: int) -> None:
+        if self.s.scheduler is not None:
+            self.s.scheduler.remove(f"poll:{poll_id}:reminder")
+            self.s.scheduler.remove(f"poll:{poll_id}:close")
+
+    async def remind(self, poll_id: int) -> int:
+        """@mention the members who have not answered, in one message; returns how many."""
+        poll = await self.repo.get(poll_id)
+        if poll is None or not poll.is_open(self.s.clock.now()) or poll.message_gone:
+            return 0
+        if not await self.push(poll_id):
+            return 0
+        members = await self.members(poll.conversation_id, fresh=True)
+        answered = voters(await self.repo.votes(poll_id))
+        missing = [m for m in members if m["id"] not in answered and m["channel_id"]]
+        if not missing or self.s.delivery is None:
+            return 0
+        names = [(m["channel_id"], (m["name"] or "?").replace("<", "").replace(">", "")) for m in missing]
+        tr = _tr(poll.locale)
+        from cards.polls import deadline_text
+
+        message = tr("polls.reminder", title=escape(poll.title), deadline=deadline_text(tr, poll.deadline, self.s.settings.tz),
+                     mentions=", ".join(f"<at>{n}</at>" for _, n in names))
+        activity = {
+            "type": "message", "text": message, "textFormat": "markdown",
+            "entities": [{"type": "mention", "text": f"<at>{n}</at>", "mentioned": {"id": cid, "name": n}} for cid, n in names],
+        }
+        await self.s.delivery.enqueue([NewDelivery(key=f"poll:{poll_id}:reminder", conversation_id=poll.conversation_id,
+                                                   payload={"activity": activity}, group_key=f"poll:{poll_id}")])
+        return len(names)
+
+    # -- closing and booking ---------------------------------------------------------------------
+    async def close(self, poll: Poll, actor: Person | None, slot_id: int | None = None, *, background: bool = True) -> bool:
+        """Close on the chosen (or best) slot, then book it; False when someone closed it first."""
+        votes = await self.repo.votes(poll.id)
+        slot = poll.slot(slot_id) if slot_id is not None else best_slot(poll, votes)
+        if not await self.repo.close(poll.id, slot.id if slot else None, self.s.clock.now(), booking_state=BOOKING_RUNNING):
+            return False
+        self._unschedule(poll.id)
+        if actor is not None:
+            await self.s.audit.record(actor.id, "poll.close", f"poll:{poll.id}", slot_id=slot.id if slot else None)
+        if background:
+            task = asyncio.create_task(self.book(poll.id))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        else:
+            await self.book(poll.id)
+        return True
+
+    async def book(self, poll_id: int) -> str:
+        """Book the chosen slot (Graph via services.bookings, else an .ics link); update the card."""
+        if not await self.push(poll_id):
+            await self.repo.set_booking(poll_id, BOOKING_SKIPPED)
+            return BOOKING_SKIPPED
+        poll = await self.repo.get(poll_id)
+        if poll is None or poll.chosen is None:
+            return BOOKING_SKIPPED
+        slot = poll.chosen
+        members = await self.members(poll.conversation_id, fresh=True)
+        invited = set(attendees(slot.id, await self.repo.votes(poll_id), [m["id"] for m in members]))
+        emails = tuple(dict.fromkeys(m["email"] for m in members if m["id"] in invited and m["email"]))
+        spec = EventSpec(
+            subject=poll.title, body_html=html.escape(poll.agenda).replace("\n", "<br>"), start=slot.start,
+            end=poll.end_of(slot), attendees=emails, online_meeting=poll.online, location=poll.location,
+            categories=("Faggruppe",), transaction_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"faggruppe-bot:poll:{poll_id}")),
+        )
+        bookings = self.s.bookings
+        join_url = ""
+        if bookings is None:
+            state = BOOKING_OFF
+        else:
+            self._listen()
+            try:
+                status = await bookings.book(f"poll:{poll_id}", spec)
+                state, join_url = status.state, status.join_url
+            except Exception:
+                log.warning("poll booking failed", exc_info=True)
+                state = BOOKING_FAILED
+        ics_url = ""
+        if state in (BOOKING_OFF, BOOKING_FAILED):
+            ics_url, _ = await self.ics_link(poll)
+        await self.repo.set_booking(poll_id, state, join_url=join_url, ics_url=ics_url)
+        self.schedule_push(poll_id)
+        return state
+
+    def _listen(self) -> None:
+        if not self._listening and self.s.bookings is not None:
+            self.s.bookings.on_change("poll:", self.on_booking_change)
+            self._listening = True
+
+    async def on_booking_change(self, *args: Any, **kwargs: Any) -> None:
+        """A pending booking settled: store it and update the card."""
+        status = next((a for a in [*args, *kwargs.values()] if isinstance(a, BookingStatus)), None)
+        if status is None or not status.source_key.startswith("poll:"):
+            return
+        try:
+            poll_id = int(status.source_key.split(":")[1])
+        except (IndexError, ValueError):
+            return
+        poll = await self.repo.get(poll_id)
+        if poll is None:
+            return
+        ics_url = poll.ics_url
+        if status.state in (BOOKING_OFF, BOOKING_FAILED) and not ics_url:
+            ics_url, _ = await self.ics_link(poll)
+        await self.repo.set_booking(poll_id, status.state if status.state != BOOKING_PENDING else BOOKING_PENDING,
+                                    join_url=status.join_url or poll.join_url, ics_url=ics_url)
+        self.schedule_push(poll_id)
+
+    async def ics_link(self, poll: Poll) -> tuple[str, datetime]:
+        """A fresh short-lived download link to the chosen slot's .ics file."""
+        return await self.s.download_link(ics(poll, self.s.clock.now()), f"mote-{poll.id}.ics", "text/calendar")
+
+
+def ics(poll: Poll, now: datetime) -> bytes:
+    """An iCalendar file (RFC 5545) for the chosen slot."""
+    from icalendar import Calendar, Event
+
+    slot = poll.chosen or (poll.slots[0] if poll.slots else None)
+    cal = Calendar()
+    cal.add("prodid", "-//faggruppe-bot//polls//NO")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    if slot is not None:
+        ev = Event()
+        ev.add("uid", f"poll-{poll.id}@faggruppe-bot")
+        ev.add("dtstamp", now)
+        ev.add("dtstart", slot.start)
+        ev.add("dtend", poll.end_of(slot))
+        ev.add("summary", poll.title)
+        if poll.agenda:
+            ev.add("description", poll.agenda)
+        ev.add("location", poll.location or "Microsoft Teams")
+        cal.add_component(ev)
+    return cal.to_ical()
+
+
+async def _paged_members(turn: TurnContext) -> list[Member]:
+    out: list[Member] = []
+    token = None
+    # A proactive turn has no channel data; TeamsInfo needs a mapping (and then asks for this conversation's members).
+    turn.activity.channel_data = turn.activity.channel_data or {}
+    for _ in range(50):
+        page = await TeamsInfo.get_paged_members(turn, token, 500)
+        for m in page.members or []:
+            aad = getattr(m, "aad_object_id", None) or ""
+            upn = (getattr(m, "user_principal_name", None) or "").lower()
+            out.append({"id": aad or m.id or "", "channel_id": m.id or "", "name": m.name or "", "upn": upn,
+                        "email": (getattr(m, "email", None) or upn).lower(), "tenant": getattr(m, "tenant_id", None) or ""})
+        token = page.continuation_token
+        if not token:
+            break
+    return out

@@ -1,0 +1,191 @@
+"""Needs and benefits cards: choose the kind, the two forms, the confirmation, and 'my entries'."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from bot.domain.needs import BENEFIT, BENEFIT_STATUSES, BENEFIT_TYPES, CATEGORIES, NEED, PRIORITIES, WITHDRAWN, Benefit, Entry
+from cards.common import (
+    Card,
+    Element,
+    card,
+    choice_input,
+    clip,
+    container,
+    date_input,
+    error_text,
+    escape,
+    execute,
+    facts,
+    number_input,
+    text,
+    text_input,
+    title,
+    toggle_input,
+)
+
+T = Callable[..., str]
+Values = Mapping[str, str]
+Errors = Mapping[str, str]
+MAX_LISTED = 20
+
+
+def fmt_number(value: float | None, lang: str = "nb") -> str:
+    """1234567.5 -> '1 234 568' (nb) or '1,234,568' (en)."""
+    if value is None:
+        return ""
+    s = f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.2f}"
+    return s.replace(",", "\u00a0") if lang == "nb" else s
+
+
+def kind_label(t: T, kind: str) -> str:
+    """'Behov' or 'Gevinst'."""
+    return t("needs.kind.need") if kind == NEED else t("needs.kind.benefit")
+
+
+def choose_kind_card(t: T, *, project_id: int | None = None) -> Card:
+    """First step of `innspill`: behov or gevinst."""
+    data = {"project_id": project_id} if project_id else {}
+    return card(
+        [title(t("needs.choose.title")), text(t("needs.choose.intro")),
+         text(t("needs.choose.need_hint"), subtle=True), text(t("needs.choose.benefit_hint"), subtle=True)],
+        [execute(t("needs.kind.need"), "needs.form", {"kind": NEED, **data}, style="positive"),
+         execute(t("needs.kind.benefit"), "needs.form", {"kind": BENEFIT, **data}, style="positive")],
+    )
+
+
+def _choices(t: T, prefix: str, keys: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(t(f"{prefix}.{k}"), k) for k in keys]
+
+
+def entry_form(t: T, kind: str, *, values: Values, errors: Errors, projects: list[tuple[str, str]],
+               faggrupper: list[str], municipalities: list[str], entry_id: int | None = None) -> Card:
+    """The behov or gevinst form, with values kept and an error under each bad field."""
+    v, e = values, errors
+    body: list[Element] = [title(t("needs.form.edit_title" if entry_id else "needs.form.title", kind=kind_label(t, kind)))]
+    body.append(text(t("needs.form.required_note"), subtle=True, size="Small"))
+    if e:
+        body.append(text(t("error.invalid_input"), color="Attention", weight="Bolder"))
+    body += text_input("title", t("needs.field.title"), v.get("title", ""), required=True, error=e.get("title"), max_length=200)
+    if kind == NEED:
+        body += text_input("problem", t("needs.field.problem"), v.get("problem", ""), required=True, multiline=True,
+                           error=e.get("problem"), max_length=4000, placeholder=t("needs.field.problem_hint"))
+        body += text_input("services", t("needs.field.services"), v.get("services", ""), multiline=True,
+                           error=e.get("services"), max_length=1000)
+        body += text_input("current_situation", t("needs.field.current_situation"), v.get("current_situation", ""),
+                           multiline=True, error=e.get("current_situation"), max_length=4000)
+        body += text_input("desired_situation", t("needs.field.desired_situation"), v.get("desired_situation", ""),
+                           required=True, multiline=True, error=e.get("desired_situation"), max_length=4000)
+        body += choice_input("priority", t("needs.field.priority"), _choices(t, "needs.priority", PRIORITIES),
+                             v.get("priority", ""), required=True, error=e.get("priority"))
+    else:
+        body += text_input("description", t("needs.field.description"), v.get("description", ""), multiline=True,
+                           error=e.get("description"), max_length=4000)
+        body += choice_input("benefit_type", t("needs.field.benefit_type"), _choices(t, "needs.btype", BENEFIT_TYPES),
+                             v.get("benefit_type", ""), required=True, error=e.get("benefit_type"))
+        body += choice_input("category", t("needs.field.category"), _choices(t, "needs.category", CATEGORIES),
+                             v.get("category", ""), error=e.get("category"))
+        body += toggle_input("priced", t("needs.field.priced"), t("needs.field.priced_title"), v.get("priced") == "true")
+        body += text_input("indicator", t("needs.field.indicator"), v.get("indicator", ""), error=e.get("indicator"),
+                           max_length=300)
+        body += text_input("unit", t("needs.field.unit"), v.get("unit", ""), error=e.get("unit"), max_length=50)
+        body += number_input("baseline_value", t("needs.field.baseline_value"), v.get("baseline_value"),
+                             error=e.get("baseline_value"))
+        body += date_input("baseline_date", t("needs.field.baseline_date"), v.get("baseline_date", ""),
+                           error=e.get("baseline_date"))
+        body += number_input("target_value", t("needs.field.target_value"), v.get("target_value"), error=e.get("target_value"))
+        body += date_input("realisation_date", t("needs.field.realisation_date"), v.get("realisation_date", ""),
+                           error=e.get("realisation_date"))
+        body += number_input("estimate_nok", t("needs.field.estimate_nok"), v.get("estimate_nok"),
+                             error=e.get("estimate_nok"), minimum=0)
+        body += number_input("estimate_hours", t("needs.field.estimate_hours"), v.get("estimate_hours"),
+                             error=e.get("estimate_hours"), minimum=0)
+        body += text_input("owner", t("needs.field.owner"), v.get("owner", ""), error=e.get("owner"), max_length=200)
+        body += text_input("measures", t("needs.field.measures"), v.get("measures", ""), multiline=True,
+                           error=e.get("measures"), max_length=4000)
+        body += text_input("depends_on", t("needs.field.depends_on"), v.get("depends_on", ""), error=e.get("depends_on"),
+                           max_length=1000)
+        body += text_input("risk", t("needs.field.risk"), v.get("risk", ""), multiline=True, error=e.get("risk"),
+                           max_length=4000)
+        body += choice_input("status", t("needs.field.status"), _choices(t, "needs.bstatus", BENEFIT_STATUSES),
+                             v.get("status", "") or "planlagt", error=e.get("status"))
+    body += choice_input("municipalities", t("needs.field.municipalities"), [(m, m) for m in municipalities],
+                         v.get("municipalities", ""), multi=True, error=e.get("municipalities"))
+    if kind == NEED:
+        body += toggle_input("security_concern", t("needs.field.security"), t("needs.field.security_title"),
+                             v.get("security_concern") == "true")
+    body += choice_input("project_id", t("needs.field.project"), projects, v.get("project_id", ""), required=True,
+                         error=e.get("project_id"))
+    body += choice_input("faggruppe", t("needs.field.faggruppe"), [(f, f) for f in faggrupper], v.get("faggruppe", ""),
+                         required=True, error=e.get("faggruppe"))
+    data: dict[str, object] = {"kind": kind}
+    if entry_id:
+        data["entry_id"] = entry_id
+    return card(body, [execute(t("common.save"), "needs.save", data, style="positive")])
+
+
+def entry_facts(t: T, entry: Entry, project_name: str, lang: str = "nb") -> Element:
+    """The key facts of an entry (all user text escaped)."""
+    c = entry.content
+    pairs = [(t("needs.field.title_short"), escape(clip(c.title, 200))),
+             (t("needs.field.faggruppe"), escape(entry.faggruppe)),
+             (t("needs.field.project"), escape(project_name))]
+    if c.municipalities:
+        pairs.append((t("needs.field.municipalities"), escape(clip(", ".join(c.municipalities), 300))))
+    if isinstance(c, Benefit):
+        pairs.append((t("needs.field.benefit_type"), t(f"needs.btype.{c.benefit_type}")))
+        if c.estimate_nok is not None:
+            pairs.append((t("needs.field.estimate_nok"), fmt_number(c.estimate_nok, lang)))
+        if c.estimate_hours is not None:
+            pairs.append((t("needs.field.estimate_hours"), fmt_number(c.estimate_hours, lang)))
+    else:
+        pairs.append((t("needs.field.priority"), t(f"needs.priority.{c.priority}")))
+    if entry.status == WITHDRAWN:
+        pairs.append((t("needs.status"), t("needs.status.withdrawn")))
+    return facts(pairs)
+
+
+def entry_actions(t: T, entry: Entry) -> list[Element]:
+    """Edit and Withdraw buttons for an active entry."""
+    if entry.status == WITHDRAWN:
+        return []
+    return [execute(t("common.edit"), "needs.edit", {"entry_id": entry.id}),
+            execute(t("needs.withdraw"), "needs.withdraw", {"entry_id": entry.id}, style="destructive")]
+
+
+def confirmation_card(t: T, entry: Entry, project_name: str, *, lang: str = "nb", note: str = "") -> Card:
+    """Compact card shown after saving, editing or withdrawing an entry."""
+    key = "needs.saved.withdrawn" if entry.status == WITHDRAWN else "needs.saved.title"
+    body = [text(t(key, kind=kind_label(t, entry.kind), id=entry.id), weight="Bolder", color="Good"),
+            entry_facts(t, entry, project_name, lang)]
+    if note:
+        body.append(text(note, subtle=True, size="Small"))
+    return card(body, entry_actions(t, entry))
+
+
+def my_entries_card(t: T, entries: list[Entry], project_names: Mapping[int, str], *, lang: str = "nb",
+                    heading: str | None = None) -> Card:
+    """A person's entries, each with Edit and Withdraw."""
+    body: list[Element] = [title(heading or t("needs.mine.title"))]
+    if not entries:
+        body.append(text(t("needs.mine.none")))
+        return card(body)
+    for entry in entries[:MAX_LISTED]:
+        status = f" ({t('needs.status.withdrawn')})" if entry.status == WITHDRAWN else ""
+        items: list[Element] = [
+            text(f"**#{entry.id} {kind_label(t, entry.kind)}:** {escape(clip(entry.title, 120))}{status}", spacing="Medium"),
+            text(t("needs.mine.meta", faggruppe=escape(entry.faggruppe),
+                   project=escape(project_names.get(entry.project_id, "?"))), subtle=True, size="Small", spacing="None"),
+        ]
+        actions = entry_actions(t, entry)
+        if actions:
+            items.append({"type": "ActionSet", "actions": actions})
+        body.append(container(items, separator=True))
+    if len(entries) > MAX_LISTED:
+        body.append(text(t("needs.mine.more", n=len(entries) - MAX_LISTED), subtle=True))
+    return card(body)
+
+
+def error_card(t: T, message: str) -> Card:
+    """A small card with a message (used when an action replaces a card)."""
+    return card([*error_text(message)])
