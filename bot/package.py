@@ -71,13 +71,28 @@ def valid_domains(settings: Settings) -> list[str]:
         return [host]
 
 
-def command_entries() -> list[tuple[str, str, str]]:
-    """(title, Norwegian description, English description) of the most important commands, help order first."""
+# The most important commands per scope, first; every other command with a help text follows in help order while
+# there is room (Teams shows at most 10 per list), so new commands join the manifest automatically.
+PREFERRED: dict[str, tuple[str, ...]] = {
+    "personal": ("hjelp", "innspill", "mine innspill", "avstemninger", "prosjekter", "oversikt", "eksport", "mine data",
+                 "slett mine data"),
+    "groupChat": ("hjelp", "avstemning", "avstemninger", "innspill", "innspillsrunde", "oversikt", "prosjekter", "eksport",
+                  "registrer", "mine data"),
+    "team": ("hjelp", "avstemning", "avstemninger", "innspill", "innspillsrunde", "oversikt", "prosjekter", "eksport",
+             "registrer", "mine data"),
+}
+
+
+def command_entries(scope: str = "personal") -> list[tuple[str, str, str]]:
+    """(title, Norwegian description, English description) of a scope's most important commands."""
     from bot.messages import t
     from bot.teams.handlers import build_router
 
+    entries = build_router().help_entries()
+    rank = {word: i for i, word in enumerate(PREFERRED.get(scope, ()))}
+    chosen = sorted(entries, key=lambda c: (rank.get(c.word, len(rank)), entries.index(c)))[:MAX_COMMANDS]
     out: list[tuple[str, str, str]] = []
-    for cmd in build_router().help_entries()[:MAX_COMMANDS]:
+    for cmd in chosen:
         nb = t(cmd.help_key or "", "nb-NO").replace("**", "")
         en = t(cmd.help_key or "", "en-US").replace("**", "")
         out.append((cmd.word[:MAX_COMMAND_TITLE], _clip(nb), _clip(en)))
@@ -92,9 +107,9 @@ def render(settings: Settings) -> dict[str, bytes]:
     """Every file of the package (name -> bytes), before validation."""
     values = placeholders(settings)
     manifest = _fill(json.loads((MANIFEST_DIR / "manifest.json").read_text(encoding="utf-8")), values)
-    entries = command_entries()
+    entries = {scope: command_entries(scope) for scope in SCOPES}
     manifest["bots"][0]["commandLists"] = [
-        {"scopes": [scope], "commands": [{"title": title, "description": nb} for title, nb, _ in entries]}
+        {"scopes": [scope], "commands": [{"title": title, "description": nb} for title, nb, _ in entries[scope]]}
         for scope in SCOPES
     ]
     manifest["validDomains"] = valid_domains(settings)
@@ -102,8 +117,8 @@ def render(settings: Settings) -> dict[str, bytes]:
     for lang in manifest.get("localizationInfo", {}).get("additionalLanguages", []):
         loc = json.loads((MANIFEST_DIR / lang["file"]).read_text(encoding="utf-8"))
         if lang["languageTag"].startswith("en"):
-            for i in range(len(SCOPES)):
-                for j, (_, _, en) in enumerate(entries):
+            for i, scope in enumerate(SCOPES):
+                for j, (_, _, en) in enumerate(entries[scope]):
                     loc[f"bots[0].commandLists[{i}].commands[{j}].description"] = en
         files[lang["file"]] = _json_bytes(loc)
     files["manifest.json"] = _json_bytes(manifest)

@@ -54,12 +54,16 @@ def test_package_zip_has_manifest_icons_and_localization(tmp_path: Path, prod_se
 
 def test_command_lists_follow_the_router(prod_settings):
     manifest = _manifest(render(prod_settings))
-    entries = build_router().help_entries()[:MAX_COMMANDS]
+    words = {cmd.word for cmd in build_router().help_entries()}
     lists = manifest["bots"][0]["commandLists"]
     assert [cl["scopes"] for cl in lists] == [["personal"], ["groupChat"], ["team"]]
     for cl in lists:
-        assert [c["title"] for c in cl["commands"]] == [cmd.word for cmd in entries]
+        titles = [c["title"] for c in cl["commands"]]
+        assert len(titles) == min(MAX_COMMANDS, len(words)) and set(titles) <= words
         assert cl["commands"][0] == {"title": "hjelp", "description": t("help.cmd.hjelp", "nb")}
+        assert all(c["description"] for c in cl["commands"])
+    if len(words) <= MAX_COMMANDS:  # every command is listed while there is room
+        assert all({c["title"] for c in cl["commands"]} == words for cl in lists)
     en = json.loads(render(prod_settings)["en.json"])
     assert en["bots[0].commandLists[0].commands[0].description"] == t("help.cmd.hjelp", "en")
 
@@ -156,15 +160,21 @@ def test_vendored_schemas_are_microsofts():
 
 @requires_node("@microsoft/app-manifest", "fs-extra")
 def test_manifest_passes_microsofts_validator(tmp_path: Path, prod_settings, make_settings):
-    for settings in (prod_settings, make_settings()):
-        files = render(settings)
-        for name, data in files.items():
-            (tmp_path / name).write_bytes(data)
-        result = run_node("validate_manifest.js", str(tmp_path), timeout=60)
+    dirs = []
+    for name, settings in (("prod", prod_settings), ("dev", make_settings())):
+        (tmp_path / name).mkdir()
+        for file, data in render(settings).items():
+            (tmp_path / name / file).write_bytes(data)
+        dirs.append(tmp_path / name)
+    # ... and a broken one, so that a clean result means something.
+    (tmp_path / "broken").mkdir()
+    for file, data in render(prod_settings).items():
+        (tmp_path / "broken" / file).write_bytes(data)
+    broken = json.loads((tmp_path / "broken" / "manifest.json").read_text())
+    broken["bots"][0]["scopes"] = ["kanal"]
+    (tmp_path / "broken" / "manifest.json").write_text(json.dumps(broken))
+    prod, dev, bad = run_node("validate_manifest.js", *map(str, [*dirs, tmp_path / "broken"]), timeout=60)
+    for result in (prod, dev):
         assert result["schema"].endswith("v1.30")
         assert result["errors"] == []
-    # ... and Microsoft's validator does catch a broken manifest (so the test above means something).
-    broken = _manifest(files)
-    broken["bots"][0]["scopes"] = ["kanal"]
-    (tmp_path / "manifest.json").write_text(json.dumps(broken))
-    assert any("/bots/0/scopes/0" in e for e in run_node("validate_manifest.js", str(tmp_path), timeout=60)["errors"])
+    assert any("/bots/0/scopes/0" in e for e in bad["errors"])

@@ -1,14 +1,14 @@
 // Validate an unpacked Teams app package with Microsoft's own code and published schemas, offline:
 // npm @microsoft/app-manifest ships the schemas (build/json-schemas/teams/vX.Y/) and validates with ajv.
-// Usage: node validate_manifest.js DIR  -> prints {"manifestVersion": ..., "schema": path, "errors": [...]} as JSON.
+// Usage: node validate_manifest.js DIR...  -> prints [{"dir": DIR, "manifestVersion": ..., "schema": path, "errors": [...]}]
+// as JSON (several packages in one run: compiling the schema takes most of the time).
 const fs = require("fs");
 const path = require("path");
 const { AppManifestUtils } = require("@microsoft/app-manifest");
 const Ajv04 = require("ajv-draft-04");
 const addFormats = require("ajv-formats");
 
-async function main() {
-  const dir = process.argv[2];
+async function validateDir(dir) {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
   const schemaDir = path.join(path.dirname(require.resolve("@microsoft/app-manifest")), "json-schemas", "teams",
     `v${manifest.manifestVersion}`);
@@ -26,7 +26,13 @@ async function main() {
       errors.push(...validate.errors.map((e) => `${lang.file}: ${e.instancePath} ${e.message}. Details: ${JSON.stringify(e.params)}`));
     }
   }
-  process.stdout.write(JSON.stringify({ manifestVersion: manifest.manifestVersion, schema: schemaDir, errors }));
+  return { dir, manifestVersion: manifest.manifestVersion, schema: schemaDir, errors };
+}
+
+async function main() {
+  const results = [];
+  for (const dir of process.argv.slice(2)) results.push(await validateDir(dir));
+  process.stdout.write(JSON.stringify(results));
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
