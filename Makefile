@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench package playground doctor clean install dev js
+.PHONY: run test lint bench package playground doctor clean install dev js screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ doctor: install
 
 playground: install js
 	bash scripts/playground.sh
+
+# Regenerate docs/screenshots/ from Microsoft's renderer and the Agents Playground (needs Node and Chromium).
+screenshots: dev js
+	$(PY) -m pytest -q tests/test_card_render.py tests/test_playground_e2e.py
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf build .pytest_cache

@@ -19,7 +19,8 @@ function pageHtml() {
   body { margin: 0; background: #f5f5f5; font-family: "Segoe UI", "Noto Sans", "DejaVu Sans", sans-serif; }
   #frame { width: 560px; padding: 16px; }
   #card { background: #fff; overflow: hidden; }
-  .teams-chart { font-size: 12px; color: #242424; padding: 4px 0; }
+  .teams-chart { font-family: inherit; font-size: 12px; color: #242424; padding: 4px 0; }
+  .teams-chart .bars { margin-top: 20px; }
   .teams-chart .title { font-weight: 600; margin-bottom: 6px; }
   .teams-chart .bars { display: flex; align-items: flex-end; gap: 6px; height: 120px; border-bottom: 1px solid #bbb; }
   .teams-chart .bar { flex: 1; background: #5b5fc7; min-height: 1px; position: relative; }
