@@ -5,13 +5,15 @@ The bot runs in-process on 127.0.0.1; the Playground (npm @microsoft/m365agentsp
 Screenshots go to build/playground/. The Playground always sends locale en-US, so the bot answers in English there;
 expected texts come from the message catalogue for that locale.
 
-To extend: add steps to a scenario below (keys: chat, send, mention, press, fill, choose, expect, screenshot; see
+To extend: add steps to a scenario below (keys: chat, send, mention, press, pressIndex, fill, fillCss, choose, expect, see,
+screenshot; see
 tests/js/playground_e2e.js). The Playground's current user is Alex Wilber (PLAYGROUND_USER_AAD), configured as a leader.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -29,6 +31,9 @@ CLI = JS_DIR / "node_modules" / "@microsoft" / "m365agentsplayground" / "cli.js"
 OUT_DIR = Path(__file__).resolve().parents[1] / "build" / "playground"
 PLAYGROUND_LOCALE = "en-US"  # hard-coded in the Playground's activities
 PLAYGROUND_USER_AAD = "00000000-0000-0000-0000-0000000000020"  # "Alex Wilber", the Playground's default user
+
+
+DATE, TIME = '[placeholder="Select a date..."]', '[placeholder="Select a time..."]'  # the Playground's pickers
 
 
 def en(key: str, **params: Any) -> str:
@@ -109,3 +114,26 @@ async def test_help_and_a_card_button_in_personal_and_group_chat(playground: Pla
     result = await run_scenario(playground, "help", steps, tmp_path)
     shots = [Path(s["screenshot"]) for s in result["steps"] if "screenshot" in s]
     assert len(shots) == 3 and all(p.is_file() and p.stat().st_size > 10_000 for p in shots)
+
+
+async def test_poll_created_voted_and_closed_in_the_group_chat(playground: Playground, tmp_path: Path):
+    day1 = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    day2 = (dt.date.today() + dt.timedelta(days=8)).isoformat()
+    steps = [
+        {"chat": "Group Chat", "send": "avstemning", "mention": True, "expect": en("polls.form.title")},
+        # The form: title, two times (date inputs are labelled "Time n"; their time inputs have no label of their own).
+        {"fill": {en("polls.form.field.title"): "Arbeidsmøte om søknadsportalen"},
+         "choose": {en("polls.form.field.duration"): en("polls.form.minutes", n=90)},
+         "fillCss": {f"{DATE} >> nth=0": day1, f"{TIME} >> nth=0": "10:00",
+                     f"{DATE} >> nth=1": day2, f"{TIME} >> nth=1": "13:00"},
+         "screenshot": "poll-form"},
+        {"press": en("polls.form.submit"), "expect": en("polls.card.close"), "screenshot": "poll-created"},
+        {"see": "10:00–11:30"},  # the 90 minutes chosen in the dropdown
+        # Vote Yes on the first time; the card is replaced with the voter's own view.
+        {"press": en("polls.answer.yes"), "pressIndex": 0,
+         "expect": en("polls.card.your_answer", answer=en("polls.answer.yes")), "screenshot": "poll-voted"},
+        # Close and book: no calendar is connected here, so the card offers the .ics file.
+        {"press": en("polls.card.close"), "expect": en("polls.card.closed"), "screenshot": "poll-closed"},
+    ]
+    result = await run_scenario(playground, "poll", steps, tmp_path)
+    assert all(Path(s["screenshot"]).is_file() for s in result["steps"] if "screenshot" in s)
