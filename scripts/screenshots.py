@@ -13,6 +13,8 @@ WIDTH = 600
 # (source under build/, name in docs/screenshots/); missing sources are reported, not fatal.
 CHOSEN = [
     ("playground/help/group-hjelp.png", "playground-group-chat.png"),
+    ("playground/poll/poll-closed.png", "playground-poll-closed.png"),
+    ("playground/input/need-saved.png", "playground-need-saved.png"),
     ("cards/core.welcome_personal.png", "welcome.png"),
     ("cards/polls.form_empty.png", "poll-form.png"),
     ("cards/polls.poll_hidden.png", "poll.png"),

@@ -137,3 +137,26 @@ async def test_poll_created_voted_and_closed_in_the_group_chat(playground: Playg
     ]
     result = await run_scenario(playground, "poll", steps, tmp_path)
     assert all(Path(s["screenshot"]).is_file() for s in result["steps"] if "screenshot" in s)
+
+
+async def test_input_submitted_in_the_personal_chat(playground: Playground, tmp_path: Path):
+    project = "Felles søknadsportal Helgeland"
+    need = en("needs.kind.need")
+    steps = [
+        # A project leader creates the project the input belongs to.
+        {"chat": "Personal Chat", "send": "prosjekt ny", "expect": en("project.form.title")},
+        {"fill": {en("project.form.name"): project}, "press": en("project.form.create"), "see": project},
+        # A member sends a need: choose the kind, fill the required fields, save.
+        {"send": "innspill", "expect": en("needs.choose.title")},
+        {"press": need, "expect": en("needs.form.title", kind=need)},
+        {"fill": {en("needs.field.title"): "Digital søknad om barnehageplass",
+                  en("needs.field.problem"): "Papirskjema gir dobbeltregistrering og lang saksbehandling i kommunene.",
+                  en("needs.field.desired_situation"): "Én digital søknad for alle kommunene på Helgeland."},
+         "choose": {en("needs.field.priority"): en("needs.priority.hoy"), en("needs.field.project"): project,
+                    en("needs.field.faggruppe"): "Oppvekst"},
+         "screenshot": "need-form"},
+        {"press": en("common.save"), "expect": en("needs.saved.title", kind=need, id=1).split("#")[0],
+         "screenshot": "need-saved"},
+    ]
+    result = await run_scenario(playground, "input", steps, tmp_path)
+    assert all(Path(s["screenshot"]).is_file() for s in result["steps"] if "screenshot" in s)

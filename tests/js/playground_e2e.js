@@ -13,7 +13,7 @@ const path = require("path");
 const { chromium } = require("playwright-core");
 
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"];
-const TIMEOUT = Number(process.env.PLAYGROUND_STEP_TIMEOUT_MS || 15000);
+const TIMEOUT = Number(process.env.PLAYGROUND_STEP_TIMEOUT_MS || 30000);
 
 // The message box is a Lexical editor (contenteditable, role=textbox), not an <input> with a placeholder.
 function composer(page) {
