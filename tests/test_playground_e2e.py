@@ -109,7 +109,7 @@ async def test_help_and_a_card_button_in_personal_and_group_chat(playground: Pla
         {"press": "help", "expect": help_line, "screenshot": "personal-help-button"},
         # Group chat: the bot must be @mentioned; the mention is stripped before the command is read.
         {"chat": "Group Chat", "send": "hjelp", "mention": True, "expect": help_line, "screenshot": "group-hjelp"},
-        # Polls (created, voted, closed in the group chat) and input rounds join here when those features merge.
+        # Polls and inputs have their own scenarios below; add new features as scenarios of their own.
     ]
     result = await run_scenario(playground, "help", steps, tmp_path)
     shots = [Path(s["screenshot"]) for s in result["steps"] if "screenshot" in s]
