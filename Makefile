@@ -45,7 +45,7 @@ test: dev js
 
 bench: dev
 	$(PIP) install -e '.[dev,bench]'
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 package: install
 	$(PY) -m bot package

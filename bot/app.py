@@ -13,6 +13,7 @@ from aiohttp import web
 from botbuilder.schema import Activity
 
 from bot import __version__
+from bot.bookings import BookingService
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
 from bot.graph import build_calendar
@@ -21,7 +22,7 @@ from bot.scheduling.scheduler import Scheduler
 from bot.services import Services, build_services
 from bot.storage.db import Database
 from bot.teams import telemetry
-from bot.teams.adapter import build_adapter
+from bot.teams.adapter import build_adapter, close_adapter, process
 from bot.teams.bot import FaggruppeBot
 from bot.teams.delivery import DeliveryEngine
 from bot.teams.handlers import build_router
@@ -66,9 +67,9 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return _bad_request("activity lacks conversation or serviceUrl")
     status = 500
     try:
-        response = await request.app[ADAPTER].process(request, request.app[BOT])  # type: ignore[attr-defined]
-        status = response.status if response is not None else 201
-        return response if response is not None else web.Response(status=201)
+        response = await process(request.app[ADAPTER], request, activity, request.app[BOT])  # type: ignore[arg-type]
+        status = response.status
+        return response
     except web.HTTPException as exc:
         status = exc.status
         if exc.status == 401:
@@ -139,6 +140,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         services.calendar, services.calendar_status = await build_calendar(settings)
         if services.calendar is None:
             log.info("Microsoft Graph is off", extra={"graph": services.calendar_status})
+        services.bookings = BookingService(services)
         adapter = build_adapter(settings)
         bot = FaggruppeBot(services, router)
         engine = DeliveryEngine(adapter, services, settings.app_id)
@@ -160,6 +162,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
             yield
         finally:
             await engine.stop()
+            await close_adapter(adapter)
             if scheduler:
                 await scheduler.shutdown()
             closer = getattr(services.calendar, "close", None)

@@ -94,6 +94,10 @@ class Settings:
     poll_reminder_hours: int = 24
     # Input campaigns: remind non-senders this many hours before the deadline.
     campaign_reminder_hours: int = 48
+    # Graph: token authority (AZURE_AUTHORITY_HOST, national clouds), total deadline per call, retries on 429/503/504.
+    graph_authority_host: str = ""
+    graph_deadline_seconds: int = 10
+    graph_max_retries: int = 3
     # Teams app package (python -m bot package).
     manifest_app_id: str = DEV_MANIFEST_APP_ID
     developer_name: str = "Faggruppe-bot"
@@ -212,6 +216,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         scheduler_enabled=_bool(env, "SCHEDULER_ENABLED", True),
         poll_reminder_hours=_int(env, "POLL_REMINDER_HOURS", 24, 0, 24 * 14),
         campaign_reminder_hours=_int(env, "CAMPAIGN_REMINDER_HOURS", 48, 0, 24 * 30),
+        graph_authority_host=env.get("AZURE_AUTHORITY_HOST", "").strip().rstrip("/"),
+        graph_deadline_seconds=_int(env, "GRAPH_DEADLINE_SECONDS", 10, 1, 600),
+        graph_max_retries=_int(env, "GRAPH_MAX_RETRIES", 3, 0, 10),
         manifest_app_id=env.get("MANIFEST_APP_ID", "").strip() or app_id or DEV_MANIFEST_APP_ID,
         developer_name=env.get("DEVELOPER_NAME", "").strip() or "Faggruppe-bot",
         developer_url=env.get("DEVELOPER_URL", "").strip(),

@@ -95,3 +95,21 @@ async def bot(make_settings: Callable[..., Settings], clock: ShiftedClock) -> As
 async def teams(bot: RunningBot, connector: FakeConnector) -> AsyncIterator[TeamsClient]:
     async with aiohttp.ClientSession() as http:
         yield TeamsClient(http, bot.url, connector)
+
+
+# -- Microsoft Graph (a fake Graph + token endpoint over HTTPS; see tests/fakes/graph.py) ----------------------------
+@pytest.fixture
+async def fake_graph() -> AsyncIterator[Any]:
+    """A running fake Graph; configure faults, busy times and permissions on it."""
+    from tests.fakes.graph import FakeGraph
+
+    g = FakeGraph()
+    await g.start()
+    yield g
+    await g.stop()
+
+
+@pytest.fixture
+def graph_settings(fake_graph: Any) -> dict[str, str]:
+    """Env vars that turn Graph on against the fake: `make_settings(**graph_settings)`."""
+    return fake_graph.env()

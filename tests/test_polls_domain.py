@@ -23,7 +23,6 @@ from bot.domain.polls import (
     ensure_can_close,
     ensure_can_vote,
     parse_form,
-    suggest_starts,
 )
 from bot.messages import t
 from bot.storage.db import Database
@@ -107,13 +106,6 @@ def test_local_labels_across_dst():
     assert summer == "man. 30. mars kl. 10:00–11:00"
 
 
-def test_suggestions_avoid_busy_times():
-    busy = {"a": [(datetime(2026, 3, 23, 7, 0, tzinfo=UTC), datetime(2026, 3, 23, 11, 0, tzinfo=UTC))]}
-    starts = suggest_starts(busy, first_day=datetime(2026, 3, 23).date(), days=1, tz=OSLO, hours=(8, 16),
-                            duration_min=60, count=3)
-    assert starts and all(s >= datetime(2026, 3, 23, 11, 0, tzinfo=UTC) for s in starts)
-
-
 def test_poll_card_size_with_ten_slots_and_sixty_voters():
     for name, card in fixtures().items():
         size = len(json.dumps(card, ensure_ascii=False).encode())
@@ -165,7 +157,7 @@ async def test_privacy_erase_keeps_counts(tmp_path):
         assert exported["poll_votes"][0]["voter_name"] == "Ulla"
         await PRIVACY.erase(db, "u1", pseudonym("u1"))
         votes = await repo.votes(poll.id)
-        assert len(votes) == 1 and votes[0].voter_name == "" and votes[0].voter_id == pseudonym("u1")
+        assert len(votes) == 1 and votes[0].voter_name == "Slettet bruker" and votes[0].voter_id == pseudonym("u1")
         assert (await PRIVACY.export(db, "u1")) == {"poll_votes": [], "polls_created": []}
     finally:
         await db.close()

@@ -53,12 +53,16 @@ class Schedule:
 
 
 class CalendarError(Exception):
-    """A calendar call failed; `kind` is one of permission, not_found, unavailable, invalid."""
+    """A calendar call failed; `kind` is one of permission, not_found, unavailable, invalid.
 
-    def __init__(self, kind: str, message: str = "", permission: str = "") -> None:
+    `retry_after` (seconds) is set when the service said when to come back (429/503 with Retry-After).
+    """
+
+    def __init__(self, kind: str, message: str = "", permission: str = "", retry_after: float | None = None) -> None:
         super().__init__(message or kind)
         self.kind = kind
         self.permission = permission
+        self.retry_after = retry_after
 
 
 class Calendar(Protocol):

@@ -265,28 +265,3 @@ def parse_form(data: Mapping[str, Any], *, tz: tzinfo, now: datetime) -> PollDra
         anonymous=_s(data, "anonymous") == "true", hidden=_s(data, "hidden") == "true",
     )
 
-
-def suggest_starts(busy: Mapping[str, list[tuple[datetime, datetime]]], *, first_day: date, days: int, tz: tzinfo,
-                   hours: tuple[int, int], duration_min: int, count: int = 5) -> list[datetime]:
-    """Working-day start times (every 30 min) with the fewest busy people, earliest first among equals."""
-    candidates: list[tuple[int, datetime]] = []
-    step = timedelta(minutes=30)
-    length = timedelta(minutes=duration_min)
-    for n in range(days):
-        day = first_day + timedelta(days=n)
-        if day.weekday() >= 5:
-            continue
-        start = local_to_utc(day, time(hours[0]), tz)
-        last = local_to_utc(day, time(hours[1] - 1, 59), tz)
-        while start + length <= last + timedelta(minutes=1):
-            end = start + length
-            clashes = sum(1 for spans in busy.values() if any(b0 < end and start < b1 for b0, b1 in spans))
-            candidates.append((clashes, start))
-            start += step
-    picked: list[datetime] = []
-    for _, s in sorted(candidates):
-        if all(abs((s - p).total_seconds()) >= duration_min * 60 for p in picked):
-            picked.append(s)
-        if len(picked) == count:
-            break
-    return sorted(picked)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.config import Settings
 from bot.domain.calendar import Calendar
+
+log = logging.getLogger(__name__)
+OFF_NOT_CONFIGURED = "off: not configured (polls offer .ics files; deadlines are reminded in Teams only)"
 
 
 def graph_configured(settings: Settings) -> bool:
@@ -17,7 +22,18 @@ def graph_configured(settings: Settings) -> bool:
 
 
 async def build_calendar(settings: Settings) -> tuple[Calendar | None, str]:
-    """The Graph calendar, or None with the reason it is off."""
+    """The Graph calendar (it has close()), or None with the reason it is off."""
     if not graph_configured(settings):
-        return None, "off: not configured (polls offer .ics files; deadlines are reminded in Teams only)"
-    return None, "off: Graph client not built yet"
+        return None, OFF_NOT_CONFIGURED
+    try:
+        import asyncio
+
+        from bot.graph.calendar import GraphCalendar, warm_up_models
+        from bot.graph.client import auth_mode, build_credential
+
+        calendar = GraphCalendar(settings, build_credential(settings))
+        await asyncio.to_thread(warm_up_models)
+    except Exception as exc:  # a bad certificate path or authority must not stop the bot
+        log.warning("Microsoft Graph could not be set up", extra={"error": type(exc).__name__}, exc_info=True)
+        return None, f"off: configuration error ({type(exc).__name__}: {str(exc)[:200]}); run `python -m bot doctor`"
+    return calendar, f"on: organiser {settings.graph_organizer} ({auth_mode(settings)}, {settings.graph_base_url})"

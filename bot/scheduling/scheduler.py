@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 
-from bot.storage.db import sync_url
+from bot.storage.db import MIGRATION_LOCK_ID, sync_url
 
 log = logging.getLogger(__name__)
 LEADER_LOCK_ID = 715_002_002
@@ -32,8 +32,9 @@ class Scheduler:
         self.url = sync_url(database_url)
         self.is_postgres = self.url.startswith("postgresql")
         self._engine: Engine = create_engine(self.url, pool_pre_ping=True)
+        self._store = SQLAlchemyJobStore(engine=self._engine, tablename="apscheduler_jobs")
         self._aps = AsyncIOScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=self._engine, tablename="apscheduler_jobs")},
+            jobstores={"default": self._store},
             executors={"default": AsyncIOExecutor()},
             job_defaults={"coalesce": True, "misfire_grace_time": misfire_grace_seconds, "max_instances": 1},
             timezone=timezone,
@@ -50,8 +51,16 @@ class Scheduler:
 
     async def start(self) -> None:
         """Start paused; become leader now (SQLite) or when the PostgreSQL lock is free."""
+        await asyncio.to_thread(self._create_table)
         self._aps.start(paused=True)
         self._task = asyncio.create_task(self._lead(), name="scheduler-leadership")
+
+    def _create_table(self) -> None:
+        """Create the job table under the migration lock: instances starting together would race on CREATE TABLE."""
+        with self._engine.begin() as conn:
+            if self.is_postgres:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_ID})
+            self._store.jobs_t.create(conn, checkfirst=True)
 
     async def _lead(self) -> None:
         while True:

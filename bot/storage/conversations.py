@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,6 +42,26 @@ class ConversationRepo:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._recent: dict[str, tuple[float, ConversationInfo]] = {}
+
+    async def get_recent(self, conversation_id: str, max_age: float = 5.0) -> ConversationInfo | None:
+        """Like get(), but answers from a short in-process cache (writes through this repo invalidate it)."""
+        hit = self._recent.get(conversation_id)
+        now = time.monotonic()
+        if hit and now - hit[0] < max_age:
+            return hit[1]
+        info = await self.get(conversation_id)
+        if info is not None:
+            if len(self._recent) > 5000:
+                self._recent.clear()
+            self._recent[conversation_id] = (now, info)
+        return info
+
+    def _forget(self, conversation_id: str | None = None) -> None:
+        if conversation_id is None:
+            self._recent.clear()
+        else:
+            self._recent.pop(conversation_id, None)
 
     async def touch(
         self, *, conversation_id: str, kind: str, tenant_id: str, team_id: str, service_url: str,
@@ -61,6 +82,7 @@ class ConversationRepo:
         ins = insert_for(self.db.dialect)(Conversation).values(**values)
         async with self.db.write() as s:
             await s.execute(ins.on_conflict_do_update(index_elements=["id"], set_=changes))
+        self._forget(conversation_id)
 
     async def touch_member(self, conversation_id: str, person_id: str) -> None:
         """Record that a person was seen in a conversation."""
@@ -88,11 +110,13 @@ class ConversationRepo:
                 update(Conversation).where(Conversation.id == conversation_id)
                 .values(active=False, inactive_reason=reason[:200])
             )
+        self._forget(conversation_id)
 
     async def set_faggruppe(self, conversation_id: str, faggruppe: str) -> None:
         """Name the faggruppe of a chat."""
         async with self.db.write() as s:
             await s.execute(update(Conversation).where(Conversation.id == conversation_id).values(faggruppe=faggruppe))
+        self._forget(conversation_id)
 
     async def faggruppe_chats(self, names: list[str] | None = None, *, active_only: bool = True) -> list[ConversationInfo]:
         """Conversations registered to a faggruppe (optionally some of them)."""

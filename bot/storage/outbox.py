@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,7 +11,7 @@ from sqlalchemy import func, or_, select, update
 
 from bot.domain.clock import Clock
 from bot.storage.db import Database, insert_for
-from bot.storage.models import OutboxItem
+from bot.storage.models import Conversation, OutboxItem
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
 
@@ -43,6 +44,62 @@ class OutboxRow:
     sent_at: datetime | None = None
 
 
+_COLUMNS = (OutboxItem.id, OutboxItem.key, OutboxItem.group_key, OutboxItem.conversation_id, OutboxItem.payload,
+            OutboxItem.state, OutboxItem.attempts, OutboxItem.last_error, OutboxItem.activity_id, OutboxItem.not_before,
+            OutboxItem.sent_at)
+
+
+@dataclass(frozen=True)
+class GroupEntry:
+    """A delivery's state without its payload (for reports)."""
+
+    conversation_id: str
+    state: str
+    last_error: str
+    attempts: int
+
+
+class _Settler:
+    """Group commit of settle updates: callers wait for their own update, concurrent ones share a transaction.
+
+    Nothing waits for a timer: the first caller writes at once, whoever comes meanwhile goes in the next
+    transaction. This keeps "marked sent right after the connector accepted it" while SQLite's single
+    writer does one commit for many sends.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._queue: list[tuple[int, str, dict[str, Any], asyncio.Future[None]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def submit(self, id_: int, worker: str, values: dict[str, Any]) -> None:
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((id_, worker, values, fut))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._flush(), name="outbox-settle")
+        await asyncio.shield(fut)
+
+    async def _flush(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                async with self.db.write() as s:
+                    for id_, worker, values, _ in batch:
+                        await s.execute(
+                            update(OutboxItem)
+                            .where(OutboxItem.id == id_, OutboxItem.state == SENDING, OutboxItem.claimed_by == worker)
+                            .values(**values)
+                        )
+            except Exception as exc:
+                for *_, fut in batch:
+                    if not fut.done():
+                        fut.set_exception(exc)
+                continue
+            for *_, fut in batch:
+                if not fut.done():
+                    fut.set_result(None)
+
+
 def _row(r: OutboxItem) -> OutboxRow:
     return OutboxRow(r.id, r.key, r.group_key, r.conversation_id, r.payload, r.state, r.attempts, r.last_error,
                      r.activity_id, r.not_before, r.sent_at)
@@ -54,6 +111,7 @@ class OutboxRepo:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+        self._settler = _Settler(db)
 
     async def enqueue(self, items: list[NewDelivery]) -> int:
         """Insert deliveries whose key is new; returns how many were new."""
@@ -74,35 +132,36 @@ class OutboxRepo:
         return added
 
     async def claim(self, worker: str, limit: int = 100, stale_after: timedelta = timedelta(seconds=60)) -> list[OutboxRow]:
-        """Claim due deliveries (and ones whose claimer died) for this worker."""
+        """Claim due deliveries (and ones whose claimer died) for this worker, in one transaction."""
         now = self.clock.now()
         due = or_(
             (OutboxItem.state == PENDING) & (OutboxItem.not_before <= now),
             (OutboxItem.state == SENDING) & (OutboxItem.claimed_at < now - stale_after),
         )
-        async with self.db.session() as s:
-            ids = list(await s.scalars(select(OutboxItem.id).where(due).order_by(OutboxItem.id).limit(limit)))
-        claimed: list[OutboxRow] = []
-        if not ids:
-            return claimed
+        pick = select(OutboxItem.id).where(due).order_by(OutboxItem.id).limit(limit)
+        if self.db.dialect == "postgresql":
+            # Concurrent claimers skip each other's rows instead of queueing behind their locks.
+            pick = pick.with_for_update(skip_locked=True)
         async with self.db.write() as s:
-            for id_ in ids:
-                res = await s.execute(
-                    update(OutboxItem).where(OutboxItem.id == id_, due)
-                    .values(state=SENDING, claimed_at=now, claimed_by=worker, attempts=OutboxItem.attempts + 1)
-                )
-                if res.rowcount == 1:
-                    row = await s.get(OutboxItem, id_, populate_existing=True)
-                    if row is not None:
-                        claimed.append(_row(row))
-        return claimed
+            ids = list(await s.scalars(pick))
+            if not ids:
+                return []
+            # `due` again: on PostgreSQL the row is re-checked after any lock wait, so a row is claimed once.
+            res = await s.execute(
+                update(OutboxItem).where(OutboxItem.id.in_(ids), due)
+                .values(state=SENDING, claimed_at=now, claimed_by=worker, attempts=OutboxItem.attempts + 1)
+                .returning(*_COLUMNS)
+            )
+            rows = [OutboxRow(*r) for r in res.all()]
+        return sorted(rows, key=lambda r: r.id)
 
     async def _settle(self, id_: int, worker: str, **values: Any) -> None:
-        async with self.db.write() as s:
-            await s.execute(
-                update(OutboxItem).where(OutboxItem.id == id_, OutboxItem.state == SENDING, OutboxItem.claimed_by == worker)
-                .values(**values)
-            )
+        await self._settler.submit(id_, worker, values)
+
+    async def release(self, id_: int, worker: str, delay: timedelta) -> None:
+        """Hand a claimed, unsent delivery back (not counted as an attempt), due again after delay."""
+        await self._settle(id_, worker, state=PENDING, not_before=self.clock.now() + delay,
+                           attempts=OutboxItem.attempts - 1, claimed_by="")
 
     async def mark_sent(self, id_: int, worker: str, activity_id: str = "") -> None:
         """The connector accepted the delivery."""
@@ -145,3 +204,18 @@ class OutboxRepo:
         """When the next pending delivery is due."""
         async with self.db.session() as s:
             return await s.scalar(select(func.min(OutboxItem.not_before)).where(OutboxItem.state == PENDING))
+
+    async def group_entries(self, group_key: str) -> list[GroupEntry]:
+        """States of a group's deliveries, without payloads."""
+        q = (select(OutboxItem.conversation_id, OutboxItem.state, OutboxItem.last_error, OutboxItem.attempts)
+             .where(OutboxItem.group_key == group_key).order_by(OutboxItem.id))
+        async with self.db.session() as s:
+            return [GroupEntry(*r) for r in (await s.execute(q)).all()]
+
+    async def conversation_refs(self, ids: set[str]) -> dict[str, dict[str, Any] | None]:
+        """Stored references of the given conversations, None for inactive ones (one query for a claimed batch)."""
+        if not ids:
+            return {}
+        q = select(Conversation.id, Conversation.active, Conversation.reference).where(Conversation.id.in_(ids))
+        async with self.db.session() as s:
+            return {cid: (ref if active else None) for cid, active, ref in (await s.execute(q)).all()}

@@ -134,6 +134,13 @@ class PollRepo:
             ids = list(await s.scalars(select(PollRow.id).where(PollRow.state == OPEN)))
         return [p for p in [await self.get(i) for i in ids] if p is not None]
 
+    async def polls_voted_by(self, voter_id: str) -> list[int]:
+        """Polls in which this voter has answered and whose message still exists."""
+        async with self.db.session() as s:
+            q = (select(PollVoteRow.poll_id).join(PollRow, PollRow.id == PollVoteRow.poll_id)
+                 .where(PollVoteRow.voter_id == voter_id, PollRow.message_gone.is_(False)).distinct())
+            return list(await s.scalars(q))
+
     async def votes(self, poll_id: int) -> list[Vote]:
         """All votes of a poll."""
         async with self.db.session() as s:
@@ -201,6 +208,9 @@ class PollRepo:
             await s.execute(update(PollRow).where(PollRow.id == poll_id).values(**values))
 
 
+ERASED_NAME = "Slettet bruker"
+
+
 async def _export(db: Database, person_id: str) -> dict[str, Rows]:
     async with db.session() as s:
         votes = await s.scalars(select(PollVoteRow).where(PollVoteRow.voter_id == person_id))
@@ -213,7 +223,7 @@ async def _erase(db: Database, person_id: str, alias: str) -> int:
     async with db.write() as s:
         for stmt in (
             update(PollVoteRow).where(PollVoteRow.voter_id == person_id)
-            .values(voter_id=alias, voter_name="", voter_channel_id=""),
+            .values(voter_id=alias, voter_name=ERASED_NAME, voter_channel_id=""),
             update(PollRow).where(PollRow.creator_id == person_id).values(creator_id=alias, creator_name=""),
         ):
             n += (await s.execute(stmt)).rowcount or 0

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 from types import SimpleNamespace
 
-from botbuilder.core import TurnContext
+from aiohttp import web
+from botbuilder.core import Bot, TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
 
 from bot.config import Settings
 from bot.messages import t
+from bot.teams.fastpath import CachingBotFrameworkAuthentication
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +35,8 @@ def auth_configuration(settings: Settings) -> SimpleNamespace:
 
 
 def build_adapter(settings: Settings) -> CloudAdapter:
-    """A CloudAdapter that validates inbound JWTs whenever an app id is configured."""
-    auth = ConfigurationBotFrameworkAuthentication(auth_configuration(settings))
+    """A CloudAdapter that validates inbound JWTs whenever an app id is configured (connector clients cached)."""
+    auth = CachingBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication(auth_configuration(settings)))
     adapter = CloudAdapter(auth)
 
     async def on_error(context: TurnContext, error: Exception) -> None:
@@ -45,3 +48,26 @@ def build_adapter(settings: Settings) -> CloudAdapter:
 
     adapter.on_turn_error = on_error
     return adapter
+
+
+async def close_adapter(adapter: CloudAdapter) -> None:
+    """Close the cached connector clients (on shutdown)."""
+    auth = adapter.bot_framework_authentication
+    if isinstance(auth, CachingBotFrameworkAuthentication):
+        await auth.close()
+
+
+async def process(adapter: CloudAdapter, request: web.Request, activity: Activity, bot: Bot) -> web.Response:
+    """What CloudAdapter.process does for a POST, for an activity app.py has already parsed and checked.
+
+    Calls the adapter's public process_activity (authentication included), so the body is not parsed and
+    deserialised a second time.
+    """
+    auth_header = request.headers.get("Authorization", "")
+    try:
+        invoke_response = await adapter.process_activity(auth_header, activity, bot.on_turn)
+    except PermissionError:
+        raise web.HTTPUnauthorized() from None
+    if invoke_response:
+        return web.json_response(data=serializer_helper(invoke_response.body), status=invoke_response.status)
+    return web.Response(status=201)

@@ -79,7 +79,7 @@ class FaggruppeBot(ActivityHandler):
                 await s.conversations.touch_member(conv_id, person_id)
             self._touched[key] = now
         person = await self._person(turn, person_id, aad, channel_user)
-        conv = await s.conversations.get(conv_id)
+        conv = await s.conversations.get_recent(conv_id)
         assert conv is not None
         return person, conv
 

@@ -20,16 +20,23 @@ import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ConversationReference, Entity, Mention
+from msrest.universal_http import requests as _msrest_requests
 
 from bot.services import Services
 from bot.storage.outbox import NewDelivery, OutboxRow
 from bot.teams.ratelimit import TeamsLimits
 
 log = logging.getLogger(__name__)
+
+# Every proactive send builds a new ConnectorClient, whose msrest retry policy computes
+# `[i for i in range(999) if i not in safe_codes]` against a 500-item list: ~12 ms of CPU per send,
+# the largest single cost of a broadcast. A frozenset gives the same codes in microseconds.
+_msrest_requests.ClientRetryPolicy.safe_codes = frozenset(_msrest_requests.ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
 RETRYABLE = {408, 412, 429, 500, 502, 503, 504}
 DEAD = {403, 404}
 MAX_ATTEMPTS = 8
 SEND_TIMEOUT_S = 30.0
+MAX_LIMIT_WAIT_S = 5.0  # longer rate-limit waits hand the row back to the outbox
 Listener = Callable[[OutboxRow, str, str], Awaitable[None]]  # row, outcome (sent/failed/retry), detail
 
 
@@ -75,18 +82,23 @@ def backoff(attempt: int, retry_after: float | None) -> float:
 class DeliveryEngine:
     """Claims due outbox rows and sends them concurrently within Teams' limits."""
 
-    def __init__(self, adapter: CloudAdapter, services: Services, app_id: str, *, concurrency: int = 32) -> None:
+    def __init__(self, adapter: CloudAdapter, services: Services, app_id: str, *, concurrency: int = 64,
+                 limits: TeamsLimits | None = None) -> None:
         self.adapter = adapter
         self.services = services
         self.app_id = app_id or None
-        self.limits = TeamsLimits()
+        self.limits = limits or TeamsLimits()
         self.worker = f"w-{uuid.uuid4().hex[:10]}"
-        self._sem = asyncio.Semaphore(concurrency)
+        self.concurrency = concurrency
+        self._slot = asyncio.Event()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
+        self._sending: set[asyncio.Task[None]] = set()
+        self._rows: dict[asyncio.Task[None], OutboxRow] = {}
         self._listeners: list[tuple[str, Listener]] = []
         self._accepting = True
+        self._stop_hooks: list[Callable[[], Awaitable[None]]] = []
 
     # -- API ---------------------------------------------------------------------------------
     async def enqueue(self, items: list[NewDelivery]) -> int:
@@ -103,38 +115,91 @@ class DeliveryEngine:
         """Call listener after each attempt on rows whose group key starts with prefix."""
         self._listeners.append((group_prefix, listener))
 
+    def on_stop(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run hook first when the engine stops (features stop their own background work)."""
+        self._stop_hooks.append(hook)
+
     def start(self) -> None:
         """Start the worker loop."""
+        self._accepting = True
         self._task = asyncio.create_task(self._run(), name="delivery-engine")
 
     async def stop(self, grace: float = 20.0) -> None:
-        """Stop claiming new work and let in-flight sends finish."""
+        """Stop claiming; hand back rows not yet on the wire, let sends under way finish (up to grace)."""
         self._accepting = False
+        for hook in self._stop_hooks:
+            try:
+                await hook()
+            except Exception:
+                log.warning("delivery stop hook failed", exc_info=True)
         self.kick()
+        self._slot.set()
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # Let the loop finish a claim in progress (its rows get tasks, which are released below).
+            done, _ = await asyncio.wait({self._task}, timeout=5.0)
+            if not done:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+        waiting = [(task, self._rows[task]) for task in self._inflight - self._sending]
+        for task, _ in waiting:
+            task.cancel()  # not on the wire yet (rate-limit wait): hand the row back below
         if self._inflight:
             await asyncio.wait(self._inflight, timeout=grace)
+        for _, row in waiting:
+            with contextlib.suppress(Exception):
+                await self.services.outbox.release(row.id, self.worker, timedelta(0))
+        for task in list(self._inflight):
+            # Past the grace period: the row stays claimed and is taken up again after the stale timeout.
+            task.cancel()
 
     @property
     def inflight(self) -> int:
         """Sends under way."""
         return len(self._inflight)
 
+    async def send_now(self, conversation_id: str, activity: dict[str, Any], update_activity_id: str | None = None) -> str:
+        """Send (or update) one message at once, outside the outbox but within the rate limits; raises SendError."""
+        conv = await self.services.conversations.get(conversation_id)
+        if conv is None or not conv.active:
+            raise SendError(404, "conversation inactive", code="inactive")
+        permit, _ = await self.limits.permit(conversation_id)
+        payload: dict[str, Any] = {"activity": activity}
+        if update_activity_id:
+            payload["update_activity_id"] = update_activity_id
+        try:
+            return await asyncio.wait_for(self._send(conv.reference, payload), SEND_TIMEOUT_S)
+        except Exception as exc:
+            raise classify(exc) from exc
+        finally:
+            if permit:
+                permit.done()
+
     # -- worker ------------------------------------------------------------------------------
     async def _run(self) -> None:
+        low_water = max(1, self.concurrency // 4)
         while self._accepting:
+            free = self.concurrency - len(self._inflight)
+            if free < low_water:
+                # Claim in batches, not one row per finished send (each claim is a write).
+                self._slot.clear()
+                await self._slot.wait()
+                continue
             try:
-                rows = await self.services.outbox.claim(self.worker, limit=200)
+                rows = await self.services.outbox.claim(self.worker, limit=free)
             except Exception:
                 log.warning("outbox claim failed", exc_info=True)
                 rows = []
+            refs: dict[str, dict[str, Any] | None] = {}
+            if rows:
+                try:
+                    refs = await self.services.outbox.conversation_refs({r.conversation_id for r in rows})
+                except Exception:
+                    log.warning("conversation lookup failed", exc_info=True)
             for row in rows:
-                await self._sem.acquire()
-                task = asyncio.create_task(self._deliver(row))
+                task = asyncio.create_task(self._deliver(row, refs.get(row.conversation_id)))
                 self._inflight.add(task)
+                self._rows[task] = row
                 task.add_done_callback(self._done)
             if rows:
                 continue
@@ -145,7 +210,11 @@ class DeliveryEngine:
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._inflight.discard(task)
-        self._sem.release()
+        self._sending.discard(task)
+        if self._accepting:
+            self._rows.pop(task, None)
+        if self.concurrency - len(self._inflight) >= max(1, self.concurrency // 4):
+            self._slot.set()
 
     async def _idle_wait(self) -> float:
         try:
@@ -156,20 +225,32 @@ class DeliveryEngine:
             return 1.0
         return max(0.01, min(1.0, (due - self.services.clock.now()).total_seconds()))
 
-    async def _deliver(self, row: OutboxRow) -> None:
+    async def _deliver(self, row: OutboxRow, reference: dict[str, Any] | None) -> None:
         outbox = self.services.outbox
+        task = asyncio.current_task()
         try:
-            conv = await self.services.conversations.get(row.conversation_id)
-            if conv is None or not conv.active:
+            if reference is None:
                 await outbox.mark_failed(row.id, self.worker, "inactive")
                 await self._notify(row, "failed", "inactive")
                 return
-            await self.limits.acquire(row.conversation_id)
-            activity_id = await asyncio.wait_for(self._send(conv.reference, row.payload), SEND_TIMEOUT_S)
+            permit, wait = await self.limits.permit(row.conversation_id, max_wait=MAX_LIMIT_WAIT_S)
+            if permit is None:
+                # A long wait (a 429 back-off): give the row back rather than hold it claimed.
+                await outbox.release(row.id, self.worker, timedelta(seconds=wait))
+                self.kick()
+                return
         except Exception as exc:
-            err = classify(exc)
-            await self._failed(row, err)
+            await self._failed(row, classify(exc))
             return
+        if task is not None:
+            self._sending.add(task)
+        try:
+            activity_id = await asyncio.wait_for(self._send(reference, row.payload), SEND_TIMEOUT_S)
+        except Exception as exc:
+            permit.done()
+            await self._failed(row, classify(exc))
+            return
+        permit.done()
         await outbox.mark_sent(row.id, self.worker, activity_id)
         await self._notify(row, "sent", activity_id)
 

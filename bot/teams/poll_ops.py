@@ -54,7 +54,7 @@ class PollOps:
         self._dirty: set[int] = set()
         self._updaters: dict[int, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._listening = False
+        self._listening: object | None = None
 
     # -- connector -----------------------------------------------------------------------------
     async def _with_turn(self, conversation_id: str, fn: Callable[[TurnContext], Awaitable[Any]]) -> Any:
@@ -255,14 +255,14 @@ class PollOps:
         return state
 
     def _listen(self) -> None:
-        if not self._listening and self.s.bookings is not None:
+        # Registered with whichever bookings service is bound now (tests may swap it).
+        if self.s.bookings is not None and self._listening is not self.s.bookings:
             self.s.bookings.on_change("poll:", self.on_booking_change)
-            self._listening = True
+            self._listening = self.s.bookings
 
-    async def on_booking_change(self, *args: Any, **kwargs: Any) -> None:
+    async def on_booking_change(self, status: BookingStatus) -> None:
         """A pending booking settled: store it and update the card."""
-        status = next((a for a in [*args, *kwargs.values()] if isinstance(a, BookingStatus)), None)
-        if status is None or not status.source_key.startswith("poll:"):
+        if not status.source_key.startswith("poll:"):
             return
         try:
             poll_id = int(status.source_key.split(":")[1])

@@ -50,6 +50,7 @@ class FakeConnector:
         self.deleted: set[tuple[str, str]] = set()
         self.enforce_limits = False
         self.count_429 = 0
+        self.latency = 0.0  # seconds added to every send/reply/update (a slow connector)
         self._ids = itertools.count(1)
         self._per_conv: dict[str, deque[float]] = defaultdict(deque)
         self._app: deque[float] = deque()
@@ -89,6 +90,8 @@ class FakeConnector:
         return f
 
     async def _fault(self, request: web.Request, cid: str) -> web.StreamResponse | None:
+        if self.latency:
+            await asyncio.sleep(self.latency)
         for f in list(self.faults):
             if f.conversation and f.conversation != cid:
                 continue

@@ -6,7 +6,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.domain.errors import InvalidInput, NotFound
-from bot.domain.polls import MAX_SLOTS, ensure_can_close, ensure_can_vote, parse_form, suggest_starts, voters
+from bot.domain.freebusy import spread, suggest_slots
+from bot.domain.polls import MAX_SLOTS, ensure_can_close, ensure_can_vote, parse_form, voters
 from bot.services import Services
 from bot.teams.context import Ctx, Reply
 from bot.teams.poll_ops import ops
@@ -145,36 +146,43 @@ def register(router: Router) -> None:
     async def startup(services: Services) -> None:
         o = ops(services)
         o._listen()
+
+        async def after_erase(alias: str) -> None:
+            # Cards already posted in Teams show voters' names: re-render them without the erased person.
+            for poll_id in await o.repo.polls_voted_by(alias):
+                o.schedule_push(poll_id)
+
+        services.extras.setdefault("after_erase", []).append(after_erase)
         if services.scheduler is not None:
             for poll in await o.repo.all_open():
                 o.schedule_jobs(poll)
 
 
 async def _fill_suggestions(s: Services, ctx: Ctx, values: dict[str, Any]) -> str:
-    """Fill empty slot rows from free/busy of same-tenant members; returns the notice to show."""
+    """Fill the slot rows from free/busy (Graph getSchedule) of same-tenant members; returns the notice to show."""
     members = await ops(s).members(ctx.conversation.id)
-    tenant = ctx.conversation.tenant_id
+    tenant = (ctx.conversation.tenant_id or "").lower()
     included = [m for m in members if m["upn"] and (not tenant or (m["tenant"] or tenant).lower() == tenant)]
-    excluded = [m["name"] for m in members if m not in included]
+    excluded = [m["name"] or m["upn"] or "?" for m in members if m not in included]
     try:
         duration = int(values.get("duration") or 60)
     except ValueError:
         duration = 60
-    start = (s.clock.now().astimezone(ctx.settings.tz) + timedelta(days=1)).date()
     tz = ctx.settings.tz
+    start = datetime.combine((s.clock.now().astimezone(tz) + timedelta(days=1)).date(), time(0), tz)
+    end = start + timedelta(days=14)
+    upns = list(dict.fromkeys(m["upn"] for m in included))
     try:
-        schedule = await s.calendar.get_schedule([m["upn"] for m in included],  # type: ignore[union-attr]
-                                                 datetime.combine(start, time(0), tz), datetime.combine(start, time(0), tz)
-                                                 + timedelta(days=14))
+        schedule = await s.calendar.get_schedule(upns, start, end)  # type: ignore[union-attr]
     except Exception:
         return ctx.t("polls.suggest.failed")
-    busy = {p: [(b.start, b.end) for b in spans] for p, spans in schedule.busy.items()}
-    starts = suggest_starts(busy, first_day=start, days=14, tz=tz, hours=ctx.settings.working_hours,
-                            duration_min=duration, count=5)
-    for i, st in enumerate(starts):
-        local = st.astimezone(tz)
+    candidates = suggest_slots(schedule.busy, start, end, timedelta(minutes=duration), tz, ctx.settings.working_hours,
+                               limit=10_000)
+    for i, sug in enumerate(spread(candidates, 5)):
+        local = sug.start.astimezone(tz)
         values[f"slot_date_{i}"], values[f"slot_time_{i}"] = local.date().isoformat(), f"{local:%H:%M}"
-    names = [*excluded, *schedule.excluded]
+    names_by_upn = {m["upn"].lower(): m["name"] or m["upn"] for m in included}
+    names = list(dict.fromkeys([*excluded, *(names_by_upn.get(p.lower(), p) for p in schedule.excluded)]))
     notice = ctx.t("polls.suggest.done")
     if names:
         notice += " " + ctx.t("polls.suggest.excluded", names=", ".join(names))

@@ -7,6 +7,7 @@ import io
 from openpyxl import Workbook
 
 from bot.domain.people import require_leader
+from bot.privacy.provider import pseudonym
 from bot.privacy.service import erase_user, export_user, to_json, to_xlsx
 from bot.services import Services
 from bot.teams.context import Ctx, Reply
@@ -43,6 +44,8 @@ def register(router: Router) -> None:
         if ctx.is_group:
             return Reply(text=ctx.t("privacy.personal_only"))
         counts = await erase_user(ctx.services, ctx.actor.id)
+        for hook in ctx.services.extras.get("after_erase", []):
+            await hook(pseudonym(ctx.actor.id))
         bot = ctx.services.extras.get("bot")
         if bot is not None:
             bot.forget(ctx.actor.id)

@@ -1,0 +1,78 @@
+"""The table printed after a run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _fmt(x: Any) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, float):
+        return f"{x:.2f}" if abs(x) < 100 else f"{x:.0f}"
+    return str(x)
+
+
+def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(what, value, baseline, ratio) rows."""
+    out: list[tuple[str, str, str, str]] = []
+    lat = results.get("latency", {})
+    for mode, res in lat.get("hjelp", {}).items():
+        bot = res["bot"]
+        for base in ("echo_botbuilder", "echo_agents"):
+            for k in ("p50_ms", "p95_ms", "p99_ms"):
+                out.append((f"hjelp {mode} {k} vs {base}", _fmt(bot[k]), _fmt(res[base][k]), _fmt(res[f"ratio_bot_{base}"][k])))
+        out.append((f"hjelp {mode} rps (bot / echo_botbuilder / echo_agents)", _fmt(bot["rps"]),
+                    f"{_fmt(res['echo_botbuilder']['rps'])} / {_fmt(res['echo_agents']['rps'])}", ""))
+    votes = lat.get("poll_vote")
+    if isinstance(votes, dict) and "skipped" in votes:
+        out.append(("poll vote invokes: skipped (no polls yet)", "-", "-", "-"))
+    elif votes:
+        for mode, res in votes.items():
+            for base in ("echo_botbuilder", "echo_agents"):
+                out.append((f"vote {mode} p99_ms vs {base} hjelp", _fmt(res["bot"]["p99_ms"]), "",
+                            _fmt(res[f"ratio_bot_{base}"]["p99_ms"])))
+    if cv := lat.get("concurrent_voting"):
+        out.append(("200 voters at once: wall s / p99 ms / sent / counted",
+                    f"{_fmt(cv['wall_s'])} / {_fmt(cv['p99_ms'])} / {cv['votes_sent']} / {_fmt(cv['votes_counted'])}", "", ""))
+    if d := results.get("delivery"):
+        out.append(("delivery 200 convs, wall s vs min (200/50)", _fmt(d["wall_s"]), _fmt(d["theoretical_min_s"]),
+                    _fmt(d["ratio_to_min"])))
+        out.append(("delivery 429s / delivered / doubled", f"{d['count_429']} / {d['delivered']} / {d['doubled']}", "", ""))
+    if r := results.get("reminders"):
+        out.append(("reminders 100 due, lateness p50 / p99 / max s",
+                    f"{_fmt(r['lateness_p50_s'])} / {_fmt(r['lateness_p99_s'])} / {_fmt(r['lateness_max_s'])}",
+                    f"floor {r['rate_limit_floor_p99_s']}", f"+{_fmt(r['p99_minus_floor_s'])}"))
+        out.append(("reminders delivered / doubled", f"{r['delivered']} / {r['doubled']}", "", ""))
+    if s := results.get("startup"):
+        b, e = s["bot"], s["echo_botbuilder"]
+        out.append(("start-up to /healthz s (vs echo_botbuilder)", _fmt(b["startup_s"]), _fmt(e["startup_s"]),
+                    _fmt(b["startup_s_ratio_echo_botbuilder"])))
+        out.append(("RSS after start MB (vs echo_botbuilder)", _fmt(b["rss_mb"]), _fmt(e["rss_mb"]),
+                    _fmt(b["rss_mb_ratio_echo_botbuilder"])))
+    if m := results.get("memory"):
+        b, e = m["bot"], m["echo_botbuilder"]
+        out.append(("RSS after benchmarks MB (vs echo_botbuilder)", _fmt(b["rss_after_benchmarks_mb"]),
+                    _fmt(e["rss_after_benchmarks_mb"]), _fmt(b["rss_after_benchmarks_mb_ratio_echo_botbuilder"])))
+    sc = results.get("scale", {})
+    for backend in ("sqlite", "postgresql"):
+        res = sc.get(backend)
+        if not res:
+            continue
+        if "skipped" in res:
+            out.append((f"scale {backend}: skipped (not reachable)", "-", "-", "-"))
+            continue
+        small, big = (str(x) for x in sc["sizes"])
+        for op, g in res.get("growth", {}).items():
+            out.append((f"scale {backend} {op} ms {big} vs {small}", _fmt(res[big]["ms"][op]), _fmt(res[small]["ms"][op]),
+                        f"{_fmt(g['ratio'])} {g['verdict']}"))
+    return out
+
+
+def print_table(results: dict[str, Any]) -> None:
+    table = [("benchmark", "value", "baseline", "ratio"), *rows(results)]
+    widths = [max(len(r[i]) for r in table) for i in range(4)]
+    for i, r in enumerate(table):
+        print("  ".join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))

@@ -1,0 +1,200 @@
+"""The benchmark sections that drive processes over HTTP: start-up, activity latency, delivery, reminders."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench import hooks
+from bench.load import drive, message
+from bench.procs import ConnectorProc, Proc, free_port
+
+SECTION_TIMEOUT_S = 90.0
+
+
+def bot_env(work: Path, name: str, port: int) -> dict[str, str]:
+    """Environment of a faggruppe-bot process: local (no app id), SQLite in the scratch directory."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MICROSOFT_APP_", "DATABASE_URL"))}
+    env.update({"DATABASE_URL": f"sqlite+aiosqlite:///{work}/{name}.db", "PORT": str(port), "HOST": "127.0.0.1",
+                "LOG_LEVEL": "INFO", "MICROSOFT_APP_ID": "", "SCHEDULER_ENABLED": "true"})
+    return env
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a is not None and b else None
+
+
+async def startup(work: Path) -> dict[str, Any]:
+    """Seconds from spawn to /healthz 200 and RSS after start: `python -m bot` vs the two echo bots."""
+    out: dict[str, Any] = {}
+    specs = [
+        ("echo_botbuilder", ["-m", "bench.echo_botbuilder"]),
+        ("echo_agents", ["-m", "bench.echo_agents"]),
+        ("bot", ["-m", "bot"]),
+    ]
+    for name, args in specs:
+        port = free_port()
+        env = bot_env(work, "startup", port)
+        p = Proc(f"startup-{name}", [*args, str(port)] if name != "bot" else args, port, env, work)
+        try:
+            await p.start()
+            await asyncio.sleep(0.3)
+            out[name] = {"startup_s": round(p.startup_s, 3), "rss_mb": round(p.rss_mb(), 1)}
+        finally:
+            p.stop()
+    for key in ("startup_s", "rss_mb"):
+        out["bot"][f"{key}_ratio_echo_botbuilder"] = ratio(out["bot"][key], out["echo_botbuilder"][key])
+        out["bot"][f"{key}_ratio_echo_agents"] = ratio(out["bot"][key], out["echo_agents"][key])
+    return out
+
+
+class Rig:
+    """The fake connector, both echo baselines and faggruppe-bot (with the bench control API), each its own process."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.connector = ConnectorProc()
+        self.targets: dict[str, Proc] = {}
+        self.rss_after_start: dict[str, float] = {}
+
+    async def __aenter__(self) -> Rig:
+        self.connector.start()
+        specs = {
+            "echo_botbuilder": ["-m", "bench.echo_botbuilder"],
+            "echo_agents": ["-m", "bench.echo_agents"],
+            "bot": ["-m", "bench.serve_bot"],
+        }
+        for name, args in specs.items():
+            port = free_port()
+            p = Proc(name, [*args, str(port)] if name != "bot" else args, port, bot_env(self.work, "bot", port), self.work)
+            await p.start()
+            self.targets[name] = p
+        await asyncio.sleep(0.3)
+        self.rss_after_start = {name: p.rss_mb() for name, p in self.targets.items()}
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for p in self.targets.values():
+            p.stop()
+        self.connector.stop()
+
+    @property
+    def bot(self) -> Proc:
+        return self.targets["bot"]
+
+    async def control(self, method: str, path: str, json: Any = None) -> Any:
+        async with aiohttp.ClientSession() as http, http.request(method, f"{self.bot.url}/_bench{path}", json=json) as r:
+            r.raise_for_status()
+            return await r.json()
+
+    def memory(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, p in self.targets.items():
+            out[name] = {"rss_after_start_mb": round(self.rss_after_start[name], 1),
+                         "rss_after_benchmarks_mb": round(p.rss_mb(), 1)}
+        for key in ("rss_after_start_mb", "rss_after_benchmarks_mb"):
+            out["bot"][f"{key}_ratio_echo_botbuilder"] = ratio(out["bot"][key], out["echo_botbuilder"][key])
+        return out
+
+
+async def latency(rig: Rig, n: int, concurrency: int) -> dict[str, Any]:
+    """`hjelp` (and poll votes, when polls exist) sequential and at `concurrency` clients, bot vs the echo bots."""
+    svc = rig.connector.url
+    make = message(svc, "hjelp")
+    for p in rig.targets.values():  # warm-up: every bench user seen once, caches filled, code paths imported
+        await drive(p.url, make, max(2 * concurrency, 60), concurrency)
+    out: dict[str, Any] = {"hjelp": {}}
+    for mode, conc in (("sequential", 1), (f"concurrent_{concurrency}", concurrency)):
+        res: dict[str, Any] = {}
+        for name, p in rig.targets.items():
+            before = await rig.connector.counts()
+            run = await drive(p.url, make, n, conc)
+            after = await rig.connector.counts()
+            s = run.summary()
+            s["replies_per_request"] = round((after.get("reply", 0) + after.get("send", 0) - before.get("reply", 0)
+                                              - before.get("send", 0)) / max(1, s["n"]), 3)
+            res[name] = s
+        for base in ("echo_botbuilder", "echo_agents"):
+            res[f"ratio_bot_{base}"] = {k: ratio(res["bot"][k], res[base][k]) for k in ("p50_ms", "p95_ms", "p99_ms")}
+        out["hjelp"][mode] = res
+    maker = await hooks.poll_vote_activity(rig.bot.url, svc, rig.connector.last)
+    if maker is None:
+        why = "could not create a poll from the avstemning form" if hooks.has_feature("polls") else "polls are not on this branch"
+        out["poll_vote"] = {"skipped": f"{why} (bench/hooks.py: poll_vote_activity)"}
+    else:
+        votes: dict[str, Any] = {}
+        for mode, conc in (("sequential", 1), (f"concurrent_{concurrency}", concurrency)):
+            run = await drive(rig.bot.url, maker, n, conc)
+            votes[mode] = {"bot": run.summary()}
+            for base in ("echo_botbuilder", "echo_agents"):
+                echo = out["hjelp"][mode][base]
+                votes[mode][f"ratio_bot_{base}"] = {k: ratio(votes[mode]["bot"][k], echo[k]) for k in ("p50_ms", "p99_ms")}
+        out["poll_vote"] = votes
+        crowd = await drive(rig.bot.url, maker, 200, 200)  # 200 members (each a different user) vote at once
+        out["concurrent_voting"] = {**crowd.summary(), "votes_sent": len(crowd.latencies),
+                                    "votes_counted": await hooks.count_votes(rig.bot.url, getattr(maker, "poll_id", None))}
+    return out
+
+
+async def _wait_settled(rig: Rig, group: str, n: int) -> dict[str, Any]:
+    deadline = time.monotonic() + SECTION_TIMEOUT_S
+    while True:
+        states = await rig.control("GET", f"/outbox?group={group}")
+        settled = sum(v["rows"] for k, v in states.items() if k in ("sent", "failed"))
+        if settled >= n or time.monotonic() > deadline:
+            return states
+        await asyncio.sleep(0.05)
+
+
+async def delivery(rig: Rig, n: int) -> dict[str, Any]:
+    """n outbox deliveries to n conversations through the connector enforcing Teams' limits."""
+    prefix, group = "19:bench-bc", f"bench:broadcast:{int(time.time())}"
+    await rig.control("POST", "/conversations", {"prefix": prefix, "n": n, "service_url": rig.connector.url})
+    await rig.connector.reset()
+    await rig.connector.limits(True)
+    t0 = time.time()
+    await rig.control("POST", "/enqueue", {"prefix": prefix, "n": n, "group": group})
+    states = await _wait_settled(rig, group, n)
+    calls = [c for c in await rig.connector.calls() if c[0] in ("send", "reply") and c[1].startswith(prefix)]
+    counts = await rig.connector.counts()
+    await rig.connector.limits(False)
+    per_conv = Counter(c[1] for c in calls)
+    wall = (max(c[2] for c in calls) - t0) if calls else None
+    minimum = n / 50
+    return {
+        "deliveries": n, "wall_s": round(wall, 3) if wall else None, "theoretical_min_s": minimum,
+        "ratio_to_min": ratio(wall, minimum), "count_429": counts.get("429", 0),
+        "delivered": len(per_conv), "doubled": sum(1 for v in per_conv.values() if v > 1), "outbox": states,
+        "broadcast_hook": "" if hooks.has_feature("broadcasts") else "pending: bench/hooks.py broadcast() once broadcasts land",
+    }
+
+
+async def reminders(rig: Rig, n: int) -> dict[str, Any]:
+    """n outbox rows due in the same second: lateness from due time to the connector receiving each."""
+    prefix, group = "19:bench-bc", f"bench:reminder:{int(time.time())}"
+    await rig.connector.reset()
+    await rig.connector.limits(True)
+    due = time.time() + 2.0
+    await rig.control("POST", "/enqueue", {"prefix": prefix, "n": n, "group": group, "due_epoch": due})
+    states = await _wait_settled(rig, group, n)
+    calls = [c for c in await rig.connector.calls() if c[0] in ("send", "reply")]
+    await rig.connector.limits(False)
+    late = sorted(c[2] - due for c in calls)
+    per_conv = Counter(c[1] for c in calls)
+
+    def pct(p: float) -> float | None:
+        return round(late[max(0, min(len(late) - 1, round(p / 100 * len(late) + 0.5) - 1))], 3) if late else None
+
+    floor = (n - 1) // 50  # under 50/s per app, the last batch cannot go before this many seconds
+    return {
+        "reminders": n, "lateness_p50_s": pct(50), "lateness_p99_s": pct(99),
+        "lateness_max_s": round(late[-1], 3) if late else None, "early": sum(1 for x in late if x < 0),
+        "rate_limit_floor_p99_s": floor, "p99_minus_floor_s": round((pct(99) or 0) - floor, 3),
+        "delivered": len(per_conv), "doubled": sum(1 for v in per_conv.values() if v > 1), "outbox": states,
+    }

@@ -1,0 +1,46 @@
+"""Personal data in broadcasts: authors and read acknowledgements."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+
+from bot.config import Settings
+from bot.privacy.provider import PrivacyProvider, Rows, row_dict
+from bot.storage.broadcasts import BroadcastAck, BroadcastRow
+from bot.storage.db import Database
+
+
+async def _export(db: Database, person_id: str) -> dict[str, Rows]:
+    async with db.session() as s:
+        written = await s.scalars(select(BroadcastRow).where(BroadcastRow.author_id == person_id))
+        acks = await s.scalars(select(BroadcastAck).where(BroadcastAck.person_id == person_id))
+        return {"broadcasts_written": [row_dict(r) for r in written], "read_acknowledgements": [row_dict(r) for r in acks]}
+
+
+async def _erase(db: Database, person_id: str, alias: str) -> int:
+    """Acknowledgements keep counting (under a pseudonym); authorship loses the name."""
+    n = 0
+    async with db.write() as s:
+        for stmt in (
+            update(BroadcastAck).where(BroadcastAck.person_id == person_id).values(person_id=alias),
+            update(BroadcastRow).where(BroadcastRow.author_id == person_id).values(author_id=alias, author_name=""),
+        ):
+            n += (await s.execute(stmt)).rowcount or 0
+    return n
+
+
+async def _retention(db: Database, now: datetime, settings: Settings) -> int:
+    """Broadcasts (and their acknowledgements) are kept as long as the audit log."""
+    cutoff = now - timedelta(days=settings.retention_audit_days)
+    async with db.write() as s:
+        old = list(await s.scalars(select(BroadcastRow.id).where(BroadcastRow.created_at < cutoff)))
+        if not old:
+            return 0
+        await s.execute(delete(BroadcastAck).where(BroadcastAck.broadcast_id.in_(old)))
+        res = await s.execute(delete(BroadcastRow).where(BroadcastRow.id.in_(old)))
+        return res.rowcount or 0
+
+
+PRIVACY = PrivacyProvider("broadcasts", _export, _erase, _retention)

@@ -1,0 +1,52 @@
+"""Personal data in the needs and benefits register: submitters, editors, campaign leaders."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+
+from bot.config import Settings
+from bot.privacy.provider import PrivacyProvider, Rows, row_dict
+from bot.storage.db import Database
+from bot.storage.needs import InputCampaign, NeedEntry, NeedEntryHistory
+
+
+async def _export(db: Database, person_id: str) -> dict[str, Rows]:
+    async with db.session() as s:
+        entries = await s.scalars(select(NeedEntry).where(NeedEntry.submitter_id == person_id))
+        history = await s.scalars(select(NeedEntryHistory).where(NeedEntryHistory.actor_id == person_id))
+        campaigns = await s.scalars(select(InputCampaign).where(InputCampaign.leader_id == person_id))
+        return {
+            "entries": [row_dict(r) for r in entries],
+            "entry_history": [row_dict(r) for r in history],
+            "campaigns_started": [row_dict(r) for r in campaigns],
+        }
+
+
+async def _erase(db: Database, person_id: str, alias: str) -> int:
+    """Entries stay in the register (their numbers feed the summaries); who sent them does not."""
+    n = 0
+    async with db.write() as s:
+        for stmt in (
+            update(NeedEntry).where(NeedEntry.submitter_id == person_id).values(submitter_id=alias, submitter_name=""),
+            update(NeedEntryHistory).where(NeedEntryHistory.actor_id == person_id).values(actor_id=alias),
+            update(InputCampaign).where(InputCampaign.leader_id == person_id).values(leader_id=alias),
+        ):
+            n += (await s.execute(stmt)).rowcount or 0
+    return n
+
+
+async def _retention(db: Database, now: datetime, settings: Settings) -> int:
+    """Entries not changed for RETENTION_INPUTS_DAYS are deleted with their history."""
+    cutoff = now - timedelta(days=settings.retention_inputs_days)
+    async with db.write() as s:
+        old = list(await s.scalars(select(NeedEntry.id).where(NeedEntry.updated_at < cutoff)))
+        if not old:
+            return 0
+        await s.execute(delete(NeedEntryHistory).where(NeedEntryHistory.entry_id.in_(old)))
+        res = await s.execute(delete(NeedEntry).where(NeedEntry.id.in_(old)))
+        return res.rowcount or 0
+
+
+PRIVACY = PrivacyProvider("needs", _export, _erase, _retention)

@@ -1,0 +1,197 @@
+"""Broadcast cards: the form, the preview (the member card as is), the broadcast itself, the report, the list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.domain.broadcasts import FAILED, FormInput, Report, faggruppe_token, safe_markdown
+from cards.common import (
+    Card,
+    Element,
+    card,
+    choice_input,
+    container,
+    date_input,
+    error_text,
+    escape,
+    execute,
+    facts,
+    open_url,
+    text,
+    text_input,
+    time_input,
+    title,
+    toggle_input,
+)
+
+T = Callable[..., str]
+MAX_PROBLEM_LINES = 40
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """What members see: the broadcast's content."""
+
+    broadcast_id: int
+    title: str
+    message: str
+    author: str
+    link: str = ""
+    ack: bool = False
+
+
+def form_card(t: T, faggrupper: list[str], projects: list[tuple[int, str]], form: FormInput | None = None,
+              errors: dict[str, str] | None = None, broadcast_id: int | None = None) -> Card:
+    """Write a broadcast: title, message, targets, optional time, acknowledgement and link."""
+    f = form or FormInput()
+    e = errors or {}
+    modes = [(t("broadcasts.form.mode.all"), "all"), (t("broadcasts.form.mode.some"), "some")]
+    if projects:
+        modes.append((t("broadcasts.form.mode.project"), "project"))
+    body: list[Element] = [
+        title(t("broadcasts.form.title")),
+        text(t("broadcasts.form.intro"), subtle=True),
+        *text_input("title", t("broadcasts.form.heading"), f.title, required=True, error=e.get("title"), max_length=120),
+        *text_input("message", t("broadcasts.form.message"), f.message, required=True, error=e.get("message"),
+                    multiline=True, max_length=4000),
+        *choice_input("mode", t("broadcasts.form.targets"), modes, value=f.mode, error=e.get("mode"), style="expanded"),
+        *choice_input("faggrupper", t("broadcasts.form.faggrupper"), [(g, faggruppe_token(g)) for g in faggrupper],
+                      value=",".join(faggruppe_token(v) if v in faggrupper else v for v in f.faggrupper), multi=True,
+                      error=e.get("faggrupper")),
+    ]
+    if projects:
+        body += choice_input("project", t("broadcasts.form.project"), [(n, str(i)) for i, n in projects],
+                             value=f.project, error=e.get("project"))
+    body += [
+        text(t("broadcasts.form.send_later"), weight="Bolder", spacing="Medium"),
+        {"type": "ColumnSet", "columns": [
+            {"type": "Column", "width": "stretch", "items": date_input("send_date", t("broadcasts.form.send_date"), f.send_date)},
+            {"type": "Column", "width": "stretch", "items": time_input("send_time", t("broadcasts.form.send_time"), f.send_time)},
+        ]},
+        *error_text(e.get("send_at")),
+        *toggle_input("ack", t("broadcasts.form.ack"), t("broadcasts.form.ack_title"), f.ack),
+        *text_input("link", t("broadcasts.form.link"), f.link, error=e.get("link"), max_length=500,
+                    placeholder="https://"),
+        *error_text(e.get("targets")),
+    ]
+    data = {"broadcast_id": broadcast_id} if broadcast_id else {}
+    return card(body, [execute(t("broadcasts.form.preview"), "broadcast.preview", data, style="positive")])
+
+
+def member_body(t: T, m: MemberView) -> list[Element]:
+    """The body of the broadcast card."""
+    return [
+        title(escape(m.title)),
+        text(safe_markdown(m.message)),
+        text(t("broadcasts.card.from", name=escape(m.author)), subtle=True, size="Small", spacing="Medium"),
+    ]
+
+
+def member_actions(t: T, m: MemberView) -> list[Element]:
+    """The buttons of the broadcast card."""
+    actions = []
+    if m.ack:
+        actions.append(execute(t("broadcasts.card.ack"), "broadcast.ack", {"broadcast_id": m.broadcast_id}, style="positive"))
+    if m.link:
+        actions.append(open_url(t("broadcasts.card.attachment"), m.link))
+    return actions
+
+
+def broadcast_card(t: T, m: MemberView, note: str | None = None) -> Card:
+    """The card each target chat gets; `note` (after "Lest") replaces the button for that person."""
+    body = member_body(t, m)
+    actions = member_actions(t, m)
+    if note:
+        body.append(text(note, color="Good", weight="Bolder"))
+        actions = [a for a in actions if a.get("verb") != "broadcast.ack"]
+    return card(body, actions or None)
+
+
+def _embedded(t: T, m: MemberView) -> Element:
+    items = member_body(t, m)
+    actions = member_actions(t, m)
+    if actions:
+        items.append({"type": "ActionSet", "actions": actions})
+    return container(items, style="emphasis", bleed=False, spacing="Medium", separator=True)
+
+
+def preview_card(t: T, m: MemberView, *, targets: str, chats: str, when: str, scheduled: bool) -> Card:
+    """The member card exactly as members will see it, with what, where and when, and Send / Edit / Cancel."""
+    body = [
+        title(t("broadcasts.preview.title")),
+        facts([(t("broadcasts.preview.to"), targets), ("", chats), (t("broadcasts.preview.when"), when)]),
+        text(t("broadcasts.preview.intro"), subtle=True),
+        _embedded(t, m),
+    ]
+    data = {"broadcast_id": m.broadcast_id}
+    send = t("broadcasts.preview.schedule") if scheduled else t("broadcasts.preview.send")
+    return card(body, [
+        execute(send, "broadcast.send", data, style="positive"),
+        execute(t("common.edit"), "broadcast.edit", data),
+        execute(t("common.cancel"), "broadcast.discard", data, style="destructive"),
+    ])
+
+
+def settled_card(t: T, m: MemberView, note: str, *, cancel: bool = False) -> Card:
+    """The preview after Send / Cancel: the content and what happened, no more buttons (but cancel when scheduled)."""
+    actions = [execute(t("broadcasts.report.cancel"), "broadcast.cancel", {"broadcast_id": m.broadcast_id},
+                       style="destructive")] if cancel else None
+    return card([title(escape(m.title)), text(note, weight="Bolder"), _embedded(t, m)], actions)
+
+
+def report_card(t: T, broadcast_id: int, broadcast_title: str, state: str, report: Report, *, ack: bool,
+                can_cancel: bool = False) -> Card:
+    """The live delivery report: totals, then per faggruppe sent / failed (why) / waiting and read counts."""
+    totals = [(t("broadcasts.report.sent"), str(report.sent)), (t("broadcasts.report.failed"), str(report.failed)),
+              (t("broadcasts.report.waiting"), str(report.waiting))]
+    if ack:
+        totals.append((t("broadcasts.report.read"), str(report.read)))
+    body: list[Element] = [
+        title(t("broadcasts.report.title", title=escape(broadcast_title))),
+        text(state, weight="Bolder", color="Good" if report.finished and not report.failed else None),
+        facts(totals),
+    ]
+    if not report.lines:
+        body.append(text(t("broadcasts.report.none"), subtle=True))
+    shown = 0
+    hidden = 0
+    for line in report.lines:
+        key = "broadcasts.report.line_read" if ack else "broadcasts.report.line"
+        items: list[Element] = [
+            text(f"**{escape(line.faggruppe)}**", spacing="Small"),
+            text(t(key, sent=line.sent, failed=line.failed, waiting=line.waiting, read=line.read), size="Small",
+                 spacing="None", color="Attention" if line.failed else None),
+        ]
+        for chat, outcome, reason in line.problems:
+            if shown >= MAX_PROBLEM_LINES:
+                hidden += 1
+                continue
+            shown += 1
+            pkey = "broadcasts.report.problem_failed" if outcome == FAILED else "broadcasts.report.problem_waiting"
+            items.append(text(t(pkey, chat=escape(chat), reason=t(reason)), size="Small", spacing="None",
+                              color="Attention" if outcome == FAILED else "Warning"))
+        body.append(container(items, separator=True))
+    if hidden:
+        body.append(text(t("broadcasts.report.more", n=hidden), subtle=True, size="Small"))
+    actions = [execute(t("broadcasts.report.cancel"), "broadcast.cancel", {"broadcast_id": broadcast_id},
+                       style="destructive")] if can_cancel else None
+    return card(body, actions)
+
+
+def list_card(t: T, entries: list[tuple[int, str, str, bool]]) -> Card:
+    """Recent broadcasts: (id, title, summary, can cancel), with Show report / Cancel."""
+    body: list[Element] = [title(t("broadcasts.list.title"))]
+    if not entries:
+        body.append(text(t("broadcasts.list.empty")))
+    for bid, btitle, summary, can_cancel in entries:
+        actions = [execute(t("broadcasts.list.show"), "broadcast.report", {"broadcast_id": bid})]
+        if can_cancel:
+            actions.append(execute(t("broadcasts.list.cancel"), "broadcast.cancel", {"broadcast_id": bid, "source": "list"},
+                                   style="destructive"))
+        body.append(container([
+            text(f"**{escape(btitle)}**"),
+            text(summary, subtle=True, size="Small", spacing="None"),
+            {"type": "ActionSet", "actions": actions},
+        ], separator=True))
+    return card(body)

@@ -1,0 +1,225 @@
+"""Phase gate cards: timeline, set-deadline form, decision form, reminder and overdue notice."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date, datetime, time, tzinfo
+
+from bot.domain.gates import (
+    APPROVED,
+    DECISION_POINTS,
+    OVERDUE,
+    PHASES,
+    POSTPONED,
+    Gate,
+    days_left,
+    gate_status,
+    phase_index,
+)
+from bot.domain.status import InputStatus
+from cards.common import (
+    Card,
+    Element,
+    card,
+    choice_input,
+    container,
+    date_input,
+    error_text,
+    escape,
+    execute,
+    facts,
+    submit,
+    text,
+    text_input,
+    time_input,
+    title,
+)
+
+T = Callable[..., str]
+STATUS_COLOR = {"overdue": "Attention", "due_soon": "Warning", "approved": "Good", "postponed": "Warning"}
+
+
+def faggruppe_value(name: str) -> str:
+    """A choice value for a faggruppe: names hold commas, which multi-selects use as separators."""
+    return "fg-" + hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+def format_date(t: T, day: date, at: time | None = None) -> str:
+    """'tirsdag 8. desember 2026' (and 'kl. 12:00' when a time is given)."""
+    months = t("gates.months").split(",")
+    weekdays = t("gates.weekdays").split(",")
+    out = t("gates.date", weekday=weekdays[day.weekday()], day=day.day, month=months[day.month - 1], year=day.year)
+    return t("gates.date_time", date=out, time=at.strftime("%H:%M")) if at else out
+
+
+def left_text(t: T, day: date, now: datetime, tz: tzinfo) -> str:
+    """'7 dager igjen', 'i dag', '3 dager over fristen'."""
+    n = days_left(day, now, tz)
+    if n == 0:
+        return t("gates.today")
+    if n == 1:
+        return t("gates.day_left")
+    return t("gates.days_left", days=n) if n > 0 else t("gates.days_over", days=-n)
+
+
+def bp_label(bp: int) -> str:
+    """'BP2'."""
+    return f"BP{bp}"
+
+
+def _bp_block(t: T, project_id: int, bp: int, gate: Gate | None, now: datetime, tz: tzinfo, *, is_leader: bool,
+              calendar: str | None) -> Element:
+    status = gate_status(gate, now, tz)
+    pairs: list[tuple[str, str]] = []
+    if gate and gate.deadline:
+        pairs.append((t("gates.fact.deadline"), format_date(t, gate.deadline, gate.deadline_time)))
+        if status not in (APPROVED, POSTPONED):
+            pairs.append((t("gates.fact.left"), left_text(t, gate.deadline, now, tz)))
+    pairs.append((t("gates.fact.status"), t(f"gates.status.{status}")))
+    if gate and gate.faggrupper:
+        pairs.append((t("gates.fact.faggrupper"), escape(", ".join(gate.faggrupper))))
+    documents = gate.documents if gate and gate.documents else DECISION_POINTS[bp].documents
+    pairs.append((t("gates.fact.documents"), escape("; ".join(documents))))
+    if gate and gate.comment:
+        pairs.append((t("gates.fact.comment"), escape(gate.comment)))
+    if calendar:
+        pairs.append((t("gates.fact.calendar"), t(f"gates.calendar.{calendar}")))
+    items: list[Element] = [
+        text(f"**{bp_label(bp)}** – {t(f'gates.bp.{bp}')}", color=STATUS_COLOR.get(status)),
+        facts(pairs),
+    ]
+    if is_leader and status != APPROVED:
+        data = {"project_id": project_id, "bp": bp}
+        items.append({"type": "ActionSet", "actions": [
+            execute(t("gates.action.set", bp=bp_label(bp)), "gates.form", data),
+            execute(t("gates.action.decide", bp=bp_label(bp)), "gates.decision_form", data),
+        ]})
+    return container(items, style="emphasis" if status == OVERDUE else "default", spacing="Medium", separator=True)
+
+
+def timeline_card(t: T, *, project_id: int, project_name: str, phase: str, gates: dict[int, Gate], now: datetime,
+                  tz: tzinfo, is_leader: bool, calendar_on: bool, calendar_states: dict[int, str] | None = None) -> Card:
+    """The phases Idé → Realisere with BP1–BP5 between them: deadline, days left, status and what is due."""
+    current = phase_index(phase)
+    body: list[Element] = [
+        title(t("gates.timeline.title", project=escape(project_name))),
+        text(t("gates.timeline.current", phase=t(f"gates.phase.{PHASES[current]}"))),
+        text(t("gates.timeline.calendar_on" if calendar_on else "gates.timeline.calendar_off"), subtle=True, size="Small"),
+    ]
+    states = calendar_states or {}
+    for i, ph in enumerate(PHASES):
+        mark = "✓ " if i < current else ("▶ " if i == current else "○ ")
+        line = f"{mark}**{t(f'gates.phase.{ph}')}**" if i == current else f"{mark}{t(f'gates.phase.{ph}')}"
+        here = f"  {t('gates.timeline.here')}" if i == current else ""
+        body.append(text(line + here, spacing="Medium", color="Accent" if i == current else None))
+        if i < len(DECISION_POINTS):
+            bp = i + 1
+            body.append(_bp_block(t, project_id, bp, gates.get(bp), now, tz, is_leader=is_leader,
+                                  calendar=states.get(bp) if calendar_on else None))
+    actions: list[Element] = []
+    if is_leader:
+        body.extend(choice_input("phase", t("gates.phase_choice"), [(t(f"gates.phase.{p}"), p) for p in PHASES],
+                                 value=PHASES[current]))
+        actions.append(execute(t("gates.action.set_phase"), "gates.phase", {"project_id": project_id}))
+    actions.append(execute(t("gates.action.timeline"), "gates.timeline", {"project_id": project_id}))
+    return card(body, actions)
+
+
+def deadline_form(t: T, *, project_id: int, project_name: str, bp: int, faggrupper: list[str],
+                  values: dict[str, str], errors: dict[str, str] | None = None, can_remove: bool = False) -> Card:
+    """`Sett frist`: date, optional time, faggrupper, documents due, reminder offsets; errors by the fields."""
+    errs = errors or {}
+    chosen = values.get("faggrupper", "")
+    body: list[Element] = [
+        title(t("gates.form.title", bp=bp_label(bp), project=escape(project_name))),
+        text(t(f"gates.bp.{bp}"), subtle=True),
+        *date_input("deadline", t("gates.form.date"), values.get("deadline", ""), required=True,
+                    error=errs.get("deadline")),
+        *time_input("deadline_time", t("gates.form.time"), values.get("deadline_time", ""), error=errs.get("deadline_time")),
+        *choice_input("faggrupper", t("gates.form.faggrupper"), [(f, faggruppe_value(f)) for f in faggrupper],
+                      value=chosen, required=True, error=errs.get("faggrupper"), multi=True, style="expanded"),
+        *text_input("documents", t("gates.form.documents"), values.get("documents", ""), multiline=True,
+                    max_length=4200, error=errs.get("documents")),
+        *text_input("offsets", t("gates.form.offsets"), values.get("offsets", ""), max_length=60,
+                    error=errs.get("offsets"), placeholder="14, 7, 1"),
+        *error_text(errs.get("_form")),
+    ]
+    data = {"project_id": project_id, "bp": bp}
+    actions = [execute(t("gates.form.save"), "gates.save", data, style="positive")]
+    if can_remove:
+        actions.append(execute(t("gates.form.remove"), "gates.remove", data, style="destructive", associated_inputs="none"))
+    actions.append(execute(t("gates.form.back"), "gates.timeline", data, associated_inputs="none"))
+    return card(body, actions)
+
+
+def decision_form(t: T, *, project_id: int, project_name: str, bp: int, values: dict[str, str],
+                  errors: dict[str, str] | None = None) -> Card:
+    """Record Godkjent / Utsatt with a comment."""
+    errs = errors or {}
+    body: list[Element] = [
+        title(t("gates.decision.title", bp=bp_label(bp), project=escape(project_name))),
+        text(t(f"gates.bp.{bp}"), subtle=True),
+        *choice_input("decision", t("gates.decision.choice"),
+                      [(t("gates.decision.approved"), APPROVED), (t("gates.decision.postponed"), POSTPONED)],
+                      value=values.get("decision", ""), required=True, error=errs.get("decision"), style="expanded"),
+        *text_input("comment", t("gates.decision.comment"), values.get("comment", ""), multiline=True, max_length=2000,
+                    error=errs.get("comment")),
+    ]
+    data = {"project_id": project_id, "bp": bp}
+    return card(body, [execute(t("gates.decision.save"), "gates.decide", data, style="positive"),
+                       execute(t("gates.form.back"), "gates.timeline", data, associated_inputs="none")])
+
+
+def reminder_card(t: T, *, project_id: int, project_name: str, bp: int, deadline: date, deadline_time: time | None, left: str,
+                  documents: tuple[str, ...], status: InputStatus | None) -> Card:
+    """Posted in each involved faggruppe chat at every reminder offset."""
+    body: list[Element] = [
+        title(t("gates.reminder.title", bp=bp_label(bp), project=escape(project_name))),
+        text(t(f"gates.bp.{bp}"), subtle=True),
+        text(t("gates.reminder.deadline", date=format_date(t, deadline, deadline_time), left=left)),
+    ]
+    if documents:
+        body.append(text(t("gates.reminder.due"), weight="Bolder"))
+        body.append(text("\n".join(f"- {escape(d)}" for d in documents)))
+    if status is not None:
+        body.append(text(t("gates.reminder.status", total=status.total, needs=status.needs, benefits=status.benefits),
+                         spacing="Medium"))
+        if status.missing:
+            body.append(text(t("gates.reminder.missing", names=escape(", ".join(status.missing))), color="Warning"))
+        else:
+            body.append(text(t("gates.reminder.all_sent"), color="Good"))
+    return card(body, [submit(t("gates.action.input"), "cmd", {"command": "innspill", "project_id": project_id}),
+                       submit(t("gates.action.timeline"), "cmd", {"command": f"faser {project_name}"})])
+
+
+def overdue_card(t: T, *, project_id: int, project_name: str, bp: int, deadline: date, deadline_time: time | None) -> Card:
+    """To the leader(s) on the day after a missed deadline."""
+    body = [
+        title(t("gates.overdue.title", bp=bp_label(bp), project=escape(project_name))),
+        text(t("gates.overdue.body", date=format_date(t, deadline, deadline_time)), color="Attention"),
+    ]
+    data = {"project_id": project_id, "bp": bp}
+    return card(body, [execute(t("gates.action.decide", bp=bp_label(bp)), "gates.decision_form", data),
+                       execute(t("gates.action.set", bp=bp_label(bp)), "gates.form", data),
+                       submit(t("gates.action.timeline"), "cmd", {"command": f"faser {project_name}"})])
+
+
+def announcement_card(t: T, *, project_name: str, bp: int, decision: str, phase: str, comment: str) -> Card:
+    """A decision, announced in the involved chats."""
+    key = "gates.announce.approved" if decision == APPROVED else "gates.announce.postponed"
+    body = [
+        title(t(f"gates.status.{decision}") + f": {bp_label(bp)}"),
+        text(t(key, bp=bp_label(bp), project=escape(project_name), phase=t(f"gates.phase.{phase}"))),
+    ]
+    if comment:
+        body.append(facts([(t("gates.fact.comment"), escape(comment))]))
+    return card(body, [submit(t("gates.action.timeline"), "cmd", {"command": f"faser {project_name}"})])
+
+
+def project_chooser(t: T, names: list[str]) -> Card:
+    """Which project's timeline to show."""
+    body = [text(t("gates.choose_project"))]
+    actions = [submit(n[:60], "cmd", {"command": f"faser {n}"}) for n in names[:20]]
+    body.append({"type": "ActionSet", "actions": actions})
+    return card(body)
