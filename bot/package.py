@@ -73,13 +73,13 @@ def valid_domains(settings: Settings) -> list[str]:
 
 # The most important commands per scope, first; every other command with a help text follows in help order while
 # there is room (Teams shows at most 10 per list), so new commands join the manifest automatically.
+_GROUP = ("hjelp", "avstemning", "avstemninger", "innspill", "innspillsrunde", "faser", "oversikt", "prosjekter", "eksport",
+          "registrer")
 PREFERRED: dict[str, tuple[str, ...]] = {
-    "personal": ("hjelp", "innspill", "mine innspill", "avstemninger", "prosjekter", "oversikt", "eksport", "mine data",
-                 "slett mine data"),
-    "groupChat": ("hjelp", "avstemning", "avstemninger", "innspill", "innspillsrunde", "oversikt", "prosjekter", "eksport",
-                  "registrer", "mine data"),
-    "team": ("hjelp", "avstemning", "avstemninger", "innspill", "innspillsrunde", "oversikt", "prosjekter", "eksport",
-             "registrer", "mine data"),
+    "personal": ("hjelp", "innspill", "mine innspill", "faser", "prosjekter", "oversikt", "kunngjøring", "eksport",
+                 "mine data", "slett mine data"),
+    "groupChat": _GROUP,
+    "team": _GROUP,
 }
 
 

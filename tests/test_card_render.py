@@ -37,6 +37,19 @@ SELF_CHECKS = {
 }
 
 
+# Real findings of Microsoft's renderer in cards owned by other features, kept visible until fixed (strict: a fixed
+# card makes its entry fail, so remove the entry then).
+KNOWN_ISSUES = {
+    "gates.project_chooser": "cards/gates.py project_chooser puts up to 20 buttons in one ActionSet; Teams shows at most "
+                             "6 (host config maxActions), so projects 7-20 cannot be chosen: use an Input.ChoiceSet",
+}
+
+
+def _params() -> list:
+    return [pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_ISSUES[n], strict=True)) if n in KNOWN_ISSUES else n
+            for n in sorted(all_fixtures())]
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> dict:
     cards = {**all_fixtures(), **SELF_CHECKS}
@@ -48,7 +61,7 @@ def rendered(tmp_path_factory) -> dict:
     return out["results"]
 
 
-@pytest.mark.parametrize("name", sorted(all_fixtures()))
+@pytest.mark.parametrize("name", _params())
 def test_card_renders_cleanly_in_teams_host_config(rendered: dict, name: str):
     result = rendered[name]
     events = json.dumps(result["events"], ensure_ascii=False)
