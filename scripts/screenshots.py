@@ -20,6 +20,8 @@ CHOSEN = [
     ("cards/polls.poll_hidden.png", "poll.png"),
     ("cards/needs.need_form_errors.png", "need-form-errors.png"),
     ("cards/needs.summary_full.png", "needs-summary.png"),
+    ("cards/gates.timeline_member_calendar_off.png", "phases.png"),
+    ("cards/broadcasts.report_sending.png", "broadcast-report.png"),
 ]
 
 
