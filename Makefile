@@ -36,7 +36,8 @@ $(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json
 	touch $@
 
 js:
-	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(JS)/node_modules/.installed; \
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(JS)/node_modules/.installed \
+	  || echo "npm ci failed: the manifest, card rendering and Playground tests will be skipped"; \
 	else echo "npm not found: the manifest, card rendering and Playground tests will be skipped"; fi
 
 test: dev js
