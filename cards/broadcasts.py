@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.domain.broadcasts import FAILED, FormInput, Report, faggruppe_token, safe_markdown
+from bot.domain.broadcasts import FAILED, FormInput, Report, safe_markdown
+from bot.domain.choices import choice_value
 from cards.common import (
     Card,
     Element,
@@ -56,8 +57,8 @@ def form_card(t: T, faggrupper: list[str], projects: list[tuple[int, str]], form
         *text_input("message", t("broadcasts.form.message"), f.message, required=True, error=e.get("message"),
                     multiline=True, max_length=4000),
         *choice_input("mode", t("broadcasts.form.targets"), modes, value=f.mode, error=e.get("mode"), style="expanded"),
-        *choice_input("faggrupper", t("broadcasts.form.faggrupper"), [(g, faggruppe_token(g)) for g in faggrupper],
-                      value=",".join(faggruppe_token(v) if v in faggrupper else v for v in f.faggrupper), multi=True,
+        *choice_input("faggrupper", t("broadcasts.form.faggrupper"), [(g, choice_value(g)) for g in faggrupper],
+                      value=",".join(choice_value(v) if v in faggrupper else v for v in f.faggrupper), multi=True,
                       error=e.get("faggrupper")),
     ]
     if projects:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import date, datetime, time, tzinfo
 
+from bot.domain.choices import choice_value
 from bot.domain.gates import (
     APPROVED,
     DECISION_POINTS,
@@ -38,11 +38,6 @@ from cards.common import (
 
 T = Callable[..., str]
 STATUS_COLOR = {"overdue": "Attention", "due_soon": "Warning", "approved": "Good", "postponed": "Warning"}
-
-
-def faggruppe_value(name: str) -> str:
-    """A choice value for a faggruppe: names hold commas, which multi-selects use as separators."""
-    return "fg-" + hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:12]
 
 
 def format_date(t: T, day: date, at: time | None = None) -> str:
@@ -137,7 +132,7 @@ def deadline_form(t: T, *, project_id: int, project_name: str, bp: int, faggrupp
         *date_input("deadline", t("gates.form.date"), values.get("deadline", ""), required=True,
                     error=errs.get("deadline")),
         *time_input("deadline_time", t("gates.form.time"), values.get("deadline_time", ""), error=errs.get("deadline_time")),
-        *choice_input("faggrupper", t("gates.form.faggrupper"), [(f, faggruppe_value(f)) for f in faggrupper],
+        *choice_input("faggrupper", t("gates.form.faggrupper"), [(f, choice_value(f)) for f in faggrupper],
                       value=chosen, required=True, error=errs.get("faggrupper"), multi=True, style="expanded"),
         *text_input("documents", t("gates.form.documents"), values.get("documents", ""), multiline=True,
                     max_length=4200, error=errs.get("documents")),

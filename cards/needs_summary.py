@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from bot.domain.choices import choice_value
 from bot.domain.needs import BENEFIT, NEED, Summary
 from cards.common import (
     Card,
@@ -99,7 +100,7 @@ def campaign_form(t: T, projects: list[tuple[str, str]], faggrupper: list[str], 
         body.append(text(t("error.invalid_input"), color="Attention", weight="Bolder"))
     body += choice_input("project_id", t("needs.field.project"), projects, v.get("project_id", ""), required=True,
                          error=e.get("project_id"))
-    body += choice_input("faggrupper", t("needs.campaign.faggrupper"), [(f, f) for f in faggrupper],
+    body += choice_input("faggrupper", t("needs.campaign.faggrupper"), [(f, choice_value(f)) for f in faggrupper],
                          v.get("faggrupper", ""), required=True, multi=True, error=e.get("faggrupper"), style="expanded")
     body += date_input("deadline_date", t("needs.campaign.deadline_date"), v.get("deadline_date", ""), required=True,
                        error=e.get("deadline_date"))

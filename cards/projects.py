@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from bot.domain.choices import choice_value
 from bot.storage.projects import ProjectInfo
 from cards.common import Card, Element, card, choice_input, clip, container, error_text, escape, execute, text, text_input, title
 
@@ -21,7 +22,8 @@ def project_form(t: T, faggrupper: list[str], *, values: Mapping[str, str] | Non
     body += text_input("name", t("project.form.name"), v.get("name", ""), required=True, error=e.get("name"), max_length=200)
     body += text_input("description", t("project.form.description"), v.get("description", ""), multiline=True,
                        error=e.get("description"), max_length=2000)
-    body += choice_input("faggrupper", t("project.form.faggrupper"), [(f, f) for f in faggrupper], v.get("faggrupper", ""),
+    body += choice_input("faggrupper", t("project.form.faggrupper"), [(f, choice_value(f)) for f in faggrupper],
+                         v.get("faggrupper", ""),
                          multi=True, error=e.get("faggrupper"), style="expanded")
     return card(body, [execute(t("project.form.create"), "project.create", style="positive")])
 

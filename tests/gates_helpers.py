@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.domain.choices import encode_multi
 from bot.scheduling.gate_jobs import REMINDER_FUNC, reminder_job_id
-from cards.gates import faggruppe_value
 from tests.harness import Conv, TeamsClient, User
 
 PROJECT = "Felles sak/arkiv – Ærlig og Åpen"
@@ -40,7 +40,7 @@ async def set_deadline(teams: TeamsClient, conv: Conv, leader: User, bp: int, de
     card = await timeline(teams, conv, leader)
     form = (await teams.press(conv, leader, card, verb="gates.form", bp=bp)).card
     inputs = {"deadline": deadline, "deadline_time": at, "offsets": offsets,
-              "faggrupper": ",".join(faggruppe_value(g) for g in (INVOLVED if groups is None else groups))}
+              "faggrupper": encode_multi(INVOLVED if groups is None else groups)}
     if documents is not None:
         inputs["documents"] = documents
     return await teams.press(conv, leader, form, verb="gates.save", inputs=inputs)

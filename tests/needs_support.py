@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.choices import encode_multi
 from tests.harness import Conv, TeamsClient, User
 
 NEED_OK = {"title": "Digital søknad om barnehageplass æøå 🚸", "problem": "Papirskjema gir dobbeltarbeid",
@@ -74,7 +75,7 @@ async def create_project(teams: TeamsClient, leader: User, name: str, faggrupper
     conv = teams.personal(leader)
     form = await teams.send(conv, leader, "prosjekt ny")
     res = await teams.press(conv, leader, form.card, verb="project.create",
-                            inputs={"name": name, "description": "Felles løsning", "faggrupper": ",".join(faggrupper)})
+                            inputs={"name": name, "description": "Felles løsning", "faggrupper": encode_multi(faggrupper)})
     assert res.status == 200, res.body
     return res.card
 

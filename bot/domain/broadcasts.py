@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from bot.domain.choices import choice_value
 from bot.domain.errors import InvalidInput
 
 TITLE_MAX = 120
@@ -88,11 +88,6 @@ class FormInput:
         )
 
 
-def faggruppe_token(name: str) -> str:
-    """A comma-free choice value for a faggruppe (names contain commas; multi-selects join values with commas)."""
-    return "fg-" + hashlib.sha256(name.encode()).hexdigest()[:12]
-
-
 def parse_send_at(day: str, clock_time: str, tz: ZoneInfo) -> datetime:
     """A wall-clock date and time in tz, as aware UTC; rejects times skipped by DST."""
     d = date.fromisoformat(day)
@@ -129,7 +124,7 @@ def validate(form: FormInput, *, now: datetime, tz: ZoneInfo, faggrupper: list[s
         errors["message"] = ("error.too_long", {"max": MESSAGE_MAX})
     targets = Targets(TargetMode.ALL, tuple(faggrupper))
     if form.mode == TargetMode.SOME:
-        known = {f.lower(): f for f in faggrupper} | {faggruppe_token(f): f for f in faggrupper}
+        known = {f.lower(): f for f in faggrupper} | {choice_value(f): f for f in faggrupper}
         picked = (known.get(n) or known.get(n.lower()) for n in form.faggrupper)
         names = tuple(dict.fromkeys(n for n in picked if n))
         if not names:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.choices import encode_multi
 from bot.domain.defaults import FAGGRUPPER
 from bot.domain.gates import APPROVED, DEFAULT_OFFSETS, MAX_DOCUMENT_LEN, MAX_DOCUMENTS, OPEN, POSTPONED, Gate
 from bot.domain.status import InputStatus
@@ -14,7 +15,6 @@ from cards.gates import (
     announcement_card,
     deadline_form,
     decision_form,
-    faggruppe_value,
     overdue_card,
     project_chooser,
     reminder_card,
@@ -55,7 +55,7 @@ def fixtures() -> dict[str, dict[str, Any]]:
     status = InputStatus(total=37, needs=25, benefits=12, by_faggruppe={"Oppvekst": 20},
                          missing=tuple(FAGGRUPPER[1:]))
     values = {"deadline": "2027-03-29", "deadline_time": "12:30",
-              "faggrupper": ",".join(faggruppe_value(f) for f in FAGGRUPPER), "documents": "\n".join(DOCS),
+              "faggrupper": encode_multi(FAGGRUPPER), "documents": "\n".join(DOCS),
               "offsets": "14, 7, 1"}
     errors = {"deadline": _t("gates.error.past"), "deadline_time": _t("error.time"),
               "faggrupper": _t("gates.error.faggrupper"), "documents": _t("gates.error.documents_count", max=20),

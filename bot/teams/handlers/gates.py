@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.domain.calendar import EventSpec
+from bot.domain.choices import decode_multi, encode_multi
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.gates import (
     APPROVED,
@@ -41,7 +42,6 @@ from cards.gates import (
     bp_label,
     deadline_form,
     decision_form,
-    faggruppe_value,
     format_date,
     project_chooser,
     timeline_card,
@@ -122,10 +122,9 @@ def register(router: Router) -> None:
         if existing and existing.status == APPROVED:
             return [Reply(text=ctx.t("gates.approved_locked", bp=bp_label(bp)))]
         groups = await s.conversations.faggrupper(s.settings.faggrupper)
-        by_value = {faggruppe_value(g): g for g in groups}
         raw_values = {k: str(ctx.data.get(k) or "") for k in ("deadline", "deadline_time", "faggrupper", "documents",
                                                                "offsets")}
-        chosen = [by_value.get(v.strip(), v.strip()) for v in raw_values["faggrupper"].split(",") if v.strip()]
+        chosen = decode_multi(raw_values["faggrupper"], groups)
         today = s.clock.now().astimezone(s.settings.tz).date()
         try:
             form = parse_deadline_form({**raw_values, "faggrupper": chosen}, today=today, faggrupper=groups)
@@ -236,12 +235,12 @@ def _form_values(project: ProjectInfo, bp: int, gate: Gate | None) -> dict[str, 
     if gate is None or gate.deadline is None:
         groups = gate.faggrupper if gate and gate.faggrupper else project.faggrupper
         docs = gate.documents if gate and gate.documents else DECISION_POINTS[bp].documents
-        return {"deadline": "", "deadline_time": "", "faggrupper": ",".join(faggruppe_value(g) for g in groups),
+        return {"deadline": "", "deadline_time": "", "faggrupper": encode_multi(groups),
                 "documents": "\n".join(docs), "offsets": ", ".join(str(o.days) for o in DEFAULT_OFFSETS)}
     return {
         "deadline": gate.deadline.isoformat(),
         "deadline_time": gate.deadline_time.strftime("%H:%M") if gate.deadline_time else "",
-        "faggrupper": ",".join(faggruppe_value(g) for g in gate.faggrupper),
+        "faggrupper": encode_multi(gate.faggrupper),
         "documents": "\n".join(gate.documents),
         "offsets": ", ".join(str(o.days) for o in gate.offsets),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
+from bot.domain.choices import decode_multi, encode_multi
 from bot.domain.errors import NotFound
 from bot.domain.needs import (
     BENEFIT,
@@ -228,7 +229,7 @@ def register(router: Router) -> None:
             return Reply(text=ctx.t("needs.no_projects"))
         project = await _default_project(ctx, projects)
         values = {"project_id": str(project.id) if project else "",
-                  "faggrupper": ",".join(project.faggrupper) if project else ""}
+                  "faggrupper": encode_multi(project.faggrupper) if project else ""}
         groups = await ctx.services.conversations.faggrupper(ctx.settings.faggrupper)
         return Reply(card=campaign_form(ctx.t, [(p.name, str(p.id)) for p in projects], groups, values=values, errors={}))
 
@@ -242,8 +243,7 @@ def register(router: Router) -> None:
         project = next((p for p in projects if str(p.id) == str(ctx.data.get("project_id") or "")), None)
         if project is None:
             errors["project_id"] = ctx.t("error.required" if not ctx.data.get("project_id") else "needs.error.choice")
-        raw = ctx.data.get("faggrupper")
-        chosen = [str(x).strip() for x in (raw if isinstance(raw, list) else str(raw or "").split(",")) if str(x).strip()]
+        chosen = decode_multi(ctx.data.get("faggrupper"), groups)
         if not chosen:
             errors["faggrupper"] = ctx.t("error.required")
         elif any(c not in groups for c in chosen):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.choices import decode_multi, encode_multi
 from bot.domain.errors import InvalidInput
 from bot.domain.people import require_leader
 from bot.teams.context import Ctx, Reply
@@ -9,11 +10,6 @@ from bot.teams.router import Router
 from cards.projects import project_created_card, project_form, project_list_card
 
 NAME_MAX, DESCRIPTION_MAX = 200, 2000
-
-
-def _multi(value: object) -> list[str]:
-    items = value if isinstance(value, list) else str(value or "").split(",")
-    return [str(i).strip() for i in items if str(i).strip()]
 
 
 def register(router: Router) -> None:
@@ -36,7 +32,7 @@ def register(router: Router) -> None:
         groups = await s.conversations.faggrupper(ctx.settings.faggrupper)
         name = " ".join(str(ctx.data.get("name") or "").split())
         description = str(ctx.data.get("description") or "").strip()
-        chosen = _multi(ctx.data.get("faggrupper"))
+        chosen = decode_multi(ctx.data.get("faggrupper"), groups)
         errors: dict[str, str] = {}
         if not name:
             errors["name"] = ctx.t("error.required")
@@ -47,7 +43,7 @@ def register(router: Router) -> None:
         if any(c not in groups for c in chosen):
             errors["faggrupper"] = ctx.t("needs.error.choice")
         values = {"name": name[:NAME_MAX + 50], "description": description[:DESCRIPTION_MAX + 200],
-                  "faggrupper": ",".join(c for c in chosen if c in groups)}
+                  "faggrupper": encode_multi(c for c in chosen if c in groups)}
         if not errors:
             try:
                 project = await s.projects.create(name, description, ctx.actor.id, [g for g in groups if g in chosen])
