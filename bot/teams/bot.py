@@ -99,8 +99,13 @@ class FaggruppeBot(ActivityHandler):
         name = name[:300] if isinstance(name, str) else ""
         known = await s.people.get(person_id)
         upn = known.upn if known else ""
-        if not upn and any("@" in x for x in s.settings.leaders) and a.channel_id == "msteams":
-            upn = await self._lookup_upn(turn, channel_user)
+        needs_upn = not upn and any("@" in x for x in s.settings.leaders)
+        needs_name = not name and not (known and known.name)
+        if (needs_upn or needs_name) and a.channel_id == "msteams" and channel_user:
+            # Some clients send card actions without the sender's name; the roster has it (and the UPN).
+            looked_name, looked_upn = await self._lookup_member(turn, channel_user)
+            upn = upn or looked_upn
+            name = name or looked_name[:300]
         role = Role.LEADER if configured_leader([aad, upn, person_id], s.settings.leaders) else None
         person = await s.people.upsert(
             person_id=person_id, name=name, aad_object_id=aad, channel_user_id=channel_user,
@@ -114,12 +119,15 @@ class FaggruppeBot(ActivityHandler):
         self._people.pop(person_id, None)
 
     @staticmethod
-    async def _lookup_upn(turn: TurnContext, channel_user: str) -> str:
+    async def _lookup_member(turn: TurnContext, channel_user: str) -> tuple[str, str]:
+        """(name, UPN) of a conversation member from the connector; empty when unknown."""
         try:
             member = await TeamsInfo.get_member(turn, channel_user)
         except Exception:
-            return ""
-        return (getattr(member, "user_principal_name", None) or getattr(member, "email", None) or "").lower()
+            return "", ""
+        name = getattr(member, "name", None) or ""
+        upn = getattr(member, "user_principal_name", None) or getattr(member, "email", None) or ""
+        return (name if isinstance(name, str) else ""), (upn if isinstance(upn, str) else "").lower()
 
     # -- activities ----------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
