@@ -106,12 +106,12 @@ class PollRepo:
 
     async def get(self, poll_id: int) -> Poll | None:
         """One poll with its slots."""
-        async with self.db.session() as s:
-            row = await s.get(PollRow, poll_id)
+        async with self.db.session() as s:  # plain rows (no ORM identity map): this runs on every vote
+            row = (await s.execute(select(PollRow.__table__).where(PollRow.id == poll_id))).first()
             if row is None:
                 return None
-            slots = list(await s.scalars(select(PollSlotRow).where(PollSlotRow.poll_id == poll_id)))
-            return _poll(row, slots)
+            slots = list((await s.execute(select(PollSlotRow.__table__).where(PollSlotRow.poll_id == poll_id))).all())
+            return _poll(row, slots)  # type: ignore[arg-type]
 
     async def get_in(self, poll_id: int, conversation_id: str) -> Poll:
         """A poll of this conversation, else NotFound (ids of other chats' polls are refused)."""
@@ -143,14 +143,15 @@ class PollRepo:
 
     async def votes(self, poll_id: int) -> list[Vote]:
         """All votes of a poll."""
+        q = (select(PollVoteRow.slot_id, PollVoteRow.voter_id, PollVoteRow.answer, PollVoteRow.voter_name,
+                    PollVoteRow.voter_channel_id).where(PollVoteRow.poll_id == poll_id).order_by(PollVoteRow.id))
         async with self.db.session() as s:
-            rows = await s.scalars(select(PollVoteRow).where(PollVoteRow.poll_id == poll_id).order_by(PollVoteRow.id))
-            return [Vote(r.slot_id, r.voter_id, r.answer, r.voter_name, r.voter_channel_id) for r in rows]
+            return [Vote(*r) for r in await s.execute(q)]
 
     async def vote(self, poll_id: int, slot_id: int, voter_id: str, answer: str, *, voter_name: str = "",
                    voter_channel_id: str = "", now: datetime) -> None:
         """Record an answer in one transaction: insert or change, never lost under concurrent clicks."""
-        ins = insert_for(self.db.dialect)(PollVoteRow).values(
+        ins = insert_for(self.db.dialect)(PollVoteRow.__table__).values(
             poll_id=poll_id, slot_id=slot_id, voter_id=voter_id, voter_name=voter_name,
             voter_channel_id=voter_channel_id, answer=answer, updated_at=now,
         )

@@ -6,13 +6,13 @@ import logging
 from types import SimpleNamespace
 
 from aiohttp import web
-from botbuilder.core import Bot, TurnContext, serializer_helper
+from botbuilder.core import Bot, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 
 from bot.config import Settings
 from bot.messages import t
-from bot.teams.fastpath import CachingBotFrameworkAuthentication
+from bot.teams.fastpath import CachingBotFrameworkAuthentication, invoke_body_json
 
 log = logging.getLogger(__name__)
 
@@ -69,5 +69,5 @@ async def process(adapter: CloudAdapter, request: web.Request, activity: Activit
     except PermissionError:
         raise web.HTTPUnauthorized() from None
     if invoke_response:
-        return web.json_response(data=serializer_helper(invoke_response.body), status=invoke_response.status)
+        return web.json_response(data=invoke_body_json(invoke_response.body), status=invoke_response.status)
     return web.Response(status=201)
