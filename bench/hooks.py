@@ -1,11 +1,9 @@
-"""Plug-in points for features built in parallel (polls, broadcasts, needs). Each hook returns None when its feature
-is absent, so `python -m bench` runs on any branch; the lead fills these in (or extends them) once the features land.
+"""What the benchmarks do with the features: polls, broadcasts (via the control API in serve_bot.py) and needs.
 
-- `poll_vote_activity(...)`: set up one poll through the bot over HTTP and return a MakeActivity for `poll.vote`
-  invokes (2,000 sequential / 20 concurrent in the latency section, 200 distinct voters in "concurrent voting").
-- `broadcast(...)`: one broadcast to 200 faggruppe chats (the delivery section measures the outbox path meanwhile).
-- `seed_polls` / `seed_needs`: data-scale seeds and timed operations (render a poll card with 60 voters; summary of
-  2,000 entries; XLSX export of 10,000).
+- `poll_vote_activity(...)`: create a poll in a group chat through the bot over HTTP (`avstemning`, then the form's
+  `poll.create`) and return a maker of `poll.vote` invokes (latency section, and 200 distinct voters on a second poll).
+- `seed_polls` / `seed_needs`: data-scale seeds with SQLAlchemy core bulk inserts, and the operations to time
+  (render a poll card with 60 voters; the summary card of a project with n/5 entries; XLSX and CSV export of n).
 """
 
 from __future__ import annotations

@@ -30,30 +30,6 @@ def ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 2) if a is not None and b else None
 
 
-async def startup(work: Path) -> dict[str, Any]:
-    """Seconds from spawn to /healthz 200 and RSS after start: `python -m bot` vs the two echo bots."""
-    out: dict[str, Any] = {}
-    specs = [
-        ("echo_botbuilder", ["-m", "bench.echo_botbuilder"]),
-        ("echo_agents", ["-m", "bench.echo_agents"]),
-        ("bot", ["-m", "bot"]),
-    ]
-    for name, args in specs:
-        port = free_port()
-        env = bot_env(work, "startup", port)
-        p = Proc(f"startup-{name}", [*args, str(port)] if name != "bot" else args, port, env, work)
-        try:
-            await p.start()
-            await asyncio.sleep(0.3)
-            out[name] = {"startup_s": round(p.startup_s, 3), "rss_mb": round(p.rss_mb(), 1)}
-        finally:
-            p.stop()
-    for key in ("startup_s", "rss_mb"):
-        out["bot"][f"{key}_ratio_echo_botbuilder"] = ratio(out["bot"][key], out["echo_botbuilder"][key])
-        out["bot"][f"{key}_ratio_echo_agents"] = ratio(out["bot"][key], out["echo_agents"][key])
-    return out
-
-
 class Rig:
     """The fake connector, both echo baselines and faggruppe-bot (with the bench control API), each its own process."""
 
@@ -92,6 +68,15 @@ class Rig:
         async with aiohttp.ClientSession() as http, http.request(method, f"{self.bot.url}/_bench{path}", json=json) as r:
             r.raise_for_status()
             return await r.json()
+
+    def startup(self) -> dict[str, Any]:
+        """Seconds from spawn to /healthz 200 and RSS after start of each server (started one after the other)."""
+        out: dict[str, Any] = {name: {"startup_s": round(p.startup_s, 3), "rss_mb": round(self.rss_after_start[name], 1)}
+                               for name, p in self.targets.items()}
+        for key in ("startup_s", "rss_mb"):
+            out["bot"][f"{key}_ratio_echo_botbuilder"] = ratio(out["bot"][key], out["echo_botbuilder"][key])
+            out["bot"][f"{key}_ratio_echo_agents"] = ratio(out["bot"][key], out["echo_agents"][key])
+        return out
 
     def memory(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -53,17 +53,32 @@ def app_id_of(claims_identity: ClaimsIdentity | None) -> str | None:
     return value if value is not None else claims_identity.get_claim_value(AuthenticationConstants.APP_ID_CLAIM)
 
 
-def _is_json(value: Any, depth: int = 0) -> bool:
+_SCALARS = (str, bool, int, float)
+_MAX_NODES = 1_000_000
+
+
+def _is_json(value: Any) -> bool:
     """True for plain JSON data (what cards/common.py builds), which msrest would copy unchanged."""
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return True
-    if depth > 64:
-        return False
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _is_json(v, depth + 1) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_is_json(v, depth + 1) for v in value)
-    return False
+    stack = [value]
+    seen = 0
+    while stack:
+        v = stack.pop()
+        seen += 1
+        if seen > _MAX_NODES:
+            return False
+        if v is None or isinstance(v, _SCALARS):
+            continue
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if not isinstance(k, str):
+                    return False
+                if x is not None and not isinstance(x, str):  # strings are most nodes: skip the stack for them
+                    stack.append(x)
+        elif isinstance(v, list):
+            stack.extend(v)
+        else:
+            return False
+    return True
 
 
 def _without_content(attachment: Any) -> Any:
