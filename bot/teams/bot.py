@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.storage.conversations import ConversationInfo
 from bot.teams import identity, telemetry
 from bot.teams.context import Ctx, Reply, to_activity
+from bot.teams.fastpath import SentInvokeResponse
 from bot.teams.router import Handler, Result, Router
 from cards.common import CONTENT_TYPE
 from cards.core import welcome_card
@@ -163,7 +164,7 @@ class FaggruppeBot(ActivityHandler):
         a = turn_context.activity
         if a.name != "adaptiveCard/action":
             telemetry.set_outcome("invoke_ignored")
-            return InvokeResponse(status=int(HTTPStatus.OK), body={})
+            return SentInvokeResponse(status=int(HTTPStatus.OK), body={})
         value = a.value if isinstance(a.value, dict) else {}
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         verb = action.get("verb") if isinstance(action.get("verb"), str) else ""
@@ -211,7 +212,7 @@ class FaggruppeBot(ActivityHandler):
         replies = _as_list(result)
         if not is_invoke:
             await self._deliver(ctx, replies)
-            return InvokeResponse(status=int(HTTPStatus.OK))
+            return SentInvokeResponse(status=int(HTTPStatus.OK))
         card_reply = next((r for r in replies if r.replace and r.card is not None), None)
         rest = [r for r in replies if r is not card_reply]
         message = None
@@ -227,7 +228,7 @@ class FaggruppeBot(ActivityHandler):
             body = AdaptiveCardInvokeResponse(status_code=200, type=CONTENT_TYPE, value=card_reply.card)
         else:
             body = self._message_body(message or "")
-        return InvokeResponse(status=int(HTTPStatus.OK), body=body)
+        return SentInvokeResponse(status=int(HTTPStatus.OK), body=body)
 
     @staticmethod
     def _message_body(message: str) -> AdaptiveCardInvokeResponse:
