@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench package playground doctor clean install dev
+.PHONY: run test lint bench package playground doctor clean install dev js screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,18 @@ run: install
 lint: dev
 	$(PY) -m ruff check .
 
-test: dev
+# Microsoft's JS tools for the manifest, card rendering and Playground tests (skipped with a reason without Node).
+JS := tests/js
+$(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json
+	npm ci --prefix $(JS) --no-audit --no-fund --loglevel=error
+	touch $@
+
+js:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(JS)/node_modules/.installed \
+	  || echo "npm ci failed: the manifest, card rendering and Playground tests will be skipped"; \
+	else echo "npm not found: the manifest, card rendering and Playground tests will be skipped"; fi
+
+test: dev js
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
@@ -43,8 +54,13 @@ package: install
 doctor: install
 	$(PY) -m bot doctor
 
-playground: install
+playground: install js
 	bash scripts/playground.sh
+
+# Regenerate docs/screenshots/ from Microsoft's renderer and the Agents Playground (needs Node and Chromium).
+screenshots: dev js
+	$(PY) -m pytest -q tests/test_card_render.py tests/test_playground_e2e.py
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf build .pytest_cache

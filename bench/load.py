@@ -22,13 +22,15 @@ def user(n: int) -> dict[str, Any]:
     return {"id": f"29:bench-user-{n}", "name": f"Bench Bruker {n}", "aadObjectId": str(uuid.UUID(int=n + 900_000))}
 
 
-def activity(service_url: str, client: int, type_: str = "message", **extra: Any) -> dict[str, Any]:
-    """An activity from bench user `client` in their personal chat with the bot."""
+def activity(service_url: str, client: int, type_: str = "message", *, group: str = "", **extra: Any) -> dict[str, Any]:
+    """An activity from bench user `client` in their personal chat with the bot (or in the group chat `group`)."""
+    conversation = ({"id": group, "conversationType": "groupChat", "isGroup": True, "tenantId": TENANT} if group
+                    else {"id": f"a:bench-personal-{client}", "conversationType": "personal", "tenantId": TENANT})
     return {
         "type": type_, "id": f"in-{uuid.uuid4().hex[:12]}", "timestamp": "2026-11-23T10:00:00.000Z",
         "serviceUrl": service_url, "channelId": "msteams", "from": user(client),
         "recipient": {"id": BOT_ID, "name": "Faggruppe-bot"},
-        "conversation": {"id": f"a:bench-personal-{client}", "conversationType": "personal", "tenantId": TENANT},
+        "conversation": conversation,
         "channelData": {"tenant": {"id": TENANT}}, "locale": "nb-NO", **extra,
     }
 

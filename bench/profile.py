@@ -1,4 +1,4 @@
-"""`python -m bench.profile [-n 1000]`: profile faggruppe-bot answering `hjelp` with pyinstrument.
+"""`python -m bench.profile [-n 1000] [--what vote]`: profile faggruppe-bot answering `hjelp` (or poll votes).
 
 Runs the bot under pyinstrument in its own process, drives n messages sequentially and n at 20 concurrent clients,
 counts SQL statements per activity, then stops the bot; the report goes to bench/profile.txt (and .html).
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import aiohttp
 
+from bench.hooks import poll_vote_activity
 from bench.load import drive, message
 from bench.procs import ConnectorProc, Proc, free_port
 from bench.sections import bot_env
@@ -20,8 +21,8 @@ from bench.sections import bot_env
 HERE = Path(__file__).resolve().parent
 
 
-async def main(n: int, renderer: str) -> None:
-    out = HERE / f"profile.{'txt' if renderer == 'text' else renderer}"
+async def main(n: int, renderer: str, what: str = "hjelp") -> None:
+    out = HERE / f"profile{'' if what == 'hjelp' else '-' + what}.{'txt' if renderer == 'text' else renderer}"
     connector = ConnectorProc()
     connector.start()
     (HERE.parent / "build").mkdir(exist_ok=True)
@@ -32,6 +33,10 @@ async def main(n: int, renderer: str) -> None:
         try:
             await bot.start()
             make = message(connector.url, "hjelp")
+            if what == "vote":
+                made = await poll_vote_activity(bot.url, connector.url, connector.last, "19:bench-poll-1@thread.v2")
+                assert made is not None, "could not create a poll"
+                make = made
             await drive(bot.url, make, 60, 20)
             async with aiohttp.ClientSession() as http:
                 async with http.get(f"{bot.url}/_bench/queries") as r:
@@ -42,7 +47,7 @@ async def main(n: int, renderer: str) -> None:
             conc = await drive(bot.url, make, n, 20)
             print(f"sequential: {seq.summary()}")
             print(f"concurrent: {conc.summary()}")
-            print(f"SQL statements per hjelp (warm caches): {(q1 - q0) / n:.2f}")
+            print(f"SQL statements per {what} (warm caches): {(q1 - q0) / n:.2f}")
         finally:
             bot.stop(timeout=120)
             connector.stop()
@@ -53,5 +58,6 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser(prog="python -m bench.profile")
     p.add_argument("-n", type=int, default=1000)
     p.add_argument("--renderer", default="text", choices=["text", "html"])
+    p.add_argument("--what", default="hjelp", choices=["hjelp", "vote"], help="`hjelp` messages or `poll.vote` invokes")
     a = p.parse_args()
-    asyncio.run(main(a.n, a.renderer))
+    asyncio.run(main(a.n, a.renderer, a.what))

@@ -31,7 +31,7 @@ def reference(conversation_id: str, service_url: str) -> dict[str, Any]:
 
 
 async def conversations(request: web.Request) -> web.Response:
-    """POST {prefix, n, service_url}: register n group chats."""
+    """POST {prefix, n, service_url, faggruppe?}: register n group chats (of one faggruppe, when given)."""
     body = await request.json()
     services = request.app[SERVICES]
     for i in range(int(body["n"])):
@@ -39,6 +39,8 @@ async def conversations(request: web.Request) -> web.Response:
         await services.conversations.touch(conversation_id=cid, kind="groupChat", tenant_id=TENANT, team_id="",
                                            service_url=body["service_url"], reference=reference(cid, body["service_url"]),
                                            name=f"Bench {i}", installed=True)
+        if body.get("faggruppe"):
+            await services.conversations.set_faggruppe(cid, body["faggruppe"])
     return web.json_response({"ok": True})
 
 
@@ -67,6 +69,46 @@ async def outbox(request: web.Request) -> web.Response:
     return web.json_response({state: {"rows": n, "attempts": int(a or 0)} for state, n, a in rows})
 
 
+async def votes(request: web.Request) -> web.Response:
+    """GET ?poll_id=: vote rows stored for a poll and distinct voters (read from the database)."""
+    from bot.storage.polls import PollVoteRow
+
+    services = request.app[SERVICES]
+    poll_id = int(request.query["poll_id"])
+    q = select(func.count(), func.count(func.distinct(PollVoteRow.voter_id))).where(PollVoteRow.poll_id == poll_id)
+    async with services.db.session() as s:
+        rows, voters = (await s.execute(q)).one()
+    return web.json_response({"rows": rows, "voters": voters})
+
+
+async def broadcast(request: web.Request) -> web.Response:
+    """POST {faggruppe, author_id}: one broadcast to every chat of a faggruppe, started like the leader's "Send"."""
+    from bot.domain.broadcasts import Draft, State, TargetMode, Targets
+    from bot.storage.broadcasts import BroadcastRepo
+    from bot.teams.broadcasting import broadcaster
+
+    body = await request.json()
+    services = request.app[SERVICES]
+    draft = Draft(title="Bench-kunngjøring", message="Husk fagdagen på fredag – påmelding i kanalen.",
+                  targets=Targets(TargetMode.SOME, (body["faggruppe"],)))
+    b = await BroadcastRepo(services.db).save_draft(draft, author_id=body.get("author_id", "bench-leader"),
+                                                    author_name="Bench Leder", locale="nb-NO", conversation_id="")
+    assert b is not None
+    started = await broadcaster(services).start(b.id, [State.DRAFT])
+    return web.json_response({"id": b.id, "group_key": b.group_key, "started": started})
+
+
+async def remind_jobs(request: web.Request) -> web.Response:
+    """POST {prefix, n, group, due_epoch}: n scheduler jobs due at the same instant, each queueing one reminder."""
+    body = await request.json()
+    services = request.app[SERVICES]
+    due = datetime.fromtimestamp(float(body["due_epoch"]), UTC)
+    for i in range(int(body["n"])):
+        services.scheduler.add("bench.jobs:remind", f"{body['group']}:{i}", due,  # type: ignore[union-attr]
+                               (body["group"], f"{body['prefix']}-{i}", i))
+    return web.json_response({"scheduled": int(body["n"])})
+
+
 _queries = {"n": 0, "on": False}
 
 
@@ -91,6 +133,9 @@ def main() -> None:
     app.router.add_post("/_bench/enqueue", enqueue)
     app.router.add_get("/_bench/outbox", outbox)
     app.router.add_get("/_bench/queries", queries)
+    app.router.add_get("/_bench/votes", votes)
+    app.router.add_post("/_bench/broadcast", broadcast)
+    app.router.add_post("/_bench/remind_jobs", remind_jobs)
     web.run_app(app, host=settings.host, port=settings.port, print=None, shutdown_timeout=5)
 
 

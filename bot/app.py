@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import serializer_helper
 from botbuilder.schema import Activity
 
 from bot import __version__
@@ -27,6 +26,7 @@ from bot.teams.adapter import build_adapter, close_adapter
 from bot.teams.auth import Unauthorized, authenticate
 from bot.teams.bot import FaggruppeBot
 from bot.teams.delivery import DeliveryEngine
+from bot.teams.fastpath import invoke_body_json
 from bot.teams.handlers import build_router
 
 log = logging.getLogger("bot.http")
@@ -108,7 +108,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
             return web.Response(status=201)
         status = invoke.status
         body = invoke.body if invoke.body is None or isinstance(invoke.body, (dict, list, str, int, float)) \
-            else serializer_helper(invoke.body)
+            else invoke_body_json(invoke.body)
         return web.json_response(body, status=invoke.status)
     finally:
         log.info(

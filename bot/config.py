@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.domain.defaults import FAGGRUPPER, MUNICIPALITIES
 
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+DEV_MANIFEST_APP_ID = "5b8f3a52-7c1e-4d2a-9f6b-0c4e8d1a2f37"  # fixed id for local packages without MICROSOFT_APP_ID
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
@@ -97,9 +98,16 @@ class Settings:
     graph_authority_host: str = ""
     graph_deadline_seconds: int = 10
     graph_max_retries: int = 3
-
+    # Teams app package (python -m bot package).
+    manifest_app_id: str = DEV_MANIFEST_APP_ID
+    developer_name: str = "Faggruppe-bot"
+    developer_url: str = ""
+    privacy_url: str = ""
+    terms_url: str = ""
+    app_version: str = "1.0.0"
     outbox_stale_seconds: int = 60
     job_retry_seconds: int = 60
+
     @property
     def tz(self) -> ZoneInfo:
         """The configured time zone."""
@@ -220,5 +228,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         graph_deadline_seconds=_int(env, "GRAPH_DEADLINE_SECONDS", 10, 1, 600),
         graph_max_retries=_int(env, "GRAPH_MAX_RETRIES", 3, 0, 10),
         outbox_stale_seconds=_int(env, "OUTBOX_STALE_SECONDS", 60, 2, 3600),
+        manifest_app_id=env.get("MANIFEST_APP_ID", "").strip() or app_id or DEV_MANIFEST_APP_ID,
+        developer_name=env.get("DEVELOPER_NAME", "").strip() or "Faggruppe-bot",
+        developer_url=env.get("DEVELOPER_URL", "").strip(),
+        privacy_url=env.get("PRIVACY_URL", "").strip(),
+        terms_url=env.get("TERMS_URL", "").strip(),
+        app_version=env.get("APP_VERSION", "").strip() or "1.0.0",
         job_retry_seconds=_int(env, "JOB_RETRY_SECONDS", 60, 1, 3600),
     )

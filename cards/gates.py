@@ -212,9 +212,11 @@ def announcement_card(t: T, *, project_name: str, bp: int, decision: str, phase:
     return card(body, [submit(t("gates.action.timeline"), "cmd", {"command": f"faser {project_name}"})])
 
 
-def project_chooser(t: T, names: list[str]) -> Card:
-    """Which project's timeline to show."""
-    body = [text(t("gates.choose_project"))]
-    actions = [submit(n[:60], "cmd", {"command": f"faser {n}"}) for n in names[:20]]
-    body.append({"type": "ActionSet", "actions": actions})
-    return card(body)
+def project_chooser(t: T, projects: list[tuple[str, int]]) -> Card:
+    """Which project's timeline to show: a dropdown of (name, id) and one button (Teams shows few buttons)."""
+    body = [
+        text(t("gates.choose_project")),
+        *choice_input("project_id", t("gates.project"), [(n, str(i)) for n, i in projects],
+                      value=str(projects[0][1]) if projects else "", required=True),
+    ]
+    return card(body, [execute(t("gates.show_timeline"), "gates.timeline", style="positive")])

@@ -190,3 +190,15 @@ async def test_download_links_expire(teams: TeamsClient, bot, clock):
 def test_card_of_helper():
     assert card_of({"attachments": []}) is None
     assert find_action({"actions": [{"type": "Action.Submit", "title": "a", "data": {"verb": "v"}}]}, "a")
+
+
+async def test_nameless_card_action_gets_name_from_roster(teams: TeamsClient, bot, members):
+    """Some clients send card actions without the sender's name: the bot asks the roster once."""
+    user = members[2]
+    conv = teams.group("Oppvekst", members)
+    act = teams.activity(conv, user, "invoke", name="adaptiveCard/action",
+                         value={"action": {"type": "Action.Execute", "verb": "cmd", "data": {"command": "hjelp"}}})
+    act["from"] = {"id": user.id, "aadObjectId": user.aad}
+    res = await teams.post(act)
+    assert res.status == 200
+    assert (await bot.services.people.get(user.aad)).name == user.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.status import InputStatus
@@ -11,7 +12,7 @@ from bot.storage.gates import GateRepo
 from bot.storage.outbox import CANCELLED, NewDelivery
 from tests.fakes.connector import card_of
 from tests.gates_helpers import INVOLVED, PROJECT, reminders, run_reminder_now, set_deadline, setup_chats, timeline
-from tests.harness import find_action
+from tests.harness import TeamsClient, find_action, iter_actions
 
 
 async def _project(bot, leader, groups=INVOLVED):
@@ -287,3 +288,14 @@ async def test_reminder_retried_after_connector_errors_arrives_once(teams, bot, 
         await asyncio.sleep(0.1)
     assert len(rows) == 1 and rows[0].state == "sent" and rows[0].attempts == 2
     assert len(reminders(connector, chats["Oppvekst"])) == 1
+
+
+async def test_project_chooser_with_many_projects(teams: TeamsClient, bot, members):
+    for i in range(8):
+        await bot.services.projects.create(f"Prosjekt {i}", "", "x", ["Oppvekst"])
+    user = members[0]
+    chooser = (await teams.send(teams.personal(user), user, "faser")).card
+    assert len(list(iter_actions(chooser))) == 1
+    wanted = await bot.services.projects.by_name("Prosjekt 6")
+    res = await teams.press(teams.personal(user), user, chooser, verb="gates.timeline", inputs={"project_id": str(wanted.id)})
+    assert "Prosjekt 6" in json.dumps(res.card, ensure_ascii=False)

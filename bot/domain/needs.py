@@ -286,19 +286,22 @@ def to_dict(content: Content) -> dict[str, Any]:
     return out
 
 
+_FIELD_NAMES = {Need: tuple(f.name for f in fields(Need)), Benefit: tuple(f.name for f in fields(Benefit))}
+
+
 def from_dict(kind: str, data: Mapping[str, Any]) -> Content:
     """A Need or Benefit from stored JSON (unknown keys ignored)."""
     cls = Need if kind == NEED else Benefit
     values: dict[str, Any] = {}
-    for f in fields(cls):
-        if f.name not in data:
+    for name in _FIELD_NAMES[cls]:
+        if name not in data:
             continue
-        v = data[f.name]
-        if f.name.endswith("_date") and isinstance(v, str) and v:
+        v = data[name]
+        if name.endswith("_date") and isinstance(v, str) and v:
             v = date.fromisoformat(v)
-        elif f.name == "municipalities":
+        elif name == "municipalities":
             v = tuple(v or ())
-        values[f.name] = v
+        values[name] = v
     return cls(**values)
 
 

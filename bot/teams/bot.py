@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.storage.conversations import ConversationInfo
 from bot.teams import identity, telemetry
 from bot.teams.context import Ctx, Reply, to_activity
+from bot.teams.fastpath import SentInvokeResponse
 from bot.teams.router import Handler, Result, Router
 from cards.common import CONTENT_TYPE
 from cards.core import welcome_card
@@ -99,8 +100,13 @@ class FaggruppeBot(ActivityHandler):
         name = name[:300] if isinstance(name, str) else ""
         known = await s.people.get(person_id)
         upn = known.upn if known else ""
-        if not upn and any("@" in x for x in s.settings.leaders) and a.channel_id == "msteams":
-            upn = await self._lookup_upn(turn, channel_user)
+        needs_upn = not upn and any("@" in x for x in s.settings.leaders)
+        needs_name = not name and not (known and known.name)
+        if (needs_upn or needs_name) and a.channel_id == "msteams" and channel_user:
+            # Some clients send card actions without the sender's name; the roster has it (and the UPN).
+            looked_name, looked_upn = await self._lookup_member(turn, channel_user)
+            upn = upn or looked_upn
+            name = name or looked_name[:300]
         role = Role.LEADER if configured_leader([aad, upn, person_id], s.settings.leaders) else None
         person = await s.people.upsert(
             person_id=person_id, name=name, aad_object_id=aad, channel_user_id=channel_user,
@@ -114,12 +120,15 @@ class FaggruppeBot(ActivityHandler):
         self._people.pop(person_id, None)
 
     @staticmethod
-    async def _lookup_upn(turn: TurnContext, channel_user: str) -> str:
+    async def _lookup_member(turn: TurnContext, channel_user: str) -> tuple[str, str]:
+        """(name, UPN) of a conversation member from the connector; empty when unknown."""
         try:
             member = await TeamsInfo.get_member(turn, channel_user)
         except Exception:
-            return ""
-        return (getattr(member, "user_principal_name", None) or getattr(member, "email", None) or "").lower()
+            return "", ""
+        name = getattr(member, "name", None) or ""
+        upn = getattr(member, "user_principal_name", None) or getattr(member, "email", None) or ""
+        return (name if isinstance(name, str) else ""), (upn if isinstance(upn, str) else "").lower()
 
     # -- activities ----------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -155,7 +164,7 @@ class FaggruppeBot(ActivityHandler):
         a = turn_context.activity
         if a.name != "adaptiveCard/action":
             telemetry.set_outcome("invoke_ignored")
-            return InvokeResponse(status=int(HTTPStatus.OK), body={})
+            return SentInvokeResponse(status=int(HTTPStatus.OK), body={})
         value = a.value if isinstance(a.value, dict) else {}
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         verb = action.get("verb") if isinstance(action.get("verb"), str) else ""
@@ -203,7 +212,7 @@ class FaggruppeBot(ActivityHandler):
         replies = _as_list(result)
         if not is_invoke:
             await self._deliver(ctx, replies)
-            return InvokeResponse(status=int(HTTPStatus.OK))
+            return SentInvokeResponse(status=int(HTTPStatus.OK))
         card_reply = next((r for r in replies if r.replace and r.card is not None), None)
         rest = [r for r in replies if r is not card_reply]
         message = None
@@ -219,7 +228,7 @@ class FaggruppeBot(ActivityHandler):
             body = AdaptiveCardInvokeResponse(status_code=200, type=CONTENT_TYPE, value=card_reply.card)
         else:
             body = self._message_body(message or "")
-        return InvokeResponse(status=int(HTTPStatus.OK), body=body)
+        return SentInvokeResponse(status=int(HTTPStatus.OK), body=body)
 
     @staticmethod
     def _message_body(message: str) -> AdaptiveCardInvokeResponse:

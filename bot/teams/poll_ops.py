@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import time
@@ -28,6 +29,7 @@ from cards.polls import PollView, poll_card
 
 log = logging.getLogger(__name__)
 MEMBERS_TTL_S = 300.0
+PUSH_GAP_S = 1.0  # at most one update of a poll's posted card per second (Teams allows 7 messages/s per chat)
 PUSH_RETRY_S = (1.0, 3.0, 10.0, 30.0)  # a failed card update for everyone is tried again after these pauses
 Member = dict[str, str]
 
@@ -52,8 +54,10 @@ class PollOps:
         self.repo = PollRepo(services.db)
         self._members: dict[str, tuple[float, list[Member]]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
-        self._dirty: set[int] = set()
+        self._dirty: dict[int, bool] = {}  # poll id -> only votes changed it since its last update
+        self._wake: dict[int, asyncio.Event] = {}
         self._updaters: dict[int, asyncio.Task[None]] = {}
+        self._pushed_at: dict[int, float] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._listening: object | None = None
         self._push_failures: dict[int, int] = {}
@@ -156,17 +160,33 @@ class PollOps:
             self._retries.pop(poll_id, None)
         self.schedule_push(poll_id)
 
-    def schedule_push(self, poll_id: int) -> None:
-        """Update the posted card soon; bursts of votes coalesce into few updates, the last one current."""
-        self._dirty.add(poll_id)
+    def schedule_push(self, poll_id: int, *, vote: bool = False) -> None:
+        """Update the posted card soon; bursts of votes coalesce into few updates, the last one current.
+
+        After a vote the update waits until PUSH_GAP_S after the card's previous update (a burst of votes becomes one
+        update a second); any other change (closing, booking, erasure) goes out at once.
+        """
+        self._dirty[poll_id] = self._dirty.get(poll_id, True) and vote
+        if not vote and poll_id in self._wake:
+            self._wake[poll_id].set()
         if poll_id not in self._updaters:
             self._updaters[poll_id] = asyncio.create_task(self._push_loop(poll_id))
 
     async def _push_loop(self, poll_id: int) -> None:
         try:
             while poll_id in self._dirty:
-                self._dirty.discard(poll_id)
+                wait = self._pushed_at.get(poll_id, -PUSH_GAP_S) + PUSH_GAP_S - time.monotonic()
+                if self._dirty[poll_id] and wait > 0:
+                    wake = self._wake[poll_id] = asyncio.Event()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), wait)
+                    self._wake.pop(poll_id, None)
+                self._dirty.pop(poll_id, None)
+                self._pushed_at[poll_id] = time.monotonic()
                 await self.push(poll_id)
+            if len(self._pushed_at) > 1000:
+                old = time.monotonic() - PUSH_GAP_S
+                self._pushed_at = {k: v for k, v in self._pushed_at.items() if v > old}
         except Exception:
             log.warning("poll card updater failed", exc_info=True)
         finally:

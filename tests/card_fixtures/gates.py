@@ -91,7 +91,7 @@ def fixtures() -> dict[str, dict[str, Any]]:
                                                comment="Vedtatt i styringsgruppa " + "å" * 500),
         "announce_postponed": announcement_card(_t, project_name=PROJECT, bp=3, decision=POSTPONED,
                                                 phase="gjennomfore", comment=""),
-        "project_chooser": project_chooser(_t, [f"{PROJECT} {i}" for i in range(25)]),
+        "project_chooser": project_chooser(_t, [(f"{PROJECT} {i}", i) for i in range(25)]),
     }
 
 

@@ -72,7 +72,7 @@ def register(router: Router) -> None:
         elif len(projects) == 1:
             project = projects[0]
         else:
-            return Reply(card=project_chooser(ctx.t, [p.name for p in projects]))
+            return Reply(card=project_chooser(ctx.t, [(p.name, p.id) for p in projects]))
         return Reply(card=await _timeline(ctx, project))
 
     @router.command("fase", "phase", help_key="help.cmd.fase", leader=True, order=41)

@@ -95,7 +95,7 @@ def register(router: Router) -> None:
         ensure_can_vote(poll, slot_id, answer, s.clock.now())
         await o.repo.vote(poll.id, slot_id, ctx.actor.id, answer, voter_name=ctx.actor.name,
                           voter_channel_id=ctx.actor.channel_user_id, now=s.clock.now())
-        o.schedule_push(poll.id)
+        o.schedule_push(poll.id, vote=True)
         return Reply(card=await o.view(poll, ctx.actor, ctx.locale), replace=True)
 
     @router.verb("poll.refresh", "poll.show")
