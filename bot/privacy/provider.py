@@ -44,3 +44,16 @@ def row_dict(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
             value = f"<{len(value)} bytes>"
         out[col.key] = value
     return out
+
+
+async def delete_older(db: Database, parent: Any, stamp: Any, cutoff: datetime, child_fk: Any) -> int:
+    """Delete parent rows whose `stamp` is before cutoff, children (by `child_fk`) first; returns parents deleted."""
+    from sqlalchemy import delete, select
+
+    async with db.write() as s:
+        old = list(await s.scalars(select(parent.id).where(stamp < cutoff)))
+        if not old:
+            return 0
+        await s.execute(delete(child_fk.class_).where(child_fk.in_(old)))
+        res = await s.execute(delete(parent).where(parent.id.in_(old)))
+        return res.rowcount or 0

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from bot.config import Settings
-from bot.privacy.provider import PrivacyProvider, Rows, row_dict
+from bot.privacy.provider import PrivacyProvider, Rows, delete_older, row_dict
 from bot.storage.broadcasts import BroadcastAck, BroadcastRow
 from bot.storage.db import Database
 
@@ -34,13 +34,7 @@ async def _erase(db: Database, person_id: str, alias: str) -> int:
 async def _retention(db: Database, now: datetime, settings: Settings) -> int:
     """Broadcasts (and their acknowledgements) are kept as long as the audit log."""
     cutoff = now - timedelta(days=settings.retention_audit_days)
-    async with db.write() as s:
-        old = list(await s.scalars(select(BroadcastRow.id).where(BroadcastRow.created_at < cutoff)))
-        if not old:
-            return 0
-        await s.execute(delete(BroadcastAck).where(BroadcastAck.broadcast_id.in_(old)))
-        res = await s.execute(delete(BroadcastRow).where(BroadcastRow.id.in_(old)))
-        return res.rowcount or 0
+    return await delete_older(db, BroadcastRow, BroadcastRow.created_at, cutoff, BroadcastAck.broadcast_id)
 
 
 PRIVACY = PrivacyProvider("broadcasts", _export, _erase, _retention)

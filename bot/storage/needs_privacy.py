@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from bot.config import Settings
-from bot.privacy.provider import PrivacyProvider, Rows, row_dict
+from bot.privacy.provider import PrivacyProvider, Rows, delete_older, row_dict
 from bot.storage.db import Database
 from bot.storage.needs import InputCampaign, NeedEntry, NeedEntryHistory
 
@@ -40,13 +40,7 @@ async def _erase(db: Database, person_id: str, alias: str) -> int:
 async def _retention(db: Database, now: datetime, settings: Settings) -> int:
     """Entries not changed for RETENTION_INPUTS_DAYS are deleted with their history."""
     cutoff = now - timedelta(days=settings.retention_inputs_days)
-    async with db.write() as s:
-        old = list(await s.scalars(select(NeedEntry.id).where(NeedEntry.updated_at < cutoff)))
-        if not old:
-            return 0
-        await s.execute(delete(NeedEntryHistory).where(NeedEntryHistory.entry_id.in_(old)))
-        res = await s.execute(delete(NeedEntry).where(NeedEntry.id.in_(old)))
-        return res.rowcount or 0
+    return await delete_older(db, NeedEntry, NeedEntry.updated_at, cutoff, NeedEntryHistory.entry_id)
 
 
 PRIVACY = PrivacyProvider("needs", _export, _erase, _retention)
