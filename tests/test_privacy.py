@@ -108,3 +108,15 @@ async def test_admin_cli_export_and_erase(teams: TeamsClient, bot, members, tmp_
     assert data["data"]["core"]["people"][0]["name"] == user.name
     assert await run_privacy(bot.settings, "erase", user.aad) == 0
     assert await bot.services.people.get(user.aad) is None
+
+
+async def test_bot_keeps_answering_after_erasure(teams: TeamsClient, bot, members):
+    """Erasure deletes the personal chat's row; the next message stores it again instead of failing."""
+    user = members[3]
+    personal = teams.personal(user)
+    card = (await teams.send(personal, user, "slett mine data")).card
+    await teams.press(personal, user, card, verb="privacy.erase")
+    assert await bot.services.conversations.get(personal.id) is None
+    res = await teams.send(personal, user, "hjelp")
+    assert "Dette kan jeg" in str(res.card)
+    assert await bot.services.conversations.get(personal.id) is not None

@@ -73,7 +73,10 @@ class FaggruppeBot(ActivityHandler):
         now = time.monotonic()
         key = (conv_id, person_id)
         s = self.services
-        if installed or now - self._touched.get(key, 0.0) > TOUCH_EVERY_S:
+        fresh = not installed and now - self._touched.get(key, 0.0) <= TOUCH_EVERY_S
+        conv = await s.conversations.get_recent(conv_id) if fresh else None
+        if conv is None:
+            # Not seen lately, or its row is gone (an erasure deletes personal chats): store the reference again.
             ref = TurnContext.get_conversation_reference(a).serialize()
             await s.conversations.touch(
                 conversation_id=conv_id, kind=identity.conversation_kind(a), tenant_id=identity.tenant_of(a),
@@ -84,9 +87,10 @@ class FaggruppeBot(ActivityHandler):
             if person_id:
                 await s.conversations.touch_member(conv_id, person_id)
             self._touched[key] = now
+            conv = await s.conversations.get(conv_id)
+            if conv is None:
+                raise RuntimeError("conversation could not be stored")
         person = await self._person(turn, person_id, aad, channel_user)
-        conv = await s.conversations.get_recent(conv_id)
-        assert conv is not None
         return person, conv
 
     async def _person(self, turn: TurnContext, person_id: str, aad: str, channel_user: str) -> Person:
@@ -116,8 +120,10 @@ class FaggruppeBot(ActivityHandler):
         return person
 
     def forget(self, person_id: str) -> None:
-        """Drop a cached person (after a role change or erasure)."""
+        """Drop a cached person and their recent conversation touches (after a role change or erasure)."""
         self._people.pop(person_id, None)
+        for key in [k for k in self._touched if k[1] == person_id]:
+            del self._touched[key]
 
     @staticmethod
     async def _lookup_member(turn: TurnContext, channel_user: str) -> tuple[str, str]:
