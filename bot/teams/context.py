@@ -8,6 +8,7 @@ from typing import Any
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, ChannelAccount, Mention
 
+from bot.domain.errors import InvalidInput
 from bot.domain.people import Person
 from bot.messages import language, t
 from bot.services import Services
@@ -47,6 +48,14 @@ class Ctx:
     def t(self, key: str, **params: object) -> str:
         """A catalogue text in the user's language."""
         return t(key, self.locale, **params)
+
+    def field_errors(self, error: InvalidInput) -> dict[str, str]:
+        """A form's field errors (catalogue key, or (key, params)) as texts in the user's language."""
+        out = {}
+        for name, spec in error.fields.items():
+            key, params = (spec, {}) if isinstance(spec, str) else spec
+            out[name] = self.t(key, **params)
+        return out
 
     @property
     def settings(self):

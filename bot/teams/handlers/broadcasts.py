@@ -48,7 +48,7 @@ def register(router: Router) -> None:
         try:
             draft = validate(form, now=s.clock.now(), tz=ctx.settings.tz, faggrupper=faggrupper, projects=projects)
         except InvalidInput as e:
-            return Reply(card=await _form(ctx, form, _errors(ctx, e), bid), replace=True)
+            return Reply(card=await _form(ctx, form, ctx.field_errors(e), bid), replace=True)
         chats = await _chats(s, draft)
         if not chats:
             return Reply(card=await _form(ctx, form, {"targets": ctx.t("broadcasts.error.no_chats")}, bid), replace=True)
@@ -158,14 +158,6 @@ async def _get(ctx: Ctx) -> Broadcast:
 async def _chats(s: Services, draft: Draft) -> list:
     names = None if draft.targets.mode == TargetMode.ALL else list(draft.targets.names)
     return await s.conversations.faggruppe_chats(names)
-
-
-def _errors(ctx: Ctx, e: InvalidInput) -> dict[str, str]:
-    out = {}
-    for field, spec in e.fields.items():
-        key, params = (spec, {}) if isinstance(spec, str) else spec
-        out[field] = ctx.t(key, **params)
-    return out
 
 
 def _targets_text(ctx: Ctx, draft: Draft) -> str:

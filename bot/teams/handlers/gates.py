@@ -129,7 +129,7 @@ def register(router: Router) -> None:
         try:
             form = parse_deadline_form({**raw_values, "faggrupper": chosen}, today=today, faggrupper=groups)
         except InvalidInput as e:
-            errors = {k: (ctx.t(v) if isinstance(v, str) else ctx.t(v[0], **v[1])) for k, v in e.fields.items()}
+            errors = ctx.field_errors(e)
             return [Reply(card=await _form(ctx, project, bp, raw_values, errors, existing), replace=True)]
         gate = await repo.set_deadline(
             project.id, bp, deadline=form.deadline, deadline_time=form.deadline_time, faggrupper=form.faggrupper,
@@ -182,7 +182,7 @@ def register(router: Router) -> None:
         try:
             decision, comment = validate_decision(values["decision"], values["comment"])
         except InvalidInput as e:
-            errors = {k: (ctx.t(v) if isinstance(v, str) else ctx.t(v[0], **v[1])) for k, v in e.fields.items()}
+            errors = ctx.field_errors(e)
             return [Reply(card=decision_form(ctx.t, project_id=project.id, project_name=project.name, bp=bp,
                                              values=values, errors=errors), replace=True)]
         done = await _decide(ctx, project, bp, decision, comment)

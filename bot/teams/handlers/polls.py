@@ -26,14 +26,6 @@ def _form_values(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in ("verb", "rows")}
 
 
-def _errors(ctx: Ctx, fields: dict[str, Any]) -> dict[str, str]:
-    out = {}
-    for name, spec in fields.items():
-        key, params = (spec, {}) if isinstance(spec, str) else spec
-        out[name] = ctx.t(key, **params)
-    return out
-
-
 def _int(data: dict[str, Any], key: str) -> int:
     try:
         return int(data[key])
@@ -71,7 +63,7 @@ def register(router: Router) -> None:
         try:
             draft = parse_form(values, tz=ctx.settings.tz, now=s.clock.now())
         except InvalidInput as e:
-            return Reply(card=form_card(ctx.t, values, _errors(ctx, e.fields), rows=_rows(ctx.data),
+            return Reply(card=form_card(ctx.t, values, ctx.field_errors(e), rows=_rows(ctx.data),
                                         suggest=s.calendar is not None), replace=True)
         o = ops(s)
         # A double click on "create" must not post the poll twice.

@@ -48,7 +48,7 @@ def register(router: Router) -> None:
             try:
                 project = await s.projects.create(name, description, ctx.actor.id, [g for g in groups if g in chosen])
             except InvalidInput as e:
-                errors = {k: ctx.t(v if isinstance(v, str) else v[0]) for k, v in e.fields.items()}
+                errors = ctx.field_errors(e)
             else:
                 await s.audit.record(ctx.actor.id, "project.create", str(project.id), name=name)
                 return [Reply(card=project_created_card(ctx.t, project), replace=True)]
