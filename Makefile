@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench package playground doctor clean install dev js screenshots
+.PHONY: run test check test-future lint bench package playground doctor clean install dev js screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,22 @@ js:
 	  || echo "npm ci failed: the manifest, card rendering and Playground tests will be skipped"; \
 	else echo "npm not found: the manifest, card rendering and Playground tests will be skipped"; fi
 
+# The whole suite in parallel (pytest-xdist; tests that need a browser or PostgreSQL say why when they skip).
+PYTEST_WORKERS ?= 4
 test: dev js
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -rs -n $(PYTEST_WORKERS) --dist loadfile --durations=10
+
+# The inner loop: lint and the model/card unit tests (no servers, no processes), a few seconds.
+CHECK_TESTS := tests/test_*_domain.py tests/test_choices.py tests/test_freebusy.py tests/test_card_basics.py \
+	tests/test_no_fixed_dates.py tests/test_migrations.py
+check: dev
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q -rs $(CHECK_TESTS)
+
+# The suite with the system clock moved two years ahead and to a spring-forward morning (needs Debian's faketime).
+test-future: dev
+	$(PY) scripts/test_future.py -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: dev
 	$(PIP) install -e '.[dev,bench]'

@@ -11,7 +11,7 @@ NEED_OK = {"title": "Digital søknad om barnehageplass æøå 🚸", "problem": 
            "desired_situation": "Automatisk behandling", "priority": "hoy", "municipalities": "Rana,Vefsn"}
 BENEFIT_OK = {"title": "Spart tid i saksbehandling", "benefit_type": "effektivisering", "priced": "true",
               "estimate_nok": "250000", "estimate_hours": "1200", "baseline_value": "3.5", "baseline_date": "2026-01-01",
-              "realisation_date": "2027-12-31", "municipalities": "Rana"}
+              "realisation_date": "2026-10-30", "municipalities": "Rana"}
 
 
 def inputs(node: Any) -> dict[str, dict[str, Any]]:

@@ -17,6 +17,8 @@ import aiohttp
 from tests.harness import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+# A moved system clock (`make test-future` preloads libfaketime) must move the bot processes too.
+PASS_THROUGH = ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC", "FAKETIME_NO_CACHE", "TZ")
 
 
 class BotProcess:
@@ -30,7 +32,9 @@ class BotProcess:
         self.env = {
             "PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", str(tmp)),
             "HOST": "127.0.0.1", "PORT": str(self.port), "PUBLIC_BASE_URL": self.url,
-            "LOG_FORMAT": "json", "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1", **env,
+            "LOG_FORMAT": "json", "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": str(ROOT),  # this checkout's bot/, whatever the editable install points at
+            **{k: v for k in PASS_THROUGH if (v := os.environ.get(k))}, **env,
         }
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0

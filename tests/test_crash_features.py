@@ -24,10 +24,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import create_engine, update
 from sqlalchemy.orm import Session
 
+from bot.domain.clock import SystemClock  # the bot process runs on the system clock
 from bot.scheduling.gate_jobs import REMINDER_FUNC, reminder_job_id
 from bot.scheduling.scheduler import one_off
 from bot.storage.db import sync_url
 from bot.storage.polls import PollRow
+from tests.dates import iso
 from tests.gates_helpers import INVOLVED, PROJECT, reminders, set_deadline, setup_chats
 from tests.harness import TeamsClient, User, find_action, iter_actions, make_user
 from tests.needs_support import NEED_OK, create_project, faggruppe_chat, filled
@@ -217,7 +219,7 @@ async def test_kill9_around_due_reminders_sends_each_once(tmp_path: Path, connec
             teams = TeamsClient(http, proc.url, connector)
             await create_project(teams, leader, PROJECT, INVOLVED)
             chats = await setup_chats(teams, leader, members)
-            res = await set_deadline(teams, chats["Oppvekst"], leader, 2, "2027-03-29", offsets="14, 7, 1")
+            res = await set_deadline(teams, chats["Oppvekst"], leader, 2, iso(SystemClock(), 60), offsets="14, 7, 1")
             assert "Fristen for BP2" in res.texts[0]
             oppvekst = chats["Oppvekst"]
             poll_id, _aid, _ = await create_poll(teams, oppvekst, members[0], deadline_date=day(2), deadline_time="10:00")

@@ -15,6 +15,7 @@ from typing import Any
 from bot.domain.broadcasts import TargetMode
 from bot.domain.choices import encode_multi
 from tests.broadcast_helpers import compose, quick_chats
+from tests.dates import iso
 from tests.fakes.connector import card_of
 from tests.gates_helpers import INVOLVED, PROJECT, set_deadline, setup_chats, timeline
 from tests.harness import TeamsClient, iter_actions
@@ -69,7 +70,7 @@ def assert_text_inert(where: str, texts: list[str]) -> None:
                 assert not rx.search(s), f"{where}: {name} not escaped in {s!r}"
 
 
-async def test_hostile_text_is_inert_in_every_feature_card(teams: TeamsClient, bot, leader, members):
+async def test_hostile_text_is_inert_in_every_feature_card(teams: TeamsClient, bot, leader, members, clock):
     checked: dict[str, int] = {}
     await create_project(teams, leader, PROJECT, INVOLVED)
     chats = await setup_chats(teams, leader, members)
@@ -90,7 +91,7 @@ async def test_hostile_text_is_inert_in_every_feature_card(teams: TeamsClient, b
     checked["my inputs"] = assert_inert("my inputs", (await teams.send(group, members[0], "mine innspill")).card)
 
     # gate documents: the deadline confirmation and the timeline everyone sees
-    res = await set_deadline(teams, group, leader, 2, "2027-03-29", documents=f"{EVIL}\nFaseplan")
+    res = await set_deadline(teams, group, leader, 2, iso(clock, 60), documents=f"{EVIL}\nFaseplan")
     assert_text_inert("gate deadline reply", res.texts)
     for c in res.cards:
         assert_inert("gate deadline reply card", c, required=False)

@@ -20,6 +20,7 @@ from bot.domain.clock import ShiftedClock
 from bot.storage.gates import GateRepo
 from bot.teams.broadcasting import broadcaster
 from tests.broadcast_helpers import broadcast, compose, quick_chats
+from tests.dates import iso
 from tests.fakes.connector import FakeConnector, card_of
 from tests.fakes.graph import FakeGraph
 from tests.gates_helpers import INVOLVED, PROJECT, set_deadline, setup_chats, timeline
@@ -87,7 +88,7 @@ async def test_graph_fault_while_booking_a_gate_deadline(graph_bot, fake_graph: 
     conv = chats["Oppvekst"]
     fault = fake_graph.fault(method="POST", path="/events", **GRAPH_FAULTS[kind])
     INJECTED[f"graph gate booking {kind}"] += 1
-    res = await set_deadline(teams, conv, leader, 2, "2027-03-29")
+    res = await set_deadline(teams, conv, leader, 2, iso(bot.clock, 60))
     assert res.status == 200 and "Fristen for BP2" in res.texts[0]  # saved and confirmed without waiting for Graph
     gate = await GateRepo(bot.services.db).at(1, 2)
     assert gate.deadline is not None

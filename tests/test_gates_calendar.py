@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from bot.config import Settings
 from bot.domain.clock import ShiftedClock
 from bot.storage.gates import GateRepo
+from tests.dates import at_local, day, iso, summer_time_starts
 from tests.gates_helpers import INVOLVED, PROJECT, set_deadline, setup_chats, timeline
 from tests.harness import RunningBot, TeamsClient
 
@@ -26,30 +27,33 @@ async def graph_teams(make_settings: Callable[..., Settings], graph_settings: di
     await running.stop()
 
 
-async def test_deadline_event_created_updated_cancelled_once(graph_teams, fake_graph, connector, leader, members):
+async def test_deadline_event_created_updated_cancelled_once(graph_teams, fake_graph, connector, leader, members, clock):
     bot, teams = graph_teams
     await bot.services.projects.create(PROJECT, "", leader.aad, INVOLVED)
     chats = await setup_chats(teams, leader, members)
     conv = chats["Oppvekst"]
-    res = await set_deadline(teams, conv, leader, 2, "2027-03-29")
+    deadline = day(clock, 60)
+    res = await set_deadline(teams, conv, leader, 2, deadline.isoformat())
     assert "Kalender: på" in str(res.card)
     gate = await GateRepo(bot.services.db).at(1, 2)
     key = f"gate:{gate.id}"
     status = await _settled(bot, key, "booked")
     event = fake_graph.events[status.event_id]
     assert event["isAllDay"] is True
-    assert event["start"]["dateTime"].startswith("2027-03-29") and event["end"]["dateTime"].startswith("2027-03-30")
+    assert event["start"]["dateTime"].startswith(deadline.isoformat())
+    assert event["end"]["dateTime"].startswith((deadline + timedelta(days=1)).isoformat())
     attendees = {a["emailAddress"]["address"].lower() for a in event["attendees"]}
     assert attendees == {m.upn for m in (leader, members[0], members[1], members[2])}  # Oppvekst + Helse, not IT
     assert "BP2" in event["subject"]
 
-    await set_deadline(teams, conv, leader, 2, "2027-04-05", at="10:00")
+    summer = summer_time_starts(day(clock, 70)) + timedelta(days=8)  # a day in summer time (CEST, UTC+2)
+    await set_deadline(teams, conv, leader, 2, summer.isoformat(), at="10:00")
     await connector.wait_for(lambda: fake_graph.calls("PATCH", "/events/"))
     assert list(fake_graph.events) == [status.event_id]  # the same event, updated
     moved = fake_graph.events[status.event_id]
     assert not moved.get("isAllDay")
     start = datetime.fromisoformat(fake_graph._answer(moved)["start"]["dateTime"].rstrip("Z")[:19]).replace(tzinfo=UTC)
-    assert start == datetime(2027, 4, 5, 8, tzinfo=UTC)  # 10:00 Oslo summer time
+    assert start == at_local(summer, 10) and start.hour == 8  # 10:00 Oslo summer time
     card = await timeline(teams, conv, leader)
     assert "i kalenderen" in str(card)
 
@@ -71,8 +75,8 @@ async def _settled(bot: RunningBot, key: str, state: str):
     raise AssertionError(f"booking {key} never became {state}: {status}")
 
 
-async def test_without_graph_the_timeline_says_calendar_off(teams, bot, leader):
+async def test_without_graph_the_timeline_says_calendar_off(teams, bot, leader, clock):
     await bot.services.projects.create(PROJECT, "", leader.aad, INVOLVED)
-    res = await set_deadline(teams, teams.personal(leader), leader, 1, "2027-01-10")
+    res = await set_deadline(teams, teams.personal(leader), leader, 1, iso(clock, 30))
     assert "Kalender: av" in str(res.card)
     assert bot.services.scheduler.job_ids("gate:1:reminder")

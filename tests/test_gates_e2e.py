@@ -10,6 +10,7 @@ from bot.domain.status import InputStatus
 from bot.scheduling import gate_jobs
 from bot.storage.gates import GateRepo
 from bot.storage.outbox import CANCELLED, NewDelivery
+from tests.dates import at_local, day, iso, long_nb, summer_time_starts, winter_time_starts
 from tests.fakes.connector import card_of
 from tests.gates_helpers import INVOLVED, PROJECT, reminders, run_reminder_now, set_deadline, setup_chats, timeline
 from tests.harness import TeamsClient, find_action, iter_actions
@@ -33,36 +34,43 @@ async def test_timeline_shows_phases_and_bps(teams, bot, leader, members):
     assert not [a for a in _actions(member_card) if a.get("verb") == "gates.form"]
 
 
-async def test_set_change_remove_deadline_replaces_jobs(teams, bot, leader, members):
+async def test_set_change_remove_deadline_replaces_jobs(teams, bot, leader, members, clock):
     await _project(bot, leader)
     chats = await setup_chats(teams, leader, members)
     conv = chats["Oppvekst"]
-    res = await set_deadline(teams, conv, leader, 2, "2027-03-29")
+    # the Monday after clocks go forward, at least a month ahead of the test clock
+    spring = summer_time_starts(day(clock, 30))
+    deadline = spring + timedelta(days=1)
+    res = await set_deadline(teams, conv, leader, 2, deadline.isoformat())
     assert "Fristen for BP2" in res.texts[0]
-    assert "29. mars 2027" in str(res.card) and "dager igjen" in str(res.card)
+    assert long_nb(deadline) in str(res.card) and "dager igjen" in str(res.card)
     gate = await GateRepo(bot.services.db).at(1, 2)
     sched = bot.services.scheduler
     prefix = f"gate:{gate.id}:"
     assert sorted(sched.job_ids(prefix)) == sorted([f"{prefix}overdue", f"{prefix}reminder:1", f"{prefix}reminder:14",
                                                     f"{prefix}reminder:7"])
-    # 09:00 local on each side of the switch to summer time (2027-03-28)
-    assert sched.next_run(f"{prefix}reminder:1") == datetime(2027, 3, 28, 7, tzinfo=UTC)
-    assert sched.next_run(f"{prefix}reminder:7") == datetime(2027, 3, 22, 8, tzinfo=UTC)
-    assert sched.next_run(f"{prefix}reminder:14") == datetime(2027, 3, 15, 8, tzinfo=UTC)
-    assert sched.next_run(f"{prefix}overdue") == datetime(2027, 3, 30, 7, tzinfo=UTC)
+    # 09:00 local on each side of the switch to summer time: 07:00Z from that day on, 08:00Z before
+    assert sched.next_run(f"{prefix}reminder:1") == at_local(spring, 9) and at_local(spring, 9).hour == 7
+    assert sched.next_run(f"{prefix}reminder:7") == at_local(deadline - timedelta(days=7), 9)
+    assert sched.next_run(f"{prefix}reminder:14") == at_local(deadline - timedelta(days=14), 9)
+    assert at_local(deadline - timedelta(days=7), 9).hour == 8 == at_local(deadline - timedelta(days=14), 9).hour
+    assert sched.next_run(f"{prefix}overdue") == at_local(deadline + timedelta(days=1), 9)
 
-    # change: across the switch to winter time (2027-10-31); old offsets' jobs are gone, none duplicated
-    await set_deadline(teams, conv, leader, 2, "2027-11-02", offsets="3,1", at="14:00")
+    # change: across the switch to winter time; old offsets' jobs are gone, none duplicated
+    autumn = winter_time_starts(day(clock, 30))
+    moved = autumn + timedelta(days=2)
+    await set_deadline(teams, conv, leader, 2, moved.isoformat(), offsets="3,1", at="14:00")
     assert sorted(sched.job_ids(prefix)) == sorted([f"{prefix}overdue", f"{prefix}reminder:1", f"{prefix}reminder:3"])
-    assert sched.next_run(f"{prefix}reminder:1") == datetime(2027, 11, 1, 8, tzinfo=UTC)
-    assert sched.next_run(f"{prefix}reminder:3") == datetime(2027, 10, 30, 7, tzinfo=UTC)
+    assert sched.next_run(f"{prefix}reminder:1") == at_local(autumn + timedelta(days=1), 9)
+    assert sched.next_run(f"{prefix}reminder:3") == at_local(autumn - timedelta(days=1), 9)
+    assert at_local(autumn + timedelta(days=1), 9).hour == 8 and at_local(autumn - timedelta(days=1), 9).hour == 7
     again = await GateRepo(bot.services.db).at(1, 2)
     assert again.id == gate.id and again.deadline_time.hour == 14
 
     # the form opens with the stored values, and Remove clears deadline and jobs
     card = await timeline(teams, conv, leader)
     form = (await teams.press(conv, leader, card, verb="gates.form", bp=2)).card
-    assert "2027-11-02" in str(form) and "14:00" in str(form)
+    assert moved.isoformat() in str(form) and "14:00" in str(form)
     res = await teams.press(conv, leader, form, verb="gates.remove")
     assert sched.job_ids(prefix) == []
     assert (await GateRepo(bot.services.db).at(1, 2)).deadline is None
@@ -82,12 +90,12 @@ async def test_form_errors_keep_values_and_save_nothing(teams, bot, leader):
     assert bot.services.scheduler.job_ids("gate:") == []
 
 
-async def test_member_cannot_set_or_decide_even_with_replayed_card(teams, bot, leader, members):
+async def test_member_cannot_set_or_decide_even_with_replayed_card(teams, bot, leader, members, clock):
     await _project(bot, leader)
     conv = teams.group("Chat", [leader, members[0]])
     card = await timeline(teams, conv, leader)
     form = (await teams.press(conv, leader, card, verb="gates.form", bp=1)).card
-    res = await teams.press(conv, members[0], form, verb="gates.save", inputs={"deadline": "2027-01-01"})
+    res = await teams.press(conv, members[0], form, verb="gates.save", inputs={"deadline": iso(clock, 30)})
     assert "bare prosjektledere" in res.invoke_message
     forged = {"actions": [{"type": "Action.Execute", "verb": "gates.remove",
                            "data": {"verb": "gates.remove", "project_id": 1, "bp": 1}}]}
@@ -114,7 +122,7 @@ async def test_set_phase_by_command_and_card(teams, bot, leader):
     assert (await teams.send(conv, leader, "fase")).texts[0].startswith("Skriv")
 
 
-async def test_reminder_goes_to_involved_chats_once_with_input_status(teams, bot, leader, members, connector):
+async def test_reminder_goes_to_involved_chats_once_with_input_status(teams, bot, leader, members, connector, clock):
     await _project(bot, leader)
     chats = await setup_chats(teams, leader, members)
     seen: list[int] = []
@@ -124,7 +132,7 @@ async def test_reminder_goes_to_involved_chats_once_with_input_status(teams, bot
         return InputStatus(total=5, needs=3, benefits=2, by_faggruppe={"Oppvekst": 5}, missing=("Helse og omsorg",))
 
     bot.services.input_status = status
-    await set_deadline(teams, chats["Oppvekst"], leader, 2, "2027-03-29", documents="Prosjektforslag\nGevinstanalyse")
+    await set_deadline(teams, chats["Oppvekst"], leader, 2, iso(clock, 60), documents="Prosjektforslag\nGevinstanalyse")
     gate = await GateRepo(bot.services.db).at(1, 2)
     run_reminder_now(bot.services, gate.id, "7")
     for name in INVOLVED:
@@ -150,11 +158,11 @@ async def test_reminder_goes_to_involved_chats_once_with_input_status(teams, bot
     assert "BP2" in str(res.card)
 
 
-async def test_reminder_without_status_provider_omits_it(teams, bot, leader, members, connector):
+async def test_reminder_without_status_provider_omits_it(teams, bot, leader, members, connector, clock):
     await _project(bot, leader)
     chats = await setup_chats(teams, leader, members)
     bot.services.input_status = None  # the needs/benefits feature is not there
-    await set_deadline(teams, chats["Oppvekst"], leader, 1, "2027-01-10", groups=["Oppvekst"])
+    await set_deadline(teams, chats["Oppvekst"], leader, 1, iso(clock, 30), groups=["Oppvekst"])
     gate = await GateRepo(bot.services.db).at(1, 1)
     run_reminder_now(bot.services, gate.id, "1")
     got = await connector.wait_for(lambda: reminders(connector, chats["Oppvekst"]))
@@ -165,18 +173,18 @@ async def test_reminder_without_status_provider_omits_it(teams, bot, leader, mem
 async def test_reminder_after_deadline_is_skipped(teams, bot, leader, members, connector, clock):
     await _project(bot, leader)
     chats = await setup_chats(teams, leader, members)
-    await set_deadline(teams, chats["Oppvekst"], leader, 2, "2026-12-01")
+    await set_deadline(teams, chats["Oppvekst"], leader, 2, iso(clock, 5))
     gate = await GateRepo(bot.services.db).at(1, 2)
     clock.advance(timedelta(days=10))
     assert await gate_jobs.send_reminder(gate.id, "7") == 0
     assert reminders(connector, chats["Oppvekst"]) == []
 
 
-async def test_approval_moves_phase_cancels_reminders_and_announces(teams, bot, leader, members, connector):
+async def test_approval_moves_phase_cancels_reminders_and_announces(teams, bot, leader, members, connector, clock):
     await _project(bot, leader)
     chats = await setup_chats(teams, leader, members)
     s = bot.services
-    await set_deadline(teams, chats["personal"], leader, 1, "2027-01-10")
+    await set_deadline(teams, chats["personal"], leader, 1, iso(clock, 30))
     gate = await GateRepo(s.db).at(1, 1)
     # a reminder queued but not yet sent (due later) must be cancelled too
     await s.outbox.enqueue([NewDelivery(key=f"gate:{gate.id}:reminder:1@x:{chats['Oppvekst'].id}",
@@ -208,10 +216,10 @@ async def test_approval_moves_phase_cancels_reminders_and_announces(teams, bot, 
     assert (await s.projects.get(1)).phase == "konsept"
 
 
-async def test_postponed_decision_then_new_deadline_reopens(teams, bot, leader, members):
+async def test_postponed_decision_then_new_deadline_reopens(teams, bot, leader, members, clock):
     await _project(bot, leader)
     conv = teams.personal(leader)
-    await set_deadline(teams, conv, leader, 2, "2027-01-10")
+    await set_deadline(teams, conv, leader, 2, iso(clock, 30))
     card = await timeline(teams, conv, leader)
     form = (await teams.press(conv, leader, card, verb="gates.decision_form", bp=2)).card
     res = await teams.press(conv, leader, form, verb="gates.decide", inputs={"decision": "postponed", "comment": "Mangler ROS"})
@@ -219,7 +227,7 @@ async def test_postponed_decision_then_new_deadline_reopens(teams, bot, leader, 
     gate = await GateRepo(bot.services.db).at(1, 2)
     assert bot.services.scheduler.job_ids(f"gate:{gate.id}:") == []
     assert (await bot.services.projects.get(1)).phase == "ide"
-    await set_deadline(teams, conv, leader, 2, "2027-02-10")
+    await set_deadline(teams, conv, leader, 2, iso(clock, 60))
     gate = await GateRepo(bot.services.db).at(1, 2)
     assert gate.status == "open" and bot.services.scheduler.job_ids(f"gate:{gate.id}:reminder")
 
@@ -227,23 +235,24 @@ async def test_postponed_decision_then_new_deadline_reopens(teams, bot, leader, 
 async def test_overdue_notice_goes_to_leaders_personal_chat(teams, bot, leader, members, connector, clock):
     await _project(bot, leader)
     chats = await setup_chats(teams, leader, members)
-    await set_deadline(teams, chats["Oppvekst"], leader, 2, "2026-12-01")
+    deadline = day(clock, 5)
+    await set_deadline(teams, chats["Oppvekst"], leader, 2, deadline.isoformat())
     gate = await GateRepo(bot.services.db).at(1, 2)
     clock.advance(timedelta(days=9))
     s = bot.services
     s.scheduler.add(gate_jobs.OVERDUE_FUNC, gate_jobs.overdue_job_id(gate.id), datetime.now(UTC) + timedelta(seconds=0.2),
-                    (gate.id, "2026-12-01"), misfire_grace_time=3600)
+                    (gate.id, deadline.isoformat()), misfire_grace_time=3600)
     got = await connector.wait_for(lambda: [a for a in connector.sent(chats["personal"].id)
                                             if "Fristen er passert" in str(a.get("attachments"))])
-    assert len(got) == 1 and "1. desember 2026" in str(got[0])
+    assert len(got) == 1 and long_nb(deadline) in str(got[0])
     assert not [a for a in connector.sent(chats["Oppvekst"].id) if "Fristen er passert" in str(a.get("attachments"))]
-    assert await gate_jobs.send_overdue(gate.id, "2026-12-01") == 0
+    assert await gate_jobs.send_overdue(gate.id, deadline.isoformat()) == 0
 
 
-async def test_dead_faggruppe_chat_is_reported_to_leader(teams, bot, leader, members, connector):
+async def test_dead_faggruppe_chat_is_reported_to_leader(teams, bot, leader, members, connector, clock):
     await _project(bot, leader)
     chats = await setup_chats(teams, leader, members)
-    await set_deadline(teams, chats["Oppvekst"], leader, 2, "2027-03-29")
+    await set_deadline(teams, chats["Oppvekst"], leader, 2, iso(clock, 60))
     gate = await GateRepo(bot.services.db).at(1, 2)
     connector.fail(403, conversation=chats["Helse og omsorg"].id, code="BotNotInConversationRoster")
     run_reminder_now(bot.services, gate.id, "7")
@@ -260,11 +269,11 @@ def _actions(card):
     return list(iter_actions(card))
 
 
-async def test_reminder_uses_needs_benefits_status_of_the_project(teams, bot, leader, members, connector):
+async def test_reminder_uses_needs_benefits_status_of_the_project(teams, bot, leader, members, connector, clock):
     await _project(bot, leader)
     chats = await setup_chats(teams, leader, members)
     assert bot.services.input_status is not None  # bound at start by the needs/benefits feature
-    await set_deadline(teams, chats["Oppvekst"], leader, 2, "2027-03-29", groups=["Oppvekst"])
+    await set_deadline(teams, chats["Oppvekst"], leader, 2, iso(clock, 60), groups=["Oppvekst"])
     gate = await GateRepo(bot.services.db).at(1, 2)
     run_reminder_now(bot.services, gate.id, "14")
     got = await connector.wait_for(lambda: reminders(connector, chats["Oppvekst"]))
@@ -273,10 +282,10 @@ async def test_reminder_uses_needs_benefits_status_of_the_project(teams, bot, le
     assert "Oppvekst" in body and "Helse og omsorg" in body  # nobody has sent anything yet
 
 
-async def test_reminder_retried_after_connector_errors_arrives_once(teams, bot, leader, members, connector):
+async def test_reminder_retried_after_connector_errors_arrives_once(teams, bot, leader, members, connector, clock):
     await _project(bot, leader)
     chats = await setup_chats(teams, leader, members)
-    await set_deadline(teams, chats["Oppvekst"], leader, 2, "2027-03-29", groups=["Oppvekst"])
+    await set_deadline(teams, chats["Oppvekst"], leader, 2, iso(clock, 60), groups=["Oppvekst"])
     gate = await GateRepo(bot.services.db).at(1, 2)
     connector.fail(502, conversation=chats["Oppvekst"].id, method="POST", times=1)
     run_reminder_now(bot.services, gate.id, "7")

@@ -18,13 +18,16 @@ import pytest
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.domain.clock import SystemClock  # the bot processes run on the system clock
 from bot.domain.gates import APPROVED, DEFAULT_OFFSETS
 from bot.scheduling.gate_jobs import REMINDER_FUNC, reminder_job_id
 from bot.storage.db import Database, sync_url
 from bot.storage.gates import GateRepo
 from bot.storage.projects import ProjectRepo
+from tests.dates import iso
 from tests.gates_helpers import INVOLVED, PROJECT, reminders, set_deadline, setup_chats
 from tests.harness import TeamsClient, free_port
+from tests.procs import ROOT
 
 pytestmark = pytest.mark.postgres
 
@@ -35,13 +38,13 @@ async def test_gate_repo_on_postgres(pg_url):
     try:
         project = await ProjectRepo(db).create("Ærlig prosjekt", "", "p1", ["Oppvekst"])
         repo = GateRepo(db)
-        first = await repo.set_deadline(project.id, 2, deadline=date(2027, 3, 29), deadline_time=None,
+        first = await repo.set_deadline(project.id, 2, deadline=date(2010, 3, 29), deadline_time=None,
                                         faggrupper=("Oppvekst",), documents=("Faseplan",), offsets=DEFAULT_OFFSETS,
                                         set_by="p1", set_in="c1")
-        second = await repo.set_deadline(project.id, 2, deadline=date(2027, 4, 1), deadline_time=dtime(12, 0),
+        second = await repo.set_deadline(project.id, 2, deadline=date(2010, 4, 1), deadline_time=dtime(12, 0),
                                          faggrupper=("Oppvekst", "Helse og omsorg"), documents=(),
                                          offsets=(timedelta(days=3),), set_by="p2", set_in="c2")
-        assert second.id == first.id and second.deadline == date(2027, 4, 1) and second.deadline_time == dtime(12, 0)
+        assert second.id == first.id and second.deadline == date(2010, 4, 1) and second.deadline_time == dtime(12, 0)
         assert second.offsets == (timedelta(days=3),)
         assert await repo.decide(first.id, APPROVED, "ok", "p2", datetime.now(UTC))
         assert not await repo.decide(first.id, APPROVED, "ok", "p2", datetime.now(UTC))
@@ -52,7 +55,8 @@ async def test_gate_repo_on_postgres(pg_url):
 
 def _spawn(pg_url: str, port: int, leader_aad: str, log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MICROSOFT_APP", "GRAPH_"))}
-    env.update(DATABASE_URL=pg_url, PORT=str(port), HOST="127.0.0.1", BOT_LEADERS=leader_aad, LOG_LEVEL="INFO")
+    env.update(DATABASE_URL=pg_url, PORT=str(port), HOST="127.0.0.1", BOT_LEADERS=leader_aad, LOG_LEVEL="INFO",
+               PYTHONPATH=str(ROOT))
     with log.open("wb") as out:
         return subprocess.Popen([sys.executable, "-m", "bot"], cwd=log.parent, env=env, stdout=out,
                                 stderr=subprocess.STDOUT)
@@ -115,7 +119,7 @@ async def test_two_instances_send_each_reminder_once_and_fail_over(pg_url, conne
                 # drive the standby instance: everything is shared through the database
                 teams = TeamsClient(http, urls[other], connector)
                 chats = await setup_chats(teams, leader, members)
-                res = await set_deadline(teams, chats["Oppvekst"], leader, 2, "2027-03-29")
+                res = await set_deadline(teams, chats["Oppvekst"], leader, 2, iso(SystemClock(), 60))
                 assert "Fristen for BP2" in res.texts[0]
                 gate = await GateRepo(db).at(1, 2)
             finally:

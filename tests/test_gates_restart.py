@@ -8,6 +8,7 @@ from datetime import timedelta
 import aiohttp
 
 from bot.storage.gates import GateRepo
+from tests.dates import iso
 from tests.gates_helpers import INVOLVED, PROJECT, reminders, run_reminder_now, set_deadline, setup_chats
 from tests.harness import RunningBot, TeamsClient
 
@@ -25,7 +26,7 @@ async def _misfire_then_restart(make_settings, clock, connector, leader, members
             teams = TeamsClient(http, first.url, connector)
             await first.services.projects.create(PROJECT, "", leader.aad, INVOLVED)
             chats = await setup_chats(teams, leader, members)
-            await set_deadline(teams, chats["Oppvekst"], leader, 2, "2027-03-29")
+            await set_deadline(teams, chats["Oppvekst"], leader, 2, iso(clock, 60))
         gate = await GateRepo(first.services.db).at(1, 2)
         # due in a moment; the bot stops before then, so it comes due while nobody runs the scheduler
         run_reminder_now(first.services, gate.id, "7", delay=0.6)

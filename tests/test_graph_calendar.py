@@ -40,7 +40,7 @@ async def calendar_for(make_settings: Callable[..., Settings], fake_graph: FakeG
 
 def spec(**kw: Any) -> EventSpec:
     base: dict[str, Any] = dict(subject="Faggruppemøte Oppvekst – «æøå»", body_html="<p>Prosjekt <b>Skole</b></p>",
-                                start=datetime(2026, 12, 1, 9, tzinfo=OSLO), end=datetime(2026, 12, 1, 10, 30, tzinfo=OSLO),
+                                start=datetime(2009, 12, 1, 9, tzinfo=OSLO), end=datetime(2009, 12, 1, 10, 30, tzinfo=OSLO),
                                 attendees=("kari@digitalehelgeland.no", "ola@bronnoy.kommune.no"), online_meeting=True,
                                 location="Teams", categories=("Faggruppe",), transaction_id="fb-test-1")
     base.update(kw)
@@ -54,8 +54,8 @@ async def test_create_update_cancel_with_real_token_path(calendar_for, fake_grap
     sent = fake_graph.calls("POST", "/events")[0]
     assert sent.path == f"/v1.0/users/{ORGANIZER}/events"
     body = sent.body
-    assert body["start"] == {"dateTime": "2026-12-01T09:00:00", "timeZone": WEU}
-    assert body["end"] == {"dateTime": "2026-12-01T10:30:00", "timeZone": WEU}
+    assert body["start"] == {"dateTime": "2009-12-01T09:00:00", "timeZone": WEU}
+    assert body["end"] == {"dateTime": "2009-12-01T10:30:00", "timeZone": WEU}
     assert body["isOnlineMeeting"] is True and body["onlineMeetingProvider"] == "teamsForBusiness"
     assert body["transactionId"] == "fb-test-1" and body["categories"] == ["Faggruppe"]
     assert body["body"] == {"contentType": "html", "content": "<p>Prosjekt <b>Skole</b></p>"}
@@ -65,8 +65,8 @@ async def test_create_update_cancel_with_real_token_path(calendar_for, fake_grap
     assert fake_graph.token_requests[0]["scope"] == "https://127.0.0.1/.default"
     assert sent.authorization.startswith("Bearer fake-token-")
 
-    ref2 = await cal.update_event(ref.id, spec(subject="Flyttet møte", start=datetime(2026, 12, 2, 12, tzinfo=OSLO),
-                                               end=datetime(2026, 12, 2, 13, tzinfo=OSLO)))
+    ref2 = await cal.update_event(ref.id, spec(subject="Flyttet møte", start=datetime(2009, 12, 2, 12, tzinfo=OSLO),
+                                               end=datetime(2009, 12, 2, 13, tzinfo=OSLO)))
     assert ref2.id == ref.id and len(fake_graph.events) == 1
     assert fake_graph.events[ref.id]["subject"] == "Flyttet møte"
     assert "transactionId" not in fake_graph.calls("PATCH")[0].body
@@ -89,30 +89,30 @@ async def test_update_of_deleted_event_is_not_found(calendar_for):
 
 async def test_all_day_and_timed_events_across_dst(calendar_for, fake_graph: FakeGraph):
     cal = await calendar_for()
-    spring = await cal.create_event(spec(start=date(2027, 3, 28), end=date(2027, 3, 28), transaction_id="d1", attendees=()))
+    spring = await cal.create_event(spec(start=date(2010, 3, 28), end=date(2010, 3, 28), transaction_id="d1", attendees=()))
     ev = fake_graph.events[spring.id]
     assert ev["isAllDay"] is True
-    assert ev["start"] == {"dateTime": "2027-03-28T00:00:00", "timeZone": WEU}
-    assert ev["end"] == {"dateTime": "2027-03-29T00:00:00", "timeZone": WEU}  # the 23-hour day, end exclusive
-    autumn = await cal.create_event(spec(start=date(2026, 10, 25), end=date(2026, 10, 27), transaction_id="d2", attendees=()))
-    assert fake_graph.events[autumn.id]["end"]["dateTime"] == "2026-10-27T00:00:00"
+    assert ev["start"] == {"dateTime": "2010-03-28T00:00:00", "timeZone": WEU}
+    assert ev["end"] == {"dateTime": "2010-03-29T00:00:00", "timeZone": WEU}  # the 23-hour day, end exclusive
+    autumn = await cal.create_event(spec(start=date(2009, 10, 25), end=date(2009, 10, 27), transaction_id="d2", attendees=()))
+    assert fake_graph.events[autumn.id]["end"]["dateTime"] == "2009-10-27T00:00:00"
 
-    timed = await cal.create_event(spec(start=datetime(2027, 3, 28, 9, tzinfo=OSLO), end=datetime(2027, 3, 28, 10, tzinfo=OSLO),
+    timed = await cal.create_event(spec(start=datetime(2010, 3, 28, 9, tzinfo=OSLO), end=datetime(2010, 3, 28, 10, tzinfo=OSLO),
                                         transaction_id="t1"))
     sent = fake_graph.calls("POST", "/events")[-1].body
-    assert sent["start"] == {"dateTime": "2027-03-28T09:00:00", "timeZone": WEU}
+    assert sent["start"] == {"dateTime": "2010-03-28T09:00:00", "timeZone": WEU}
     # Graph answers in UTC: 09:00 CEST is 07:00Z on the first summer-time day.
     answer = fake_graph._answer(fake_graph.events[timed.id])
-    assert answer["start"]["dateTime"].startswith("2027-03-28T07:00:00")
+    assert answer["start"]["dateTime"].startswith("2010-03-28T07:00:00")
 
     # An instant given in UTC during the repeated autumn hour (02:30 CET, the second one) is sent as UTC.
-    ambiguous = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    ambiguous = datetime(2009, 10, 25, 1, 30, tzinfo=UTC)
     await cal.create_event(spec(start=ambiguous, end=ambiguous + timedelta(hours=1), transaction_id="t2"))
     sent = fake_graph.calls("POST", "/events")[-1].body
-    assert sent["start"] == {"dateTime": "2026-10-25T01:30:00", "timeZone": "UTC"}
-    normal = datetime(2026, 10, 26, 8, tzinfo=UTC)
+    assert sent["start"] == {"dateTime": "2009-10-25T01:30:00", "timeZone": "UTC"}
+    normal = datetime(2009, 10, 26, 8, tzinfo=UTC)
     await cal.create_event(spec(start=normal, end=normal + timedelta(hours=1), transaction_id="t3"))
-    assert fake_graph.calls("POST", "/events")[-1].body["start"] == {"dateTime": "2026-10-26T09:00:00", "timeZone": WEU}
+    assert fake_graph.calls("POST", "/events")[-1].body["start"] == {"dateTime": "2009-10-26T09:00:00", "timeZone": WEU}
 
 
 async def test_retry_after_429_creates_one_event(calendar_for, fake_graph: FakeGraph):
@@ -176,8 +176,8 @@ async def test_permission_errors_say_what_is_missing(calendar_for, fake_graph: F
     assert err.value.kind == "permission" and err.value.permission == "Calendars.ReadWrite"
     assert "lacks permission Calendars.ReadWrite" in str(err.value) and "RBAC" in str(err.value)
     with pytest.raises(CalendarError) as err:
-        await cal.get_schedule(["kari@digitalehelgeland.no"], datetime(2026, 12, 1, tzinfo=UTC),
-                               datetime(2026, 12, 2, tzinfo=UTC))
+        await cal.get_schedule(["kari@digitalehelgeland.no"], datetime(2009, 12, 1, tzinfo=UTC),
+                               datetime(2009, 12, 2, tzinfo=UTC))
     assert err.value.permission == "Calendars.ReadBasic"
     fake_graph.permissions = {"Calendars.ReadWrite"}
     fake_graph.fault(401, method="POST")
@@ -229,13 +229,13 @@ async def test_managed_identity(make_settings, fake_graph: FakeGraph, monkeypatc
 async def test_free_busy_merge_and_external_people(calendar_for, fake_graph: FakeGraph):
     cal = await calendar_for()
     kari, per, ext = "kari@digitalehelgeland.no", "per@digitalehelgeland.no", "ola@gmail.com"
-    day = datetime(2026, 12, 1, tzinfo=OSLO)
+    day = datetime(2009, 12, 1, tzinfo=OSLO)
     fake_graph.set_busy(kari, day.replace(hour=8), day.replace(hour=12))
     fake_graph.set_busy(per, day.replace(hour=12), day.replace(hour=15), status="oof")
     fake_graph.set_busy(per, day.replace(hour=15), day.replace(hour=16), status="free")
     schedule = await cal.get_schedule([kari, per, ext], day, day + timedelta(days=1))
     assert schedule.excluded == (ext,)
-    assert schedule.busy[kari][0].start == datetime(2026, 12, 1, 7, tzinfo=UTC)
+    assert schedule.busy[kari][0].start == datetime(2009, 12, 1, 7, tzinfo=UTC)
     assert len(schedule.busy[per]) == 1  # "free" items are not busy
     slots = suggest_slots(schedule.busy, day, day + timedelta(days=1), timedelta(hours=1), OSLO)
     assert slots[0].everyone_free and slots[0].start == day.replace(hour=15)
@@ -253,17 +253,17 @@ async def test_fake_validates_like_graph(fake_graph: FakeGraph):
     fake_graph.tokens.add("t")
     url = f"{fake_graph.base_url}/users/{ORGANIZER}/events"
     headers = {"Authorization": "Bearer t"}
-    good = {"subject": "x", "start": {"dateTime": "2026-12-01T09:00:00", "timeZone": WEU},
-            "end": {"dateTime": "2026-12-01T10:00:00", "timeZone": WEU}}
+    good = {"subject": "x", "start": {"dateTime": "2009-12-01T09:00:00", "timeZone": WEU},
+            "end": {"dateTime": "2009-12-01T10:00:00", "timeZone": WEU}}
     async with aiohttp.ClientSession() as http:
         async def post(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
             async with http.post(url, json=body, headers=headers) as r:
                 return r.status, await r.json()
 
         assert (await post(good))[0] == 201
-        status, err = await post({**good, "start": {"dateTime": "2026-12-01T09:00:00", "timeZone": "Europe/Oslo"}})
+        status, err = await post({**good, "start": {"dateTime": "2009-12-01T09:00:00", "timeZone": "Europe/Oslo"}})
         assert status == 400 and "TimeZone" in err["error"]["message"]
-        status, _ = await post({**good, "start": {"dateTime": "2026-12-01 09:00", "timeZone": WEU}})
+        status, _ = await post({**good, "start": {"dateTime": "2009-12-01 09:00", "timeZone": WEU}})
         assert status == 400
         status, err = await post({**good, "isAllDay": True})
         assert status == 400 and "midnight" in err["error"]["message"]

@@ -32,7 +32,7 @@ async def _dataset(bot, leader) -> int:
     await add(NEED, Need("Behov B", "P", "M", "lav", municipalities=("Rana",)), "Helse og omsorg", "u2", "Ørjan")
     await add(BENEFIT, Benefit("Gevinst C", "effektivisering", municipalities=("Rana",), estimate_nok=100000.0,
                                estimate_hours=50.0, baseline_value=3.5, baseline_date=date(2026, 1, 1),
-                               realisation_date=date(2027, 6, 30)), "Oppvekst")
+                               realisation_date=date(2026, 6, 30)), "Oppvekst")
     await add(BENEFIT, Benefit("Gevinst D 🚀", "kvalitet", municipalities=("Vefsn", "Brønnøy"), estimate_nok=250000.5),
               "Helse og omsorg", "u2", "Ørjan")
     withdrawn = await add(BENEFIT, Benefit("Trukket E", "kvalitet", estimate_nok=1e6), "Oppvekst")
@@ -104,7 +104,7 @@ async def test_export_xlsx_csv_and_link_expiry(teams: TeamsClient, bot, leader, 
     assert c["Anslag timer per år"].value == 50
     assert c["Nullpunkt verdi"].value == 3.5
     assert c["Nullpunkt dato"].is_date and c["Nullpunkt dato"].value.date() == date(2026, 1, 1)
-    assert c["Realiseres innen"].value.date() == date(2027, 6, 30)
+    assert c["Realiseres innen"].value.date() == date(2026, 6, 30)
     assert c["Gevinsttype"].value == "Effektivisering" and c["Status"].value == "Aktiv"
     assert rows[1]["Anslag kr per år"].value == 250000.5 and rows[1]["Anslag timer per år"].value is None
     assert rows[2]["Status"].value == "Trukket"

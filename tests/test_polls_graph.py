@@ -14,6 +14,7 @@ import pytest
 from bot.bookings import transaction_id_for
 from bot.config import Settings
 from bot.domain.clock import ShiftedClock
+from tests import dates
 from tests.fakes.connector import FakeConnector, card_of
 from tests.fakes.graph import FakeGraph, _to_utc
 from tests.harness import RunningBot, TeamsClient, User, find_action, iter_actions
@@ -173,12 +174,15 @@ async def test_graph_down_pending_then_retry_job_books(graph_teams_no_sdk_retry,
 async def test_dst_slots_get_the_right_time_zone_in_graph(graph_teams, fake_graph: FakeGraph, clock: ShiftedClock,
                                                           leader, members):
     bot, teams = graph_teams
-    clock.offset = datetime(2026, 10, 1, 9, tzinfo=UTC) - datetime.now(UTC)  # before both slots
+    autumn = dates.winter_time_starts(dates.day(clock, 30))  # the next switch to winter time at least a month ahead
+    spring = dates.summer_time_starts(autumn)
+    summer_day, winter_day = spring + timedelta(days=1), autumn + timedelta(days=1)
     conv = teams.group("Oppvekst", [leader, *members])
-    inputs = {"slot_date_0": "2027-03-29", "slot_time_0": "10:00", "slot_date_1": "2026-10-26", "slot_time_1": "10:00",
-              "slot_date_2": "2026-11-02", "slot_time_2": "10:00"}
-    expected = {"2027-03-29": datetime(2027, 3, 29, 8, tzinfo=UTC),  # summer time (CEST, UTC+2) from 28 March 2027
-                "2026-10-26": datetime(2026, 10, 26, 9, tzinfo=UTC)}  # winter time (CET, UTC+1) from 25 October 2026
+    inputs = {"slot_date_0": summer_day.isoformat(), "slot_time_0": "10:00", "slot_date_1": winter_day.isoformat(),
+              "slot_time_1": "10:00", "slot_date_2": (autumn + timedelta(days=8)).isoformat(), "slot_time_2": "10:00"}
+    expected = {summer_day.isoformat(): dates.at_local(summer_day, 10),  # summer time (CEST, UTC+2): 08:00Z
+                winter_day.isoformat(): dates.at_local(winter_day, 10)}  # winter time (CET, UTC+1): 09:00Z
+    assert [t.hour for t in expected.values()] == [8, 9]
     for local_day, utc_start in expected.items():
         pid, aid, card = await create_poll(teams, conv, members[0], title=f"Møte {local_day}", **inputs)
         poll = await polls(bot).repo.get(pid)

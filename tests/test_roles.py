@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.teams.handlers import build_router
 from tests.broadcast_helpers import compose, quick_chats
+from tests.dates import iso
 from tests.gates_helpers import INVOLVED, PROJECT, set_deadline, setup_chats, timeline
 from tests.harness import TeamsClient, iter_actions
 from tests.needs_support import NEED_OK, create_project, submit
@@ -64,14 +65,14 @@ def refused(res: Any) -> bool:
 
 
 async def test_members_replaying_leader_cards_are_refused_and_change_nothing(teams: TeamsClient, bot, leader, members,
-                                                                             tmp_path: Path):
+                                                                             tmp_path: Path, clock):
     db = tmp_path / "bot.db"
     owner, intruder = members[0], members[3]
     await create_project(teams, leader, PROJECT, INVOLVED)
     chats = await setup_chats(teams, leader, members)
     group, personal = chats["Oppvekst"], chats["personal"]
     teams.add_members(group, [intruder])
-    await set_deadline(teams, group, leader, 2, "2027-03-29")
+    await set_deadline(teams, group, leader, 2, iso(clock, 60))
     await quick_chats(teams, bot, leader, {"Kultur": 2})
     # Every card the leader got, with the conversation it came in: the actions carry the data a replay would send.
     cards: list[tuple[Any, dict]] = [(group, await timeline(teams, group, leader))]
@@ -83,7 +84,7 @@ async def test_members_replaying_leader_cards_are_refused_and_change_nothing(tea
             cards.append((group, res.cards[-1] if res.cards else {}))
     preview = await compose(teams, personal, leader)
     cards.append((personal, preview))
-    scheduled = await compose(teams, personal, leader, title="Planlagt", send_date="2027-01-05", send_time="09:00")
+    scheduled = await compose(teams, personal, leader, title="Planlagt", send_date=iso(clock, 30), send_time="09:00")
     cards.append((personal, (await teams.press(personal, leader, scheduled, verb="broadcast.send")).card))
     cards.append((personal, (await teams.send(personal, leader, "kunngjøringer")).card))
     cards.append((group, (await teams.send(group, leader, "registrer")).card))
@@ -105,7 +106,7 @@ async def test_members_replaying_leader_cards_are_refused_and_change_nothing(tea
             if verb in LEADER_ONLY | OWNER_OR_LEADER and verb not in found:
                 found[verb] = (conv, action)
     plausible = {"project_id": "1", "bp": "2", "gate_id": "1", "broadcast_id": "1", "faggruppe": "Oppvekst",
-                 "name": "Kapret prosjekt", "faggrupper": "Oppvekst", "deadline": "2027-04-01", "offsets": "7",
+                 "name": "Kapret prosjekt", "faggrupper": "Oppvekst", "deadline": iso(clock, 90), "offsets": "7",
                  "decision": "approved", "note": "ok", "title": "Kapret", "message": "Kapret", "mode": "all",
                  "poll_id": str(poll_id), "entry_id": "1", "id": "1"}
     for conv in (group, teams.personal(intruder)):  # the intruder is known to the bot (first contact registers them)

@@ -40,7 +40,7 @@ def _report(ack: bool = True):
 
 def fixtures() -> dict[str, dict[str, Any]]:
     projects = [(i, f"Prosjekt {i}: Felles løsning for økonomi og lønn i regionen") for i in range(1, 30)]
-    form = FormInput(title=LONG_TITLE, message=MESSAGE, mode="some", faggrupper=FAGGRUPPER[:3], send_date="2026-12-01",
+    form = FormInput(title=LONG_TITLE, message=MESSAGE, mode="some", faggrupper=FAGGRUPPER[:3], send_date="2026-11-02",
                      send_time="08:30", ack=True, link="http://ikke-https.example")
     errors = {"link": _t("broadcasts.error.link"), "send_at": _t("broadcasts.error.send_at_past"),
               "title": _t("error.too_long", max=120), "targets": _t("broadcasts.error.no_chats")}

@@ -22,7 +22,7 @@ from cards.gates import (
 )
 
 TZ = ZoneInfo("Europe/Oslo")
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+NOW = datetime(2009, 11, 23, 10, 0, tzinfo=UTC)  # a fixed past moment: 2009/2010 share 2026/2027's calendar
 PROJECT = "Felles sak/arkiv for Helgelandskommunene – Ærlig, Østlig og Åpen digitalisering " * 2
 DOCS = tuple(f"Dokument {i}: gevinstrealiseringsplan for Brønnøy og Sømna " + "æøå" * 40 for i in range(MAX_DOCUMENTS))
 
@@ -43,18 +43,18 @@ def _gate(bp: int, deadline: date | None, status: str = OPEN, docs: tuple[str, .
 
 def _gates() -> dict[int, Gate]:
     return {
-        1: _gate(1, date(2026, 9, 1), APPROVED, comment="Godkjent av styringsgruppa – «enstemmig» " + "ø" * 300),
-        2: _gate(2, date(2026, 11, 20)),
-        3: _gate(3, date(2026, 12, 1)),
-        4: _gate(4, date(2027, 3, 29), POSTPONED, comment="Utsatt til budsjettet for 2027 er vedtatt i alle 16 kommuner"),
-        5: _gate(5, date(2027, 10, 31)),
+        1: _gate(1, date(2009, 9, 1), APPROVED, comment="Godkjent av styringsgruppa – «enstemmig» " + "ø" * 300),
+        2: _gate(2, date(2009, 11, 20)),
+        3: _gate(3, date(2009, 12, 1)),
+        4: _gate(4, date(2010, 3, 29), POSTPONED, comment="Utsatt til budsjettet for 2027 er vedtatt i alle 16 kommuner"),
+        5: _gate(5, date(2010, 10, 31)),
     }
 
 
 def fixtures() -> dict[str, dict[str, Any]]:
     status = InputStatus(total=37, needs=25, benefits=12, by_faggruppe={"Oppvekst": 20},
                          missing=tuple(FAGGRUPPER[1:]))
-    values = {"deadline": "2027-03-29", "deadline_time": "12:30",
+    values = {"deadline": "2010-03-29", "deadline_time": "12:30",
               "faggrupper": encode_multi(FAGGRUPPER), "documents": "\n".join(DOCS),
               "offsets": "14, 7, 1"}
     errors = {"deadline": _t("gates.error.past"), "deadline_time": _t("error.time"),
@@ -78,14 +78,14 @@ def fixtures() -> dict[str, dict[str, Any]]:
         "decision_form_error": decision_form(_t, project_id=1, project_name=PROJECT, bp=5,
                                              values={"decision": POSTPONED, "comment": ""},
                                              errors={"comment": _t("gates.error.comment_required")}),
-        "reminder": reminder_card(_t, project_id=1, project_name=PROJECT, bp=2, deadline=date(2026, 12, 7), deadline_time=None,
+        "reminder": reminder_card(_t, project_id=1, project_name=PROJECT, bp=2, deadline=date(2009, 12, 7), deadline_time=None,
                                   left="14 dager igjen", documents=DOCS, status=status),
-        "reminder_all_sent_en": reminder_card(_en, project_id=1, project_name="Shared archive", bp=3, deadline=date(2026, 12, 7),
+        "reminder_all_sent_en": reminder_card(_en, project_id=1, project_name="Shared archive", bp=3, deadline=date(2009, 12, 7),
                                               deadline_time=time(9, 0), left="1 day left", documents=DOCS[:3],
                                               status=InputStatus(total=4, needs=2, benefits=2)),
-        "reminder_no_status": reminder_card(_t, project_id=1, project_name=PROJECT, bp=1, deadline=date(2026, 12, 7),
+        "reminder_no_status": reminder_card(_t, project_id=1, project_name=PROJECT, bp=1, deadline=date(2009, 12, 7),
                                             deadline_time=None, left="i dag", documents=(), status=None),
-        "overdue": overdue_card(_t, project_id=1, project_name=PROJECT, bp=4, deadline=date(2026, 11, 22),
+        "overdue": overdue_card(_t, project_id=1, project_name=PROJECT, bp=4, deadline=date(2009, 11, 22),
                                 deadline_time=time(15, 0)),
         "announce_approved": announcement_card(_t, project_name=PROJECT, bp=2, decision=APPROVED, phase="planlegge",
                                                comment="Vedtatt i styringsgruppa " + "å" * 500),

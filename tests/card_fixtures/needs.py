@@ -40,7 +40,7 @@ def _benefit(i: int, status: str = "active") -> Entry:
     content = Benefit(title=f"Spart tid i saksbehandlingen {i} – Brønnøy og Sømna", benefit_type="effektivisering",
                       category="spart_tid", priced=True, municipalities=tuple(MUNICIPALITIES),
                       indicator="Timer brukt per søknad", unit="timer", baseline_value=3.5,
-                      baseline_date=date(2026, 1, 1), target_value=0.5, realisation_date=date(2028, 6, 30),
+                      baseline_date=date(2026, 1, 1), target_value=0.5, realisation_date=date(2026, 6, 30),
                       estimate_nok=1_250_000.0 * i, estimate_hours=1800.0 + i, owner="Kommunalsjef oppvekst",
                       measures=LONG[:4000], depends_on="Ny søknadsportal", risk="Lav oppslutning")
     return Entry(100 + i, BENEFIT, content, 1, FAGGRUPPER[i % len(FAGGRUPPER)], f"user-{i}", "Ørjan Øverli",

@@ -45,9 +45,9 @@ def fixtures() -> dict[str, dict[str, Any]]:
     errors = {"title": _t("polls.err.title_empty"), "slot_1": _t("polls.err.slot_past"),
               "slot_2": _t("polls.err.slot_duplicate"), "deadline": _t("polls.err.deadline_after_first"),
               "slots": _t("polls.err.too_few", min=2)}
-    values = {"title": "", "agenda": "Agenda med æøå " * 20, "slot_date_0": "2026-11-24", "slot_time_0": "10:00",
-              "slot_date_1": "2020-01-01", "slot_time_1": "09:00", "slot_date_2": "2026-11-24", "slot_time_2": "10:00",
-              "deadline_date": "2026-12-24", "deadline_time": "12:00", "anonymous": "true", "duration": "custom",
+    values = {"title": "", "agenda": "Agenda med æøå " * 20, "slot_date_0": "2026-11-10", "slot_time_0": "10:00",
+              "slot_date_1": "2020-01-01", "slot_time_1": "09:00", "slot_date_2": "2026-11-10", "slot_time_2": "10:00",
+              "deadline_date": "2026-11-12", "deadline_time": "12:00", "anonymous": "true", "duration": "custom",
               "duration_custom": "45", "mode": "place", "location": "Rådhuset i Mo i Rana, møterom «Ørnen»"}
     closed = dict(state="closed", chosen_slot_id=103)
     return {
