@@ -18,7 +18,7 @@ from tests.harness import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 # A moved system clock (`make test-future` preloads libfaketime) must move the bot processes too.
-PASS_THROUGH = ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC", "FAKETIME_NO_CACHE", "TZ")
+PASS_THROUGH = ("LD_PRELOAD", "FAKETIME", "FAKETIME_NO_CACHE", "TZ")
 
 
 class BotProcess:
