@@ -41,9 +41,23 @@ def policy_problems(settings: Settings) -> list[Problem]:
             problems.append(Problem("start.no_secret"))
     if settings.graph_enabled and graph_mode(settings) == "certificate":
         path = Path(settings.graph_client_certificate_path)
-        if not (path.is_file() and os.access(path, os.R_OK)):
+        if not certificate_usable(path):
             problems.append(Problem("start.certificate", {"path": str(path)}))
     return problems
+
+
+def certificate_usable(path: Path) -> bool:
+    """True when the file is a PEM with an unencrypted private key and a certificate (what CertificateCredential loads)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        data = path.read_bytes()
+        load_pem_private_key(data, password=None)
+        x509.load_pem_x509_certificate(data)
+    except (OSError, ValueError, TypeError):
+        return False
+    return True
 
 
 def bind_problems(settings: Settings) -> list[Problem]:

@@ -152,3 +152,34 @@ def test_operator_texts_exist_in_both_languages_and_differ():
     assert keys and set(keys) == {k for k in texts["en"] if k.startswith(("cfg.", "start.", "doctor."))}
     same = [k for k in keys if texts["nb"][k] == texts["en"][k]]
     assert same == []
+
+
+def test_one_version_everywhere():
+    """bot.__version__ is the package version (pyproject reads it), the manifest's by default, and /healthz's and
+    GET /'s (tests/test_startup.py reads those from a running bot)."""
+    import json
+    import tomllib
+
+    from bot import __version__
+    from bot.package import render
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" in pyproject["project"]["dynamic"] and "version" not in pyproject["project"]
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "bot.__version__"}
+    assert json.loads(render(load_settings({}))["manifest.json"])["version"] == __version__ == "1.1.0"
+    assert json.loads(render(load_settings({"APP_VERSION": "1.1.1"}))["manifest.json"])["version"] == "1.1.1"
+
+
+def test_graph_certificate_must_be_a_pem_with_key_and_certificate(tmp_path: Path):
+    import trustme
+
+    good, garbage, key_only = tmp_path / "app.pem", tmp_path / "garbage.pem", tmp_path / "key.pem"
+    cert = trustme.CA().issue_cert("faggruppe-bot-graph", key_type=trustme.KeyType.RSA)
+    cert.private_key_and_cert_chain_pem.write_to_path(str(good))
+    cert.private_key_pem.write_to_path(str(key_only))
+    garbage.write_text("not a certificate")
+    graph = {"GRAPH_ORGANIZER": "a@b.no", "GRAPH_TENANT_ID": TENANT, "GRAPH_CLIENT_ID": APP_ID}
+    assert policy_problems(load_settings({**graph, "GRAPH_CLIENT_CERTIFICATE_PATH": str(good)})) == []
+    for bad in (garbage, key_only, tmp_path / "missing.pem"):
+        (problem,) = policy_problems(load_settings({**graph, "GRAPH_CLIENT_CERTIFICATE_PATH": str(bad)}))
+        assert problem.key == "start.certificate" and str(bad) in problem.text("en")
