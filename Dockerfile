@@ -1,5 +1,8 @@
 # faggruppe-bot: the same install as `make run` (pip install .), run as a non-root user, `python -m bot` as entry point.
 # Build: docker build -t faggruppe-bot .     Run: docker run -p 3978:3978 --env-file .env faggruppe-bot
+# The image listens on 0.0.0.0, so it refuses to start without MICROSOFT_APP_ID (anyone reaching the port could act as
+# anyone); BOT_ALLOW_UNAUTHENTICATED=true overrides that for a closed test network only. Check a deployment with
+# `docker run --env-file .env faggruppe-bot doctor --online`.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -1,3 +1,4 @@
 """faggruppe-bot: a Microsoft Teams bot for faggrupper in regional digitalisation cooperations."""
 
-__version__ = "0.1.0"
+# The one version number: the package metadata (pyproject reads it), /healthz, GET / and the Teams manifest.
+__version__ = "1.1.0"

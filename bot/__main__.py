@@ -1,50 +1,103 @@
-"""python -m bot [run|package|doctor|privacy ...]: start the bot or run an admin command."""
+"""python -m bot [run|doctor|package|privacy|config-table]: start the bot or run an admin command."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
+from pathlib import Path
 
-from bot.config import ConfigError, load_dotenv_file, load_settings
+from bot.config import ConfigError, Settings, load_dotenv_file, load_settings
 from bot.logsetup import setup_logging
 
 
-def _settings():
+def _settings(lang: str) -> Settings:
     load_dotenv_file()
     try:
         return load_settings()
     except ConfigError as exc:
-        print(f"Configuration error: {exc}", file=sys.stderr)
+        for line in exc.lines(lang):
+            print(line, file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def _config_table(write: str) -> int:
+    from bot.configspec import markdown_table, render_tables
+
+    if not write:
+        print(markdown_table())
+        return 0
+    path = Path(write)
+    path.write_text(render_tables(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return 0
+
+
+def _run(settings: Settings, lang: str) -> int:
+    from bot.startup import running_line, start_problems, start_warnings
+
+    problems = start_problems(settings)  # before logging is set up: the problem lines are the whole output
+    if problems:
+        for problem in problems:
+            print(problem.text(lang), file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level, settings.log_format)
+    for warning in start_warnings(settings, lang):
+        _say(settings, logging.WARNING, warning)
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    line = running_line(settings, lang)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, shutdown_timeout=30,
+                print=lambda *_: _say(settings, logging.INFO, line))
+    return 0
+
+
+def _say(settings: Settings, level: int, text: str) -> None:
+    """A start-up line: plain on the terminal, or a log record when LOG_FORMAT=json (every output line stays JSON)."""
+    if settings.log_format == "json":
+        logging.getLogger("bot").log(level, text)
+    else:
+        print(text, file=sys.stderr if level >= logging.WARNING else sys.stdout, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="faggruppe-bot")
+    parser.add_argument("--lang", choices=["nb", "en"], default=None,
+                        help="language of the output (default: Norwegian, English for an en_* locale)")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the bot (default)")
-    sub.add_parser("doctor", help="check the configuration and Microsoft Graph access")
+    doctor = sub.add_parser("doctor", help="check the whole deployment: registration, address, database, scheduler, Graph")
+    doctor.add_argument("--online", action="store_true", help="also get tokens from Entra ID and make one Graph call")
     pkg = sub.add_parser("package", help="build build/faggruppe-bot.zip for Teams")
     pkg.add_argument("--out", default="build/faggruppe-bot.zip")
     priv = sub.add_parser("privacy", help="export or erase one user's data")
     priv.add_argument("action", choices=["export", "erase"])
     priv.add_argument("user")
     priv.add_argument("--out", default="")
+    table = sub.add_parser("config-table", help="print README's configuration table, generated from bot/configspec.py")
+    table.add_argument("--write", default="", metavar="README.md", help="regenerate the tables in this file instead")
     args = parser.parse_args(argv)
-    settings = _settings()
-    setup_logging(settings.log_level, settings.log_format)
-    if args.command in (None, "run"):
-        from aiohttp import web
+    if args.command == "config-table":
+        return _config_table(args.write)
+    from bot.startup import cli_language
 
-        from bot.app import create_app
-
-        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None, shutdown_timeout=30)
-        return 0
+    lang = cli_language(args.lang)
     if args.command == "doctor":
-        from bot.graph.doctor import run_doctor
+        from bot.doctor import main_doctor
 
-        return asyncio.run(run_doctor(settings))
+        load_dotenv_file()
+        try:
+            loaded: Settings | ConfigError = load_settings()
+        except ConfigError as exc:
+            loaded = exc
+        return main_doctor(loaded, lang, args.online)
+    settings = _settings(lang)
+    if args.command in (None, "run"):
+        return _run(settings, lang)
+    setup_logging(settings.log_level, settings.log_format)
     if args.command == "package":
         from bot.package import build_package
 

@@ -1,4 +1,4 @@
-"""The aiohttp application: /api/messages, /healthz and downloads; resources in cleanup_ctx."""
+"""The aiohttp application: /, /api/messages, /healthz and downloads; resources in cleanup_ctx."""
 
 from __future__ import annotations
 
@@ -145,6 +145,12 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if db_ok else 503)
 
 
+async def index(_request: web.Request) -> web.Response:
+    """GET /: which bot answers here, its version and where to talk to it."""
+    return web.json_response({"name": "faggruppe-bot", "version": __version__,
+                              "messaging_endpoint": "/api/messages", "health": "/healthz"})
+
+
 async def download(request: web.Request) -> web.Response:
     """GET /downloads/{token}: a short-lived file, or 404 for unknown and expired links."""
     services = request.app[SERVICES]
@@ -211,6 +217,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
             log.info("database closed")
 
     app.cleanup_ctx.append(resources)
+    app.router.add_get("/", index)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/downloads/{token}", download)

@@ -13,20 +13,31 @@ command -v node >/dev/null 2>&1 || { echo "Node.js is needed for the Playground 
 [ -f "$CLI" ] || npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 
 # The Playground's user is "Alex Wilber" (aadObjectId below); make them a project leader unless BOT_LEADERS is set,
-# so the leader commands can be tried too. The Playground needs an unauthenticated bot: no MICROSOFT_APP_ID.
+# so the leader commands can be tried too. The Playground needs an unauthenticated bot: no app registration at all
+# (a secret or tenant left from a production .env would otherwise be refused without its app id).
 export BOT_LEADERS="${BOT_LEADERS:-00000000-0000-0000-0000-0000000000020}"
-export MICROSOFT_APP_ID="" PORT="$BOT_PORT" HOST=127.0.0.1
+export MICROSOFT_APP_ID="" MICROSOFT_APP_PASSWORD="" MICROSOFT_APP_TYPE="" MICROSOFT_APP_TENANT_ID=""
+export PORT="$BOT_PORT" HOST=127.0.0.1
 mkdir -p data
 
-"$PY" -m bot &
-BOT_PID=$!
-trap 'kill "$BOT_PID" 2>/dev/null || true; wait "$BOT_PID" 2>/dev/null || true' EXIT INT TERM
+healthy() { "$PY" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$BOT_PORT/healthz', timeout=1)" 2>/dev/null; }
+
+# A bot already started with `make run` is used as it is (its start line points here); otherwise start one.
+if healthy; then
+  echo "Using the bot already running on port $BOT_PORT"
+  BOT_PID=""
+else
+  "$PY" -m bot &
+  BOT_PID=$!
+fi
+stop_bot() { if [ -n "$BOT_PID" ]; then kill "$BOT_PID" 2>/dev/null || true; wait "$BOT_PID" 2>/dev/null || true; fi; }
+trap stop_bot EXIT INT TERM
 
 for _ in $(seq 1 60); do
-  if "$PY" -c "import sys, urllib.request; urllib.request.urlopen('http://127.0.0.1:$BOT_PORT/healthz', timeout=1)" 2>/dev/null; then
+  if healthy; then
     break
   fi
-  kill -0 "$BOT_PID" 2>/dev/null || { echo "the bot did not start" >&2; exit 1; }
+  [ -z "$BOT_PID" ] || kill -0 "$BOT_PID" 2>/dev/null || { echo "the bot did not start" >&2; exit 1; }
   sleep 0.5
 done
 

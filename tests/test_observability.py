@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.storage.models import OutboxItem
 from tests.crashkit import Db
 from tests.fakes.identity import FakeIdentity
-from tests.harness import TeamsClient, make_user
+from tests.harness import TENANT, TeamsClient, make_user
 from tests.procs import BotProcess
 
 APP_ID = "3c1d2b4a-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
@@ -25,7 +25,7 @@ async def test_json_logs_have_one_line_per_activity_and_no_personal_data(tmp_pat
     ident.start()
     db_url = f"sqlite+aiosqlite:///{tmp_path}/obs.db"
     env = {"DATABASE_URL": db_url, "BOT_LEADERS": leader.aad, "REQUESTS_CA_BUNDLE": str(ident.ca_file),
-           **ident.env(APP_ID, PASSWORD)}
+           "ALLOWED_TENANTS": TENANT, **ident.env(APP_ID, PASSWORD)}  # a multi-tenant app id must name its tenants
     proc = BotProcess(tmp_path, env, "obs")
     user = make_user("Åse Ærligsen")
     tokens: list[str] = []

@@ -190,7 +190,7 @@ SENT, FAILED, WAITING = "sent", "failed", "waiting"
 def reason_key(last_error: str) -> str:
     """A catalogue key for a delivery error ('403:BotNotInConversationRoster' -> broadcasts.reason.403)."""
     status = last_error.split(":", 1)[0].strip()
-    if status in ("403", "404", "429", "412", "502", "504", "inactive"):
+    if status in ("403", "404", "429", "412", "502", "504", "inactive", "tenant_not_allowed"):
         return f"broadcasts.reason.{status}"
     if status in ("0", "408", "500", "503"):
         return "broadcasts.reason.network"

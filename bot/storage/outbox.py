@@ -221,10 +221,11 @@ class OutboxRepo:
         async with self.db.session() as s:
             return [GroupEntry(*r) for r in (await s.execute(q)).all()]
 
-    async def conversation_refs(self, ids: set[str]) -> dict[str, dict[str, Any] | None]:
-        """Stored references of the given conversations, None for inactive ones (one query for a claimed batch)."""
+    async def conversation_refs(self, ids: set[str]) -> dict[str, tuple[dict[str, Any] | None, str]]:
+        """Stored reference (None for inactive ones) and tenant of the given conversations (one query per batch)."""
         if not ids:
             return {}
-        q = select(Conversation.id, Conversation.active, Conversation.reference).where(Conversation.id.in_(ids))
+        q = (select(Conversation.id, Conversation.active, Conversation.reference, Conversation.tenant_id)
+             .where(Conversation.id.in_(ids)))
         async with self.db.session() as s:
-            return {cid: (ref if active else None) for cid, active, ref in (await s.execute(q)).all()}
+            return {cid: (ref if active else None, tenant) for cid, active, ref, tenant in (await s.execute(q)).all()}

@@ -17,6 +17,8 @@ from botframework.connector.auth.app_credentials import AppCredentials
 from msal import ConfidentialClientApplication
 from msal.authority import WELL_KNOWN_AUTHORITY_HOSTS
 
+from bot.config import Settings
+
 log = logging.getLogger(__name__)
 
 
@@ -76,3 +78,22 @@ class BotCredentialFactory(ConfigurationServiceClientCredentialFactory):
                 and not await inner.is_authentication_disabled() and await inner.is_valid_app_id(app_id)):
             return _CustomAuthorityCredentials(app_id, inner.password, inner.tenant_id, oauth_scope, login_endpoint)
         return await super().create_credentials(app_id, oauth_scope, login_endpoint, validate_authority)
+
+
+async def bot_token(settings: Settings) -> str:
+    """A Bot Connector token from Entra ID, got the way the bot gets one before it sends (for `doctor --online`)."""
+    import asyncio
+
+    from botframework.connector.auth import AuthenticationConstants as Public
+    from botframework.connector.auth import GovernmentConstants as Gov
+
+    from bot.teams.adapter import auth_configuration
+
+    if settings.to_channel_login_url:
+        login, scope = settings.to_channel_login_url, settings.to_channel_oauth_scope
+    elif settings.channel_service:
+        login, scope = Gov.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX, Gov.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+    else:
+        login, scope = Public.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX, Public.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+    credentials = await BotCredentialFactory(auth_configuration(settings)).create_credentials(settings.app_id, scope, login, True)
+    return str(await asyncio.to_thread(credentials.get_access_token))

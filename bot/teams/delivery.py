@@ -33,6 +33,7 @@ DEAD = {403, 404}
 MAX_ATTEMPTS = 8
 SEND_TIMEOUT_S = 30.0
 MAX_LIMIT_WAIT_S = 5.0  # longer rate-limit waits hand the row back to the outbox
+TENANT_REFUSED = "tenant_not_allowed"  # the failure reason of a delivery to a tenant not in ALLOWED_TENANTS
 Listener = Callable[[OutboxRow, str, str], Awaitable[None]]  # row, outcome (sent/failed/retry), detail
 
 
@@ -164,6 +165,8 @@ class DeliveryEngine:
         conv = await self.services.conversations.get(conversation_id)
         if conv is None or not conv.active:
             raise SendError(404, "conversation inactive", code="inactive")
+        if not self.services.settings.tenant_allowed(conv.tenant_id):
+            raise SendError(403, "tenant not allowed", code=TENANT_REFUSED)
         permit, _ = await self.limits.permit(conversation_id)
         payload: dict[str, Any] = {"activity": activity}
         if update_activity_id:
@@ -193,14 +196,14 @@ class DeliveryEngine:
             except Exception:
                 log.warning("outbox claim failed", exc_info=True)
                 rows = []
-            refs: dict[str, dict[str, Any] | None] = {}
+            refs: dict[str, tuple[dict[str, Any] | None, str]] = {}
             if rows:
                 try:
                     refs = await self.services.outbox.conversation_refs({r.conversation_id for r in rows})
                 except Exception:
                     log.warning("conversation lookup failed", exc_info=True)
             for row in rows:
-                task = asyncio.create_task(self._deliver(row, refs.get(row.conversation_id), claimed_at))
+                task = asyncio.create_task(self._deliver(row, *refs.get(row.conversation_id, (None, "")), claimed_at))
                 self._inflight.add(task)
                 self._rows[task] = row
                 task.add_done_callback(self._done)
@@ -228,13 +231,17 @@ class DeliveryEngine:
             return 1.0
         return max(0.01, min(1.0, (due - self.services.clock.now()).total_seconds()))
 
-    async def _deliver(self, row: OutboxRow, reference: dict[str, Any] | None, claimed_at: float) -> None:
+    async def _deliver(self, row: OutboxRow, reference: dict[str, Any] | None, tenant: str, claimed_at: float) -> None:
         outbox = self.services.outbox
         task = asyncio.current_task()
         try:
-            if reference is None:
-                await outbox.mark_failed(row.id, self.worker, "inactive")
-                await self._notify(row, "failed", "inactive")
+            # Checked at send time, not when queued: a tenant removed from ALLOWED_TENANTS gets nothing more, even
+            # from reminders and broadcasts queued or conversations stored before.
+            refused = "inactive" if reference is None else \
+                TENANT_REFUSED if not self.services.settings.tenant_allowed(tenant) else ""
+            if refused:
+                await outbox.mark_failed(row.id, self.worker, refused)
+                await self._notify(row, "failed", refused)
                 return
             permit, wait = await self.limits.permit(row.conversation_id, max_wait=MAX_LIMIT_WAIT_S)
             if permit is None:

@@ -57,6 +57,7 @@ class FakeIdentity:
         self.token_requests: list[dict[str, list[str]]] = []
         self.metadata_requests = 0
         self.issued: list[str] = []
+        self.client_secret: str | None = None  # when set, a token request with another secret gets invalid_client
         self._server: ThreadingHTTPServer | None = None
         self.base = ""
 
@@ -128,6 +129,10 @@ class FakeIdentity:
                     self._json({"error": "not_found"}, 404)
                     return
                 owner.token_requests.append(form)
+                if owner.client_secret is not None and form.get("client_secret") != [owner.client_secret]:
+                    self._json({"error": "invalid_client",
+                                "error_description": "AADSTS7000215: Invalid client secret provided."}, 401)
+                    return
                 token = f"bot-token-{uuid.uuid4().hex}"
                 owner.issued.append(token)
                 self._json({"access_token": token, "token_type": "Bearer", "expires_in": 3600})
