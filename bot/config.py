@@ -66,6 +66,7 @@ class Settings:
     leaders: tuple[str, ...] = ()
     allowed_tenants: tuple[str, ...] = ()
     municipalities: tuple[str, ...] = MUNICIPALITIES
+    cooperation_name: str = ""  # e.g. "Digitale Helgeland": on the title page of decision documents
     faggrupper: tuple[str, ...] = FAGGRUPPER
     max_body_bytes: int = 256 * 1024
     log_level: str = "INFO"
@@ -200,6 +201,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         leaders=tuple(x.lower() for x in _list(env.get("BOT_LEADERS"))),
         allowed_tenants=tuple(x.lower() for x in _list(env.get("ALLOWED_TENANTS"))),
         municipalities=_list(env.get("MUNICIPALITIES"), MUNICIPALITIES),
+        cooperation_name=env.get("COOPERATION_NAME", "").strip()[:200],
         faggrupper=_list(env.get("FAGGRUPPER"), FAGGRUPPER),
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 256 * 1024, 1024),
         log_level=log_level,
