@@ -184,11 +184,14 @@ def test_empty_project_gives_a_short_honest_draft(bp, now):
 
 def test_hostile_and_long_register_text_renders(now):
     evil = "Tittel\x0b med\x00 kontrolltegn <w:p> & \"sitat\" [lenke](https://evil.example)\r\nny linje"
+    marker = "<w:p><w:r><w:t>\u241f0\u241f</w:t></w:r></w:p>"  # what the writer splices on: inert in register text
     entries = [Entry(1, NEED, Need(evil, "p" * 4000, "ø" * 4000, "hoy"), 1, "Oppvekst", "u1"),
-               Entry(2, BENEFIT, Benefit(evil, "kvalitet", owner=evil, estimate_nok=-5.5), 1, "Oppvekst", "u1")]
+               Entry(2, BENEFIT, Benefit(evil, "kvalitet", owner=evil, estimate_nok=-5.5, risk=marker), 1, "Oppvekst", "u1")]
     for bp in DRAFT_BPS:
         _, doc = draft(bp, entries, now, ["Oppvekst"])
         assert "Tittel med kontrolltegn <w:p> & \"sitat\" [lenke](https://evil.example)" in doc.text()
+        if bp != 2:
+            assert "<w:p><w:r><w:t>0</w:t></w:r></w:p>" in doc.text()
 
 
 def test_norwegian_numbers_one_formatter():

@@ -1,14 +1,17 @@
 """A small writer over python-docx: title page, TOC field, Heading styles, tables that repeat their header row.
 
-Paragraphs and tables are written as WordprocessingML text and parsed once per block: python-docx's object
-model costs about a millisecond per cell and style lookup, and 500 register entries must render in well
-under two seconds. python-docx still owns the package, styles, sections, pictures and saving.
+Paragraphs and tables are written as WordprocessingML text: python-docx's object model costs about a
+millisecond per cell and style lookup, and moving parsed elements into its tree costs as much again, while
+500 register entries must render in well under two seconds. python-docx owns the package, styles, sections
+and pictures; the text blocks stand in its body as marker paragraphs and are spliced into the saved
+document.xml (checked: every marker must be replaced exactly once).
 """
 
 from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime
 from xml.sax.saxutils import escape as xml_escape
@@ -27,8 +30,9 @@ TABLE_TEXT, TABLE_HEAD = "Tabelltekst", "Tabelloverskrift"
 HEAD_FILL = "D5E3E6"  # light teal behind header cells
 STATUS_COLOUR = "C0392B"
 TWIPS_PER_CM = 567
+MARKER = "\u241f"  # a character register text cannot hold unnoticed: clean() removes it from user text
 # XML 1.0 forbids most control characters; register text may hold them (pasted from other systems).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\u241f]")
 _W = nsdecls("w")
 
 
@@ -69,7 +73,8 @@ class Writer:
 
     def __init__(self, *, title: str, subject: str, author: str, created: datetime, language: str = "nb-NO") -> None:
         self.doc = Document()
-        self._pending: list[str] = []
+        self._pending: list[str] = []  # blocks since the last flush
+        self._blocks: list[str] = []  # flushed blocks, by marker number
         props = self.doc.core_properties
         props.title, props.subject, props.author, props.language = clean(title), clean(subject), clean(author), language
         props.created = props.modified = created.replace(tzinfo=None)
@@ -100,17 +105,17 @@ class Writer:
             style.paragraph_format.space_after = Pt(0)
 
     def _append(self, xml: str) -> None:
-        """Queue a block (paragraphs or a table); blocks are parsed together when python-docx needs the body."""
+        """Queue a block (paragraphs or a table) for the body; queued blocks become one marker at the next flush."""
         self._pending.append(xml)
 
     def _flush(self) -> None:
-        """Parse the queued blocks once and put them before the body's closing section properties."""
+        """Put a marker paragraph for the queued blocks where they belong (before a section break or a picture)."""
         if not self._pending:
             return
-        end = self.doc.element.body.sectPr
-        for el in parse_xml(f"<w:body {_W}>{''.join(self._pending)}</w:body>"):
-            end.addprevious(el)
+        self._blocks.append("".join(self._pending))
         self._pending.clear()
+        marker = parse_xml(f"<w:p {_W}><w:r><w:t>{_marker(len(self._blocks) - 1)}</w:t></w:r></w:p>")
+        self.doc.element.body.sectPr.addprevious(marker)
 
     # -- text -------------------------------------------------------------------------------------
     def heading(self, text: str, level: int) -> None:
@@ -198,8 +203,41 @@ class Writer:
         self._append(_p(self._ids["Caption"], caption))
 
     def to_bytes(self) -> bytes:
-        """The finished document."""
+        """The finished document: python-docx's package with the text blocks spliced in for their markers."""
         self._flush()
-        out = io.BytesIO()
-        self.doc.save(out)
-        return out.getvalue()
+        saved = io.BytesIO()
+        self.doc.save(saved)
+        return _splice(saved.getvalue(), self._blocks)
+
+
+def _marker(n: int) -> str:
+    return f"{MARKER}{n}{MARKER}"
+
+
+_MARKER_P = re.compile(f"<w:p><w:r><w:t>{MARKER}(\\d+){MARKER}</w:t></w:r></w:p>")
+
+
+def _fill(xml: str, blocks: list[str]) -> str:
+    """document.xml with each marker paragraph replaced by its block; every block must be used exactly once."""
+    used: list[int] = []
+
+    def block(m: re.Match[str]) -> str:
+        used.append(int(m.group(1)))
+        return blocks[used[-1]]
+
+    out = _MARKER_P.sub(block, xml)
+    if sorted(used) != list(range(len(blocks))):
+        raise RuntimeError("document text blocks and their markers do not match")
+    return out
+
+
+def _splice(package: bytes, blocks: list[str]) -> bytes:
+    """The package with word/document.xml filled in; the other parts are copied unchanged."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = _fill(data.decode("utf-8"), blocks).encode("utf-8")
+            dst.writestr(item, data)
+    return out.getvalue()
