@@ -164,7 +164,8 @@ def charts(w: Writer, m: DocumentModel, t: T) -> None:
     w.picture(png, t("documents.doc.chart.caption", n=1, title=title))
     if m.total.nok:
         title = t("documents.doc.chart.by_type")
-        png = bar_chart(title, [Bar(t(f"needs.btype.{k}"), (x.nok,)) for k, x in m.by_type], [], lambda v: f"{num(v)} kr")
+        png = bar_chart(title, [Bar(t(f"needs.btype.{k}"), (x.nok,)) for k, x in m.by_type], [],
+                        lambda v: t("documents.doc.nok", value=num(v)))
         w.picture(png, t("documents.doc.chart.caption", n=2, title=title))
 
 

@@ -64,7 +64,8 @@ def bar_chart(title: str, bars: Sequence[Bar], legend: Sequence[str], fmt: Calla
             draw.text((x + 26, 55), name, fill=INK, font=font)
             x += 60 + int(draw.textlength(name, font=font))
     label_w = 430
-    left, right = 20 + label_w + 10, WIDTH - 170
+    widest = max((draw.textlength(fmt(v), font=font) for b in bars for v in b.values), default=0.0)
+    left, right = 20 + label_w + 10, WIDTH - 30 - int(widest)  # the longest value label fits after the longest bar
     biggest = max((v for b in bars for v in b.values), default=0.0) or 1.0
     draw.line((left, top - 6, left, height - 16), fill=GRID, width=2)
     for r, b in enumerate(bars):

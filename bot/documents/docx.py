@@ -78,7 +78,7 @@ class Writer:
         props = self.doc.core_properties
         props.title, props.subject, props.author, props.language = clean(title), clean(subject), clean(author), language
         props.created = props.modified = created.replace(tzinfo=None)
-        props.comments = "Utkast"
+        props.comments, props.last_modified_by = "Utkast", clean(author)
         self._styles(language)
         self._ids = {name: self.doc.styles[name].style_id for name in
                      ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "Caption", "TOC Heading",
