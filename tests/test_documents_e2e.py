@@ -128,6 +128,11 @@ async def test_bad_bp_unknown_project_and_usage_are_explained(teams: TeamsClient
                                                      "data": {"verb": "documents.draft", **data}}]}
         res = await teams.press(conv, leader, card, verb="documents.draft")
         assert res.status == 200 and "fant ikke det du spurte etter" in res.invoke_message, (data, res.body)
+    # the same overflowing id on a verb open to members: found nothing, not "something went wrong" (ProjectRepo.get)
+    card = {"type": "AdaptiveCard", "actions": [{"type": "Action.Execute", "verb": "gates.timeline",
+                                                 "data": {"verb": "gates.timeline", "project_id": "9" * 23}}]}
+    res = await teams.press(conv, leader, card, verb="gates.timeline")
+    assert "fant ikke" in res.invoke_message and "galt" not in res.invoke_message, res.body
     card = {"type": "AdaptiveCard", "actions": [{"type": "Action.Execute", "verb": "documents.draft",
                                                  "data": {"verb": "documents.draft", "project_id": project_id, "bp": 4}}]}
     res = await teams.press(conv, leader, card, verb="documents.draft")
