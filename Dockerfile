@@ -13,6 +13,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORT=3978 \
     DATABASE_URL=sqlite+aiosqlite:////app/data/faggruppe-bot.db
 
+# DejaVu Sans draws the æøå of the charts in decision documents (bot/documents/chart.py).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 bot \
     && useradd --system --uid 10001 --gid bot --home-dir /app --shell /usr/sbin/nologin bot
 

@@ -73,6 +73,10 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         for op, g in res.get("growth", {}).items():
             out.append((f"scale {backend} {op} ms {big} vs {small}", _fmt(res[big]["ms"][op]), _fmt(res[small]["ms"][op]),
                         f"{_fmt(g['ratio'])} {g['verdict']}"))
+    if d := results.get("documents"):
+        for bp, ms in d["ms"].items():
+            out.append((f"decision document {bp}, {d['entries']} entries, ms (target; CPU ms {d['cpu_ms'][bp]})",
+                        _fmt(ms), _fmt(d["target_s"] * 1000), _fmt(ms / (d["target_s"] * 1000))))
     return out
 
 

@@ -76,6 +76,7 @@ class Settings:
     timezone: str
     leaders: tuple[str, ...]
     municipalities: tuple[str, ...]
+    cooperation_name: str  # e.g. "Digitale Helgeland": on the title page of decision documents
     faggrupper: tuple[str, ...]
     # Graph (see bot/graph): all optional, Graph is off when unset.
     graph_organizer: str

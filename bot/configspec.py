@@ -104,6 +104,8 @@ SPEC: tuple[Var, ...] = (
         "comma-separated Entra ID object ids or UPNs of project leaders"),
     Var("MUNICIPALITIES", "municipalities", "", names(MUNICIPALITIES), "storage", "comma-separated municipality list",
         shown="Digitale Helgeland's 16"),
+    Var("COOPERATION_NAME", "cooperation_name", "", text, "storage",
+        "the cooperation's name (e.g. `Digitale Helgeland`), shown on the title page of decision documents"),
     Var("FAGGRUPPER", "faggrupper", "", names(FAGGRUPPER), "storage", "comma-separated faggruppe list",
         shown="the seven usual faggrupper"),
     # -- Microsoft Graph ----------------------------------------------------------------------------------------------

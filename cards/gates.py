@@ -167,8 +167,8 @@ def decision_form(t: T, *, project_id: int, project_name: str, bp: int, values: 
 
 
 def reminder_card(t: T, *, project_id: int, project_name: str, bp: int, deadline: date, deadline_time: time | None, left: str,
-                  documents: tuple[str, ...], status: InputStatus | None) -> Card:
-    """Posted in each involved faggruppe chat at every reminder offset."""
+                  documents: tuple[str, ...], status: InputStatus | None, draft: bool = False) -> Card:
+    """Posted in each involved faggruppe chat at every reminder offset; `draft` adds "Last ned utkast" (BP2, BP3, BP5)."""
     body: list[Element] = [
         title(t("gates.reminder.title", bp=bp_label(bp), project=escape(project_name))),
         text(t(f"gates.bp.{bp}"), subtle=True),
@@ -184,8 +184,12 @@ def reminder_card(t: T, *, project_id: int, project_name: str, bp: int, deadline
             body.append(text(t("gates.reminder.missing", names=escape(", ".join(status.missing))), color="Warning"))
         else:
             body.append(text(t("gates.reminder.all_sent"), color="Good"))
-    return card(body, [submit(t("gates.action.input"), "cmd", {"command": "innspill", "project_id": project_id}),
-                       submit(t("gates.action.timeline"), "cmd", {"command": f"faser {project_name}"})])
+    actions = [submit(t("gates.action.input"), "cmd", {"command": "innspill", "project_id": project_id}),
+               submit(t("gates.action.timeline"), "cmd", {"command": f"faser {project_name}"})]
+    if draft:
+        # Leaders and the secretariat get the draft decision document; members who press it are told who may.
+        actions.append(execute(t("documents.button"), "documents.draft", {"project_id": project_id, "bp": bp}))
+    return card(body, actions)
 
 
 def overdue_card(t: T, *, project_id: int, project_name: str, bp: int, deadline: date, deadline_time: time | None) -> Card:

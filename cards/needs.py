@@ -30,12 +30,19 @@ Errors = Mapping[str, str]
 MAX_LISTED = 20
 
 
-def fmt_number(value: float | None, lang: str = "nb") -> str:
-    """1234567.5 -> '1 234 568' (nb) or '1,234,568' (en)."""
+def fmt_number(value: float | None, lang: str = "nb", *, decimals: int | None = None) -> str:
+    """The one number formatter: 1234567.5 -> '1 234 568' (nb) or '1,234,568' (en); 12.5 -> '12,50' (nb).
+
+    Cards round amounts of 100 and more to whole numbers; pass `decimals` for a fixed number of decimals
+    (documents: 1234567.5 with decimals=2 -> '1 234 567,50'). Norwegian groups with a no-break space and
+    writes a decimal comma.
+    """
     if value is None:
         return ""
-    s = f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.2f}"
-    return s.replace(",", "\u00a0") if lang == "nb" else s
+    if decimals is None:
+        decimals = 0 if abs(value) >= 100 or value == int(value) else 2
+    s = f"{value:,.{decimals}f}"
+    return s.replace(",", "\u00a0").replace(".", ",") if lang == "nb" else s
 
 
 def kind_label(t: T, kind: str) -> str:

@@ -22,7 +22,7 @@ from tests.test_polls_e2e import create_poll
 LEADER_ONLY = {
     "broadcast.preview", "broadcast.edit", "broadcast.discard", "broadcast.send", "broadcast.cancel", "broadcast.report",
     "faggruppe.register", "gates.phase", "gates.form", "gates.save", "gates.remove", "gates.decision_form", "gates.decide",
-    "needs.campaign.start", "audit.export", "project.create",
+    "needs.campaign.start", "audit.export", "project.create", "documents.draft",
 }
 OWNER_OR_LEADER = {"poll.close", "needs.edit", "needs.withdraw"}
 OPEN_TO_MEMBERS = {

@@ -12,6 +12,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from bot.documents.model import has_draft
 from bot.domain.gates import DECISION_POINTS, OPEN, Gate, deadline_at, offset_key, overdue_at, parse_offset_key, reminder_plan
 from bot.messages import t as msg_t
 from bot.scheduling import runtime
@@ -150,7 +151,8 @@ async def send_reminder(gate_id: int, offset: str) -> int:
             log.warning("input status failed for gate reminder", exc_info=True)
     card = reminder_card(_t, project_id=project.id, project_name=project.name, bp=gate.bp, deadline=gate.deadline,
                          deadline_time=gate.deadline_time, left=left_text(_t, gate.deadline, now, tz),
-                         documents=gate.documents or DECISION_POINTS[gate.bp].documents, status=status)
+                         documents=gate.documents or DECISION_POINTS[gate.bp].documents, status=status,
+                         draft=has_draft(gate.bp))
     chats = await s.conversations.faggruppe_chats(list(gate.faggrupper))
     items = [NewDelivery(key=reminder_key(gate, offset, c.id), conversation_id=c.id, payload=message(card),
                          group_key=reminder_group(gate.id)) for c in chats]

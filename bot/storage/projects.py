@@ -12,6 +12,8 @@ from bot.domain.errors import InvalidInput
 from bot.storage.db import Database
 from bot.storage.models import Project, utcnow
 
+MAX_ID = 2**31 - 1  # PostgreSQL integer
+
 
 @dataclass(frozen=True)
 class ProjectInfo:
@@ -50,7 +52,9 @@ class ProjectRepo:
             raise InvalidInput({"name": "project.name_taken"}) from None
 
     async def get(self, project_id: int) -> ProjectInfo | None:
-        """One project by id."""
+        """One project by id; an id outside the database's integer range (forged card data) finds nothing."""
+        if not 0 < project_id <= MAX_ID:
+            return None  # the driver would raise OverflowError (SQLite) or DataError (PostgreSQL) instead
         async with self.db.session() as s:
             row = await s.get(Project, project_id)
             return _info(row) if row else None
