@@ -70,7 +70,7 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     log_level: str = "INFO"
     log_format: str = "text"
-    download_ttl_minutes: int = 60
+    download_ttl_minutes: int = 15
     # Graph (see bot/graph): all optional, Graph is off when unset.
     graph_tenant_id: str = ""
     graph_client_id: str = ""
@@ -204,7 +204,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 256 * 1024, 1024),
         log_level=log_level,
         log_format=log_format,
-        download_ttl_minutes=_int(env, "DOWNLOAD_TTL_MINUTES", 60, 1, 60 * 24 * 7),
+        download_ttl_minutes=_int(env, "DOWNLOAD_TTL_MINUTES", 15, 1, 60 * 24 * 7),
         graph_tenant_id=env.get("GRAPH_TENANT_ID", "").strip(),
         graph_client_id=env.get("GRAPH_CLIENT_ID", "").strip(),
         graph_client_secret=env.get("GRAPH_CLIENT_SECRET", ""),

@@ -140,7 +140,8 @@ class OutboxItem(Base):
 
 
 class Download(Base):
-    """A short-lived file behind an unguessable link; only the token's hash is stored."""
+    """A short-lived file behind an unguessable link; only the token's hash is stored. A file with an owner is
+    personal: `used_at` is set (and the content dropped) when its link is first used."""
 
     __tablename__ = "downloads"
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -150,3 +151,4 @@ class Download(Base):
     owner_id: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -16,7 +16,7 @@ from bot.domain.people import Person, Role, configured_leader
 from bot.messages import t
 from bot.services import Services
 from bot.storage.conversations import ConversationInfo
-from bot.teams import identity, telemetry
+from bot.teams import identity, private, telemetry
 from bot.teams.context import Ctx, Reply, to_activity
 from bot.teams.fastpath import SentInvokeResponse
 from bot.teams.router import Handler, Result, Router
@@ -241,9 +241,10 @@ class FaggruppeBot(ActivityHandler):
         return MessageInvokeResponse(status_code=200, type="application/vnd.microsoft.activity.message", value=message)
 
     async def _call(self, ctx: Ctx, handler: Handler) -> list[Reply]:
-        """Run a handler; domain errors become messages, anything else a generic apology."""
+        """Run a handler; domain errors become messages, anything else a generic apology. Personal links asked for
+        in a group go to the requester's personal chat (one place, so no handler can leak one)."""
         try:
-            return _as_list(await handler(ctx))
+            return await private.route(ctx, _as_list(await handler(ctx)))
         except InvalidInput:
             return [Reply(text=ctx.t("error.invalid_input"))]
         except DomainError as e:

@@ -22,8 +22,6 @@ def register(router: Router) -> None:
 
     @router.command("mine data", "my data", help_key="help.cmd.mine_data", order=80)
     async def my_data(ctx: Ctx) -> Reply:
-        if ctx.is_group:
-            return Reply(text=ctx.t("privacy.personal_only"))
         data = await export_user(ctx.services, ctx.actor.id)
         s = ctx.services
         json_url, expires = await s.download_link(to_json(data), "mine-data.json", "application/json", ctx.actor.id)
@@ -31,7 +29,7 @@ def register(router: Router) -> None:
             to_xlsx(data), "mine-data.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ctx.actor.id
         )
         when = expires.astimezone(ctx.settings.tz).strftime("%d.%m.%Y %H:%M")
-        return Reply(card=export_card(ctx.t, json_url, xlsx_url, when))
+        return Reply(card=export_card(ctx.t, json_url, xlsx_url, when), private=True)
 
     @router.command("slett mine data", "delete my data", help_key="help.cmd.slett_data", order=81)
     async def erase_ask(ctx: Ctx) -> Reply:
@@ -74,7 +72,7 @@ def register(router: Router) -> None:
         await ctx.services.audit.record(ctx.actor.id, "audit.export")
         when = expires.astimezone(ctx.settings.tz).strftime("%d.%m.%Y %H:%M")
         return Reply(text=f"{ctx.t('privacy.audit_export_ready')} [{ctx.t('common.download')}]({url}) "
-                          f"{ctx.t('common.link_expires', time=when)}")
+                          f"{ctx.t('common.link_expires', time=when)}", private=True)
 
     @router.on_startup
     async def schedule_retention(services: Services) -> None:
