@@ -69,6 +69,11 @@ class Person(Base):
     upn: Mapped[str] = mapped_column(String(300), default="", index=True)
     tenant_id: Mapped[str] = mapped_column(String(64), default="")
     role: Mapped[str] = mapped_column(String(20), default="member")
+    # Where the role came from: "config" (BOT_LEADERS: revoked when no longer listed) or "chat" (granted by a leader,
+    # kept until removed in chat); who granted or removed it in chat, and when.
+    role_source: Mapped[str] = mapped_column(String(20), default="")
+    role_granted_by: Mapped[str] = mapped_column(String(200), default="")
+    role_granted_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
