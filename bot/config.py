@@ -107,6 +107,9 @@ class Settings:
     app_version: str = "1.0.0"
     outbox_stale_seconds: int = 60
     job_retry_seconds: int = 60
+    # Personvern: people not seen for this long are erased; the key of erased people's pseudonyms (HMAC-SHA256).
+    retention_people_days: int = 365 * 2
+    pseudonym_key: str = field(default="", repr=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -235,4 +238,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         terms_url=env.get("TERMS_URL", "").strip(),
         app_version=env.get("APP_VERSION", "").strip() or "1.0.0",
         job_retry_seconds=_int(env, "JOB_RETRY_SECONDS", 60, 1, 3600),
+        retention_people_days=_int(env, "RETENTION_PEOPLE_DAYS", 365 * 2, 1),
+        pseudonym_key=_secret_key(env, "PRIVACY_PSEUDONYM_KEY"),
     )
+
+
+def _secret_key(env: Mapping[str, str], name: str) -> str:
+    """A secret of at least 32 characters, or empty (then the bot generates one and keeps it in the database)."""
+    value = env.get(name, "").strip()
+    if value and len(value) < 32:
+        raise ConfigError(f"{name} must be at least 32 characters (for example: openssl rand -base64 48)")
+    return value

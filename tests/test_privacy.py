@@ -9,7 +9,7 @@ from datetime import timedelta
 import aiohttp
 from openpyxl import load_workbook
 
-from bot.privacy.provider import pseudonym
+from bot.privacy.pseudonyms import pseudonym, pseudonym_key
 from bot.privacy.service import run_retention
 from tests.harness import TeamsClient, find_action
 
@@ -61,7 +61,7 @@ async def test_erase_asks_then_anonymises(teams: TeamsClient, bot, leader, membe
     assert await bot.services.people.get(target.aad) is None
     audit = await bot.services.audit.recent()
     actors = {a.actor_id for a in audit}
-    assert target.aad not in actors and pseudonym(target.aad) in actors
+    assert target.aad not in actors and pseudonym(target.aad, await pseudonym_key(bot.services)) in actors
     assert all(a.target != target.aad for a in audit)
     # The chat is still registered: aggregate data survives.
     assert (await bot.services.conversations.get(conv.id)).faggruppe == "Oppvekst"

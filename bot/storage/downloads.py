@@ -82,8 +82,8 @@ class DownloadRepo:
             row = await s.get(Download, token_hash(token))
             if row is None:
                 return Opened(LinkState.UNKNOWN)
-            if row.expires_at <= now or row.used_at is not None:
-                return Opened(LinkState.GONE)
+            if row.expires_at <= now or row.used_at is not None or not row.content:
+                return Opened(LinkState.GONE)  # no content: dropped by an erasure
             found = DownloadFile(row.filename, row.content_type, row.content)
             if row.owner_id and consume:
                 res = await s.execute(

@@ -7,7 +7,7 @@ import io
 from openpyxl import Workbook
 
 from bot.domain.people import require_leader
-from bot.privacy.provider import pseudonym
+from bot.privacy.pseudonyms import pseudonym, pseudonym_key
 from bot.privacy.service import erase_user, export_user, to_json, to_xlsx
 from bot.services import Services
 from bot.teams.context import Ctx, Reply
@@ -42,8 +42,9 @@ def register(router: Router) -> None:
         if ctx.is_group:
             return Reply(text=ctx.t("privacy.personal_only"))
         counts = await erase_user(ctx.services, ctx.actor.id)
+        alias = pseudonym(ctx.actor.id, await pseudonym_key(ctx.services))
         for hook in ctx.services.extras.get("after_erase", []):
-            await hook(pseudonym(ctx.actor.id))
+            await hook(alias)
         bot = ctx.services.extras.get("bot")
         if bot is not None:
             bot.forget(ctx.actor.id)
@@ -76,6 +77,7 @@ def register(router: Router) -> None:
 
     @router.on_startup
     async def schedule_retention(services: Services) -> None:
+        await pseudonym_key(services)  # made (or read) once, and earlier releases' pseudonyms re-keyed, before any erasure
         if services.scheduler is not None:
             services.scheduler.add_cron("bot.scheduling.privacy_jobs:retention", RETENTION_JOB, hour=3, minute=15)
 
