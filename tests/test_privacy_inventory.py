@@ -7,12 +7,15 @@ retention tests below seed it with a marked person and fail if any trace is left
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 
+import pytest
 from sqlalchemy import JSON, LargeBinary, String, Text
 
 from bot.config import Settings
 from bot.privacy.inventory import FILE, KINDS, NONE, inventory
 from bot.privacy.service import erase_user, run_retention
+from tests.harness import RunningBot
 from tests.privacy_seed import Marked, declared_personal, dump, seed, tables, traces
 
 MARKED = Marked("aaaaaaaa-1111-2222-3333-444444444444", "29:marked-user", "Marta Merket-Ørnes", "marta.merket@kommune.no")
@@ -33,6 +36,16 @@ NOT_PERSONAL = {
     ("gates", "offsets"): "numbers (seconds)",
     ("need_entries", "municipalities"): "municipality names from the configured list",
 }
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store_bot(request, make_settings, clock) -> AsyncIterator[RunningBot]:
+    """The running bot on each store (PostgreSQL when reachable)."""
+    env = {"DATABASE_URL": request.getfixturevalue("pg_url")} if request.param == "postgresql" else {}
+    running = RunningBot(make_settings(**env), clock)
+    await running.start()
+    yield running
+    await running.stop()
 
 
 def test_every_column_is_declared():
@@ -60,7 +73,8 @@ def test_every_personal_table_has_a_retention_rule():
             assert hasattr(Settings(), data.retention.setting), (name, data.retention.setting)
 
 
-async def test_erasure_leaves_no_trace_in_any_declared_column(bot):
+async def test_erasure_leaves_no_trace_in_any_declared_column(store_bot):
+    bot = store_bot
     db = bot.services.db
     await seed(db, MARKED, 1)
     await seed(db, BYSTANDER, 2)
@@ -75,7 +89,8 @@ async def test_erasure_leaves_no_trace_in_any_declared_column(bot):
     assert set(traces(after, BYSTANDER)) == declared_personal() - files
 
 
-async def test_retention_removes_every_row_past_its_time(bot):
+async def test_retention_removes_every_row_past_its_time(store_bot):
+    bot = store_bot
     db = bot.services.db
     await seed(db, MARKED, 1)
     await seed(db, BYSTANDER, 2)
