@@ -8,6 +8,7 @@ column is covered without new code.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from bot.storage.db import Database
 
 REDACTED = "[slettet]"
 MIN_NAME = 3  # shorter "names" would match inside ordinary words
+PAGE = 200
 
 
 @dataclass
@@ -122,18 +124,24 @@ def _substitutions(people: list[Identity]) -> list[tuple[re.Pattern[str], str]]:
 
 async def _free_text(s: AsyncSession, t: Table, col: str, subs: list[tuple[re.Pattern[str], str]],
                      aliases: set[str]) -> int:
-    """Rewrite the values of one text/JSON column that mention the people (read in Python: JSON is stored escaped)."""
+    """Rewrite the values of one text/JSON column that mention the people. Read in Python (JSON is stored escaped, so
+    SQL cannot search it), a page at a time with a pause between pages so the event loop keeps serving chats."""
     if not subs:
         return 0
-    keys = list(t.primary_key.columns)
-    n = 0
-    for row in (await s.execute(select(*keys, t.c[col]))).all():
-        value = row[-1]
-        clean = redact(value, subs, aliases)
-        if clean != value:
-            await s.execute(update(t).where(*[k == v for k, v in zip(keys, row[:-1], strict=True)]).values({col: clean}))
-            n += 1
-    return n
+    (key,) = t.primary_key.columns  # every table with free text has a one-column key
+    n, last = 0, None
+    while True:
+        q = select(key, t.c[col]).order_by(key).limit(PAGE)
+        rows = (await s.execute(q if last is None else q.where(key > last))).all()
+        for pk, value in rows:
+            clean = redact(value, subs, aliases)
+            if clean != value:
+                await s.execute(update(t).where(key == pk).values({col: clean}))
+                n += 1
+        if len(rows) < PAGE:
+            return n
+        last = rows[-1][0]
+        await asyncio.sleep(0)
 
 
 def redact(value: Any, subs: list[tuple[re.Pattern[str], str]], aliases: set[str]) -> Any:
