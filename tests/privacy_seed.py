@@ -1,5 +1,7 @@
-"""Fill every table of the schema with one row about a marked person (and one about a bystander), driven by the
-personal data inventory: the erasure and retention tests then need no knowledge of any feature."""
+"""Seed every table of the schema with rows about a marked person and a bystander, driven by the inventory.
+
+The erasure and retention tests then need no knowledge of any feature.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Defect 8: only members of a chat a broadcast was delivered to can mark it read, once each; a forged "Lest" from
-any other chat is refused and leaves the read counts as they were."""
+"""Defect 8: only members of a chat a broadcast was delivered to can mark it read, once each.
+
+A forged "Lest" from any other chat is refused and leaves the read counts as they were.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
-"""Defect 9 over the wire: `slett mine data` leaves no trace of the person in any table (projects they own, faggrupper
-they added, outbox payloads with their name, free text naming them, calendar specs with their address, references of
-group chats where they spoke last), while what the register counts stays; calendar specs drop addresses once booked."""
+"""Defect 9 over the wire: `slett mine data` leaves no trace of the person in any table.
+
+Covered: projects they own, faggrupper they added, outbox payloads with their name, free text naming them, calendar
+specs with their address, references of group chats where they spoke last; what the register counts stays. Calendar
+specs drop addresses once booked.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Defect 5: BOT_LEADERS plus roles granted in chat are the truth. A leader taken out of BOT_LEADERS loses the role at
-the next start; a role removed in chat stops working on every instance within 60 s (the role cache follows the clock)."""
+"""Defect 5: BOT_LEADERS plus roles granted in chat are the truth.
+
+A leader taken out of BOT_LEADERS loses the role at the next start; a role removed in chat stops working on every
+instance within 60 s (the role cache follows the clock).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Defect 4: links to personal files never reach a group chat; they go to the requester's personal chat (opened by the
-bot when there is none), work once, and expire after DOWNLOAD_TTL_MINUTES (default 15) with a clear 410 page."""
+"""Defect 4: links to personal files never reach a group chat.
+
+They go to the requester's personal chat (opened by the bot when there is none), work once, and expire after
+DOWNLOAD_TTL_MINUTES (default 15) with a clear 410 page.
+"""
 
 from __future__ import annotations
 

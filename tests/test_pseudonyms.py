@@ -1,5 +1,7 @@
-"""Defect 9: pseudonyms are a keyed HMAC (PRIVACY_PSEUDONYM_KEY, or a key generated once and kept in the database),
-and the unsalted aliases of earlier releases are re-keyed once, consistently, so tallies and summaries do not change."""
+"""Defect 9: pseudonyms are a keyed HMAC, and earlier releases' unsalted aliases are re-keyed once, consistently.
+
+The key is PRIVACY_PSEUDONYM_KEY, or one generated once and kept in the database; tallies and summaries do not change.
+"""
 
 from __future__ import annotations
 

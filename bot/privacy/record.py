@@ -1,5 +1,7 @@
-"""The generated part of the record of processing (docs/personvern.md): categories of data and retention, from the
-inventory. `python -m bot.privacy.record` rewrites it; a test fails when the document and the code drift apart."""
+"""The generated part of the record of processing (docs/personvern.md), made from the personal data inventory.
+
+`python -m bot.privacy.record` rewrites it; a test fails when the document and the code drift apart.
+"""
 
 from __future__ import annotations
 
