@@ -122,3 +122,18 @@ async def test_private_card_buttons_are_links_only_in_the_personal_chat(teams: T
     url = find_action(res.card, "Last ned JSON")["url"]
     assert (await get(url))[0] == 200
     assert (await get(url))[0] == 410
+
+
+async def test_the_safety_net_knows_personal_links_without_being_told(bot):
+    """A reply not marked private that carries a link to someone's file is still treated as private in a group."""
+    from bot.teams.context import Reply
+    from bot.teams.private import download_tokens
+
+    s = bot.services
+    personal, _ = await s.download_link(b"data", "mine-data.json", "application/json", "someone")
+    shared, _ = await s.download_link(b"BEGIN:VCALENDAR", "mote-2.ics", "text/calendar")
+    in_card = Reply(card={"type": "AdaptiveCard", "actions": [{"type": "Action.OpenUrl", "url": personal}]})
+    in_text = Reply(text=f"Her: [last ned]({personal})")
+    for reply in (in_card, in_text):
+        assert await s.downloads.is_personal(download_tokens(s, reply))
+    assert not await s.downloads.is_personal(download_tokens(s, Reply(text=f"Kalender: {shared}")))
