@@ -152,11 +152,17 @@ async def index(_request: web.Request) -> web.Response:
 
 
 async def download(request: web.Request) -> web.Response:
-    """GET /downloads/{token}: a short-lived file, or 404 for unknown and expired links."""
+    """GET /downloads/{token}: a short-lived file; 410 for used and expired links, 404 for unknown ones."""
+    from bot.storage.downloads import LinkState
+    from bot.teams.private import link_page
+
     services = request.app[SERVICES]
-    f = await services.downloads.fetch(request.match_info["token"])
-    if f is None:
-        return web.Response(status=404, text="Lenken er ugyldig eller utløpt. / The link is invalid or has expired.")
+    opened = await services.downloads.open(request.match_info["token"], consume=request.method != "HEAD")
+    if opened.file is None:
+        status = 410 if opened.state == LinkState.GONE else 404
+        return web.Response(status=status, text=link_page(opened.state), content_type="text/html", charset="utf-8",
+                            headers={"Cache-Control": "no-store"})
+    f = opened.file
     safe = f.filename.encode("ascii", "replace").decode().replace('"', "")
     return web.Response(
         body=f.content,

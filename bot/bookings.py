@@ -22,7 +22,7 @@ from bot.domain.calendar import (
     EventRef,
     EventSpec,
 )
-from bot.storage.bookings import BookingRepo, BookingRow
+from bot.storage.bookings import BookingRepo, BookingRow, without_attendees
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -106,6 +106,7 @@ class BookingService:
                 values["transaction_id"] = transaction_id_for(source_key, uuid.uuid4().hex)  # a new event, not the old one
                 values["event_id"] = ""
             if self.services.calendar is None:
+                values["spec"] = without_attendees(values["spec"])  # nothing will be sent: keep no addresses
                 return status_of(await self.repo.put(source_key, self._now(), state=BOOKING_OFF, last_error="", **values))
             if row is None or row.state in (BOOKING_OFF, BOOKING_CANCELLED, BOOKING_FAILED):
                 values["state"] = BOOKING_PENDING
@@ -149,18 +150,22 @@ class BookingService:
             if row.want == BOOKING_CANCELLED:
                 await calendar.cancel_event(row.event_id, str(row.spec.get("cancel_comment", "")))
                 self._unschedule(key)
-                return status_of(await self.repo.put(key, self._now(), state=BOOKING_CANCELLED, attempts=0, last_error=""))
+                return status_of(await self.repo.put(key, self._now(), state=BOOKING_CANCELLED, attempts=0, last_error="",
+                                                     spec=without_attendees(row.spec)))
             spec = dataclasses.replace(spec_from_json(row.spec), transaction_id=row.transaction_id)
             ref = await self._create_or_update(row, spec)
             self._unschedule(key)
+            # Booked: the calendar has the attendees now; the bot keeps no copy of their addresses.
             return status_of(await self.repo.put(key, self._now(), state=BOOKING_BOOKED, event_id=ref.id, join_url=ref.join_url,
-                                                 web_link=ref.web_link, attempts=0, last_error=""))
+                                                 web_link=ref.web_link, attempts=0, last_error="",
+                                                 spec=without_attendees(row.spec)))
         except CalendarError as exc:
             if exc.kind == "unavailable":
                 return await self._pending(row, str(exc), exc.retry_after)
             log.warning("calendar booking failed", extra={"kind": exc.kind, "permission": exc.permission})
             self._unschedule(key)
-            return status_of(await self.repo.put(key, self._now(), state=BOOKING_FAILED, last_error=str(exc)[:1000]))
+            return status_of(await self.repo.put(key, self._now(), state=BOOKING_FAILED, last_error=str(exc)[:1000],
+                                                 spec=without_attendees(row.spec)))
         except Exception as exc:  # never crash a handler or job over the calendar
             log.warning("calendar booking raised", exc_info=True)
             return await self._pending(row, f"{type(exc).__name__}: {exc}", None)

@@ -108,6 +108,9 @@ class Settings:
     privacy_url: str
     terms_url: str
     app_version: str
+    # Personvern: people not seen for this long are erased; the key of erased people's pseudonyms (HMAC-SHA256).
+    retention_people_days: int
+    pseudonym_key: str = field(repr=False)
 
     @property
     def tz(self) -> ZoneInfo:

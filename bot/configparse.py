@@ -35,6 +35,14 @@ def secret(raw: str) -> str:
     return raw
 
 
+def long_secret(raw: str) -> str:
+    """A key of at least 32 characters, or empty (the bot then generates one and keeps it in the database)."""
+    value = raw.strip()
+    if value and len(value) < 32:
+        raise Invalid("cfg.short_secret", length=len(value))
+    return value
+
+
 def integer(low: int, high: int | None = None) -> Parser:
     """A whole number within [low, high]."""
 

@@ -14,6 +14,7 @@ from bot.configparse import (
     guid,
     guids,
     integer,
+    long_secret,
     names,
     secret,
     tenant,
@@ -101,7 +102,9 @@ SPEC: tuple[Var, ...] = (
     Var("BOT_TIMEZONE", "timezone", "Europe/Oslo", timezone, "storage",
         "IANA time zone for showing and scheduling times"),
     Var("BOT_LEADERS", "leaders", "", names(lower=True), "storage",
-        "comma-separated Entra ID object ids or UPNs of project leaders"),
+        "comma-separated Entra ID object ids or UPNs of project leaders; the truth at every start (someone taken off the "
+        "list loses the role; leaders granted in chat with `leder legg til` stay until `leder fjern`), re-read on every "
+        "instance at least every 60 s"),
     Var("MUNICIPALITIES", "municipalities", "", names(MUNICIPALITIES), "storage", "comma-separated municipality list",
         shown="Digitale Helgeland's 16"),
     Var("COOPERATION_NAME", "cooperation_name", "", text, "storage",
@@ -138,8 +141,8 @@ SPEC: tuple[Var, ...] = (
         "`DEBUG`, `INFO`, `WARNING` or `ERROR`"),
     Var("LOG_FORMAT", "log_format", "text", choice("text", "json", fold=_LOWER), "ops",
         "`json` gives one JSON object per line"),
-    Var("DOWNLOAD_TTL_MINUTES", "download_ttl_minutes", "60", integer(1, 60 * 24 * 7), "ops",
-        "lifetime of download links"),
+    Var("DOWNLOAD_TTL_MINUTES", "download_ttl_minutes", "15", integer(1, 60 * 24 * 7), "ops",
+        "lifetime of download links (each link also works only once, for the person who asked)"),
     Var("SCHEDULER_ENABLED", "scheduler_enabled", "true", boolean, "ops", "run scheduled jobs in this process"),
     Var("OUTBOX_STALE_SECONDS", "outbox_stale_seconds", "60", integer(2, 3600), "ops",
         "a delivery claimed by a crashed instance is sent again after this long (one send may take half of it, at "
@@ -156,6 +159,11 @@ SPEC: tuple[Var, ...] = (
         "days needs and benefits are kept"),
     Var("RETENTION_AUDIT_DAYS", "retention_audit_days", "730", integer(1), "ops",
         "days the audit log and broadcasts are kept"),
+    Var("RETENTION_PEOPLE_DAYS", "retention_people_days", "730", integer(1), "ops",
+        "people the bot has not seen for this many days are erased as by `slett mine data`"),
+    Var("PRIVACY_PSEUDONYM_KEY", "pseudonym_key", "", long_secret, "ops",
+        "key (≥ 32 characters) of the HMAC pseudonyms that replace erased people; set it from a key vault",
+        shown="generated once and kept in the database"),
     # -- Teams app package --------------------------------------------------------------------------------------------
     Var("MANIFEST_APP_ID", "manifest_app_id", "", guid, "package",
         "the Teams app id in the package (`id`); the bot id is `MICROSOFT_APP_ID`",

@@ -28,6 +28,10 @@ class Delivery(Protocol):
 
     async def enqueue(self, items: list[NewDelivery]) -> int: ...
 
+    async def send_now(self, conversation_id: str, activity: dict[str, Any], update_activity_id: str | None = None) -> str:
+        """Send one message at once (never stored in the outbox: private links must not be)."""
+        ...
+
 
 @dataclass
 class Services:
@@ -52,7 +56,8 @@ class Services:
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def download_link(self, content: bytes, filename: str, content_type: str, owner_id: str = "") -> tuple[str, Any]:
-        """Store a file and return (url, expiry time)."""
+        """Store a file and return (url, expiry time). With an owner the file is personal: its link works once and is
+        only ever shown to the owner (bot.teams.private); without one it is shared with the chat it is posted in."""
         ttl = timedelta(minutes=self.settings.download_ttl_minutes)
         token = await self.downloads.issue(content, filename, content_type, ttl, owner_id)
         return f"{self.settings.public_base_url}/downloads/{token}", self.clock.now() + ttl

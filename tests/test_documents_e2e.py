@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -174,3 +175,6 @@ async def test_reminder_card_offers_the_draft_to_leaders(teams: TeamsClient, bot
     _, doc = await fetch_doc(draft)
     assert doc.paragraphs("Title")[0].text == "Gevinstrealiseringsplan"
     assert await downloads_by(bot) == {leader.aad: 1}
+    # pressed in the group chat: the link went to the leader's personal chat, the group got none
+    assert "/downloads/" not in json.dumps(connector.sent(group.id))
+    assert "/downloads/" in json.dumps(connector.sent(chats["personal"].id))

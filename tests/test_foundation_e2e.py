@@ -182,7 +182,7 @@ async def test_download_links_expire(teams: TeamsClient, bot, clock):
             assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
         clock.advance(timedelta(hours=2))
         async with http.get(url) as r:
-            assert r.status == 404
+            assert r.status == 410  # gone: expired
         async with http.get(url.rsplit("/", 1)[0] + "/guess") as r:
             assert r.status == 404
 

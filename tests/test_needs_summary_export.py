@@ -82,7 +82,7 @@ async def test_export_xlsx_csv_and_link_expiry(teams: TeamsClient, bot, leader, 
         clock.advance(timedelta(minutes=bot.settings.download_ttl_minutes + 1))
         for url in urls:
             async with http.get(url) as r:
-                assert r.status == 404
+                assert r.status == 410  # used once already, and expired
     wb = openpyxl.load_workbook(io.BytesIO(xlsx))
     assert wb.sheetnames == ["Behov", "Gevinster", "Oppsummering"]
     needs = wb["Behov"]

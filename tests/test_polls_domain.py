@@ -142,7 +142,7 @@ async def test_poll_tables_on_postgres_with_concurrent_votes(pg_url):
 
 async def test_privacy_erase_keeps_counts(tmp_path):
     from bot.domain.polls import PollDraft
-    from bot.privacy.provider import pseudonym
+    from bot.privacy.pseudonyms import pseudonym
     from bot.storage.polls import PRIVACY, PollRepo
 
     db = Database(f"sqlite+aiosqlite:///{tmp_path}/p.db")
@@ -155,9 +155,9 @@ async def test_privacy_erase_keeps_counts(tmp_path):
         await repo.vote(poll.id, poll.slots[0].id, "u1", YES, voter_name="Ulla", now=now)
         exported = await PRIVACY.export(db, "u1")
         assert exported["poll_votes"][0]["voter_name"] == "Ulla"
-        await PRIVACY.erase(db, "u1", pseudonym("u1"))
+        await PRIVACY.erase(db, "u1", pseudonym("u1", b"k"))
         votes = await repo.votes(poll.id)
-        assert len(votes) == 1 and votes[0].voter_name == "Slettet bruker" and votes[0].voter_id == pseudonym("u1")
+        assert len(votes) == 1 and votes[0].voter_name == "Slettet bruker" and votes[0].voter_id == pseudonym("u1", b"k")
         assert (await PRIVACY.export(db, "u1")) == {"poll_votes": [], "polls_created": []}
     finally:
         await db.close()

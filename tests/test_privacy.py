@@ -9,7 +9,7 @@ from datetime import timedelta
 import aiohttp
 from openpyxl import load_workbook
 
-from bot.privacy.provider import pseudonym
+from bot.privacy.pseudonyms import pseudonym, pseudonym_key
 from bot.privacy.service import run_retention
 from tests.harness import TeamsClient, find_action
 
@@ -38,11 +38,12 @@ async def test_my_data_contains_exactly_my_data(teams: TeamsClient, bot, leader,
     assert "Oversikt" in wb.sheetnames and any(n.startswith("core-people") for n in wb.sheetnames)
 
 
-async def test_my_data_refused_in_group(teams: TeamsClient, members):
+async def test_my_data_asked_in_group_goes_to_a_private_chat(teams: TeamsClient, members):
     conv = teams.group("Oppvekst", members)
-    res = await teams.send(conv, members[0], "mine data")
-    assert "personlig chat" in res.texts[0]
-    assert res.cards == []
+    await teams.send(conv, members[0], "mine data")
+    in_group = teams.connector.sent(conv.id)
+    assert [a.get("text") for a in in_group] == ["Jeg har sendt filen til deg i en privat chat."]
+    assert "/downloads/" not in json.dumps(in_group)
 
 
 async def test_erase_asks_then_anonymises(teams: TeamsClient, bot, leader, members):
@@ -60,7 +61,7 @@ async def test_erase_asks_then_anonymises(teams: TeamsClient, bot, leader, membe
     assert await bot.services.people.get(target.aad) is None
     audit = await bot.services.audit.recent()
     actors = {a.actor_id for a in audit}
-    assert target.aad not in actors and pseudonym(target.aad) in actors
+    assert target.aad not in actors and pseudonym(target.aad, await pseudonym_key(bot.services)) in actors
     assert all(a.target != target.aad for a in audit)
     # The chat is still registered: aggregate data survives.
     assert (await bot.services.conversations.get(conv.id)).faggruppe == "Oppvekst"
@@ -87,7 +88,10 @@ async def test_audit_log_for_leaders_only(teams: TeamsClient, leader, members):
     replay = await teams.press(conv, members[0], card, verb="audit.export")
     assert "bare prosjektledere" in replay.invoke_message
     exported = await teams.press(conv, leader, card, verb="audit.export")
-    url = exported.invoke_message.split("](")[1].split(")")[0]
+    # The link itself went to the leader's personal chat.
+    assert exported.invoke_message == "Jeg har sendt filen til deg i en privat chat."
+    private = [r.body for r in teams.connector.records if r.op in ("send", "reply") and r.conversation_id.startswith("a:")]
+    url = private[-1]["text"].split("](")[1].split(")")[0]
     wb = load_workbook(io.BytesIO(await _download(url)))
     actions = [r[2] for r in wb["Logg"].iter_rows(min_row=2, values_only=True)]
     assert "faggruppe.register" in actions

@@ -41,15 +41,12 @@ async def _project(ctx: Ctx, text: str) -> ProjectInfo:
 
 
 async def deliver(ctx: Ctx, draft: Draft) -> Reply:
-    """Hand the draft to the requester: a short-lived link owned by them, made by the helper `eksport` uses.
-
-    The one place that decides where drafts go; switch it here when exports move to the personal chat.
-    """
+    """Hand the draft to the requester only: a single-use link owned by them, sent in their personal chat (private)."""
     s = ctx.services
     url, expires = await s.download_link(draft.content, draft.filename, DOCX_TYPE, ctx.actor.id)
     shown = format_deadline(s, expires, ctx.locale)
     return Reply(card=draft_card(ctx.t, project_name=draft.project.name, bp=draft.bp, url=url, expires=shown,
-                                 missing=draft.missing))
+                                 missing=draft.missing), private=True)
 
 
 async def _draft_reply(ctx: Ctx, project: ProjectInfo, bp: int) -> Reply:

@@ -8,6 +8,9 @@ from enum import StrEnum
 
 from bot.domain.errors import NotAllowed
 
+SOURCE_CONFIG = "config"
+SOURCE_CHAT = "chat"
+
 
 class Role(StrEnum):
     """What a person may do: members take part, leaders run projects, the secretariat compiles."""
@@ -28,6 +31,12 @@ class Person:
     aad_object_id: str = ""
     channel_user_id: str = ""
     tenant_id: str = ""
+    role_source: str = ""  # "config" (BOT_LEADERS) or "chat" (granted by a leader); "" for members
+
+    @property
+    def identifiers(self) -> tuple[str, ...]:
+        """Every id the configured leader list may name this person by."""
+        return (self.id, self.aad_object_id, self.upn)
 
     @property
     def is_leader(self) -> bool:
@@ -44,6 +53,19 @@ def configured_leader(identifiers: Iterable[str], leaders: Iterable[str]) -> boo
     """True when any of a person's identifiers (AAD id, UPN, email) is in the configured leader list."""
     wanted = {x.lower() for x in leaders}
     return any(i and i.lower() in wanted for i in identifiers)
+
+
+def config_role_change(person: Person, configured: bool) -> tuple[Role, str] | None:
+    """The (role, source) BOT_LEADERS asks for, or None when the person's role is already right.
+
+    Configuration is the truth for roles that came from it; a role granted in chat stays until removed in chat."""
+    if configured and not person.is_leader:
+        return Role.LEADER, SOURCE_CONFIG
+    if configured and person.is_leader and not person.role_source:
+        return Role.LEADER, SOURCE_CONFIG
+    if not configured and person.is_leader and person.role_source != SOURCE_CHAT:
+        return Role.MEMBER, ""
+    return None
 
 
 def require_leader(person: Person) -> None:

@@ -1,7 +1,7 @@
 """Texts of personvern: own data, erasure, audit log."""
 
 NB = {
-    "help.cmd.mine_data": "Last ned alt boten har lagret om deg (kun i personlig chat)",
+    "help.cmd.mine_data": "Last ned alt boten har lagret om deg (lenken kommer i en privat chat)",
     "help.cmd.slett_data": "Slett dine personopplysninger (kun i personlig chat)",
     "help.cmd.logg": "Vis loggen over prosjektlederhandlinger",
     "privacy.personal_only": "Av personvernhensyn svarer jeg på dette bare i en personlig chat med meg. Skriv til meg direkte.",
@@ -21,10 +21,22 @@ NB = {
     "privacy.audit_empty": "Loggen er tom.",
     "privacy.audit_export": "Eksporter loggen",
     "privacy.audit_export_ready": "Loggen er klar til nedlasting.",
+    "privacy.sent_privately": "Jeg har sendt filen til deg i en privat chat.",
+    "privacy.private_failed": (
+        "Jeg fikk ikke sendt filen til deg i en privat chat, og lenker til filer viser jeg ikke her. "
+        "Åpne en chat med meg (Faggruppe-bot) og spør der."
+    ),
+    "download.gone.title": "Lenken er allerede brukt eller utløpt",
+    "download.gone.body": (
+        "Av personvernhensyn virker en lenke til en fil bare en kort stund, og en lenke til en eksport bare én gang. "
+        "Be boten om filen på nytt for å få en ny lenke."
+    ),
+    "download.unknown.title": "Lenken finnes ikke",
+    "download.unknown.body": "Sjekk at du har kopiert hele lenken, eller be boten om filen på nytt.",
 }
 
 EN = {
-    "help.cmd.mine_data": "Download everything the bot stores about you (personal chat only)",
+    "help.cmd.mine_data": "Download everything the bot stores about you (the link comes in a private chat)",
     "help.cmd.slett_data": "Erase your personal data (personal chat only)",
     "help.cmd.logg": "Show the log of project leader actions",
     "privacy.personal_only": "For privacy reasons I only answer this in a personal chat with me. Write to me directly.",
@@ -44,4 +56,16 @@ EN = {
     "privacy.audit_empty": "The log is empty.",
     "privacy.audit_export": "Export the log",
     "privacy.audit_export_ready": "The log is ready to download.",
+    "privacy.sent_privately": "I have sent you the file in a private chat.",
+    "privacy.private_failed": (
+        "I could not send you the file in a private chat, and I do not show links to files here. "
+        "Open a chat with me (Faggruppe-bot) and ask there."
+    ),
+    "download.gone.title": "The link has already been used or has expired",
+    "download.gone.body": (
+        "For privacy reasons a link to a file works only for a short while, and a link to an export only once. "
+        "Ask the bot for the file again to get a new link."
+    ),
+    "download.unknown.title": "The link does not exist",
+    "download.unknown.body": "Check that you copied the whole link, or ask the bot for the file again.",
 }

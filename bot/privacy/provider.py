@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,11 +23,6 @@ class PrivacyProvider:
     export: Callable[[Database, str], Awaitable[dict[str, Rows]]]
     erase: Callable[[Database, str, str], Awaitable[int]]
     retention: Callable[[Database, datetime, Settings], Awaitable[int]] | None = None
-
-
-def pseudonym(person_id: str) -> str:
-    """A stable, non-reversible stand-in for an erased person (keeps one-vote-per-person counts right)."""
-    return "slettet-" + hashlib.sha256(("faggruppe-bot:" + person_id).encode()).hexdigest()[:16]
 
 
 def row_dict(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:

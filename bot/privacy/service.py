@@ -7,14 +7,17 @@ import io
 import json
 import logging
 import pkgutil
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from openpyxl import Workbook
 
 import bot.storage as storage_pkg
-from bot.privacy.provider import PrivacyProvider, pseudonym
+from bot.privacy.provider import PrivacyProvider
+from bot.privacy.pseudonyms import pseudonym, pseudonym_key
+from bot.privacy.sweep import identify, sweep
 from bot.services import Services
+from bot.storage.core_privacy import inactive_people
 
 log = logging.getLogger(__name__)
 
@@ -76,18 +79,30 @@ def _cell(value: Any) -> Any:
 
 async def erase_user(services: Services, person_id: str) -> dict[str, int]:
     """Anonymise the person's contributions and delete their profile; returns rows touched per feature."""
-    alias = pseudonym(person_id)
-    counts = {}
-    for p in providers():
-        counts[p.name] = await p.erase(services.db, person_id, alias)
-    log.info("personal data erased", extra={"rows": sum(counts.values())})
+    return await erase_people(services, [person_id])
+
+
+async def erase_people(services: Services, person_ids: list[str]) -> dict[str, int]:
+    """Erase several people: each feature's own erasure, then one sweep of every declared column."""
+    key = await pseudonym_key(services)
+    people = [await identify(services.db, pid, pseudonym(pid, key)) for pid in dict.fromkeys(person_ids)]
+    counts: dict[str, int] = {}
+    for person in people:
+        for p in providers():
+            counts[p.name] = counts.get(p.name, 0) + await p.erase(services.db, person.person_id, person.alias)
+    counts["sweep"] = await sweep(services.db, people)
+    log.info("personal data erased", extra={"people": len(people), "rows": sum(counts.values())})
     return counts
 
 
 async def run_retention(services: Services, now: datetime | None = None) -> dict[str, int]:
-    """Apply every provider's retention rule."""
+    """Erase people not seen for RETENTION_PEOPLE_DAYS (first, while their chats are still known), then apply every
+    provider's retention rule."""
     when = now or services.clock.now()
-    counts = {}
+    gone = await inactive_people(services.db, when - timedelta(days=services.settings.retention_people_days))
+    if gone:
+        await erase_people(services, gone)
+    counts = {"people": len(gone)}
     for p in providers():
         if p.retention is not None:
             counts[p.name] = await p.retention(services.db, when, services.settings)

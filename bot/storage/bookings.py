@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Integer, String, select, update
+from sqlalchemy import JSON, Integer, String, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.privacy.inventory import Retention, TableData
+from bot.privacy.provider import PrivacyProvider, Rows, row_dict
 from bot.storage.db import Database, insert_for
-from bot.storage.models import Base, utcnow
+from bot.storage.models import Base, Person, utcnow
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 class CalendarBooking(Base):
@@ -92,3 +97,42 @@ class BookingRepo:
         async with self.db.session() as s:
             rows = await s.scalars(select(CalendarBooking).where(CalendarBooking.state == "pending").limit(limit))
             return [_row(r) for r in rows]
+
+
+def without_attendees(spec: dict[str, Any]) -> dict[str, Any]:
+    """A stored spec once its event is settled: the attendees' addresses are not needed any more."""
+    return {**spec, "attendees": []} if spec.get("attendees") else spec
+
+
+async def _export(db: Database, person_id: str) -> dict[str, Rows]:
+    """Bookings that still list the person's address (those waiting to be sent to the calendar)."""
+    async with db.session() as s:
+        upn = (await s.scalar(select(Person.upn).where(Person.id == person_id))) or ""
+        rows = list(await s.scalars(select(CalendarBooking))) if upn else []
+    mine = [r for r in rows if upn in [str(a).lower() for a in (r.spec or {}).get("attendees", [])]]
+    return {"calendar_bookings": [row_dict(r) for r in mine]}
+
+
+async def _erase(db: Database, person_id: str, alias: str) -> int:
+    return 0  # addresses in specs are removed by the erasure sweep (the spec is declared free text)
+
+
+async def _retention(db: Database, now: datetime, settings: Settings) -> int:
+    """Settled bookings are forgotten after RETENTION_POLLS_DAYS without change."""
+    cutoff = now - timedelta(days=settings.retention_polls_days)
+    async with db.write() as s:
+        res = await s.execute(delete(CalendarBooking).where(CalendarBooking.state != "pending",
+                                                            CalendarBooking.updated_at < cutoff))
+        return res.rowcount or 0
+
+
+PRIVACY = PrivacyProvider("calendar", _export, _erase, _retention)
+PERSONAL_DATA = {
+    "calendar_bookings": TableData(
+        about="Kalenderhendelser boten har laget (møter og frister), med deltakernes e-postadresser til de er sendt",
+        free_text="spec last_error",
+        none="id source_key event_id join_url web_link state want attempts transaction_id created_at updated_at",
+        retention=Retention("e-postadressene fjernes så snart hendelsen er opprettet, endret eller avlyst; raden "
+                            "slettes {value} dager etter siste endring", "retention_polls_days"),
+        erasure="personens e-postadresse og navn fjernes", subjects=("deltakere",)),
+}

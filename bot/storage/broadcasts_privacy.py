@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from bot.config import Settings
+from bot.privacy.inventory import Retention, TableData
 from bot.privacy.provider import PrivacyProvider, Rows, delete_older, row_dict
 from bot.storage.broadcasts import BroadcastAck, BroadcastRow
 from bot.storage.db import Database
@@ -38,3 +39,19 @@ async def _retention(db: Database, now: datetime, settings: Settings) -> int:
 
 
 PRIVACY = PrivacyProvider("broadcasts", _export, _erase, _retention)
+
+
+AUDIT = Retention("slettes {value} dager etter at kunngjøringen ble skrevet", "retention_audit_days")
+PERSONAL_DATA = {
+    "broadcasts": TableData(
+        about="Kunngjøringer fra prosjektledere", person_id="author_id", person_name="author_name",
+        free_text="title message targets",
+        chat_id="report_conversation_id",
+        none="id send_at ack link state locale report_activity_id created_at started_at "
+             "finished_at",
+        retention=AUDIT, erasure="forfatteren anonymiseres", subjects=("ledere",)),
+    "broadcast_acks": TableData(
+        about="Lesekvitteringer («Lest») på kunngjøringer", person_id="person_id", chat_id="conversation_id",
+        none="id broadcast_id faggruppe at", retention=Retention("slettes med kunngjøringen"),
+        erasure="kvitteringen telles fortsatt, under pseudonym"),
+}

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.domain.gates import APPROVED, OPEN, POSTPONED, Gate
+from bot.privacy.inventory import Retention, TableData
 from bot.privacy.provider import PrivacyProvider, Rows, row_dict
 from bot.storage.db import Database, insert_for
 from bot.storage.models import Base, utcnow
@@ -127,3 +128,14 @@ async def _erase(db: Database, person_id: str, alias: str) -> int:
 
 # Deadlines and decisions are project governance records: kept with the project, no retention of their own.
 PRIVACY = PrivacyProvider("gates", _export, _erase)
+
+
+PERSONAL_DATA = {
+    "gates": TableData(
+        about="Beslutningspunkter (BP1–BP5): frister, hvem som satte dem og hvem som besluttet", person_id="set_by decided_by",
+        free_text="comment", chat_id="set_in",
+        none="id project_id bp deadline deadline_time faggrupper documents offsets status decision decided_at "
+             "created_at updated_at",
+        retention=Retention("så lenge prosjektet finnes (beslutningsdokumentasjon)"), erasure="anonymiseres",
+        subjects=("ledere",)),
+}

@@ -69,6 +69,11 @@ class Person(Base):
     upn: Mapped[str] = mapped_column(String(300), default="", index=True)
     tenant_id: Mapped[str] = mapped_column(String(64), default="")
     role: Mapped[str] = mapped_column(String(20), default="member")
+    # Where the role came from: "config" (BOT_LEADERS: revoked when no longer listed) or "chat" (granted by a leader,
+    # kept until removed in chat); who granted or removed it in chat, and when.
+    role_source: Mapped[str] = mapped_column(String(20), default="")
+    role_granted_by: Mapped[str] = mapped_column(String(200), default="")
+    role_granted_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -140,7 +145,8 @@ class OutboxItem(Base):
 
 
 class Download(Base):
-    """A short-lived file behind an unguessable link; only the token's hash is stored."""
+    """A short-lived file behind an unguessable link; only the token's hash is stored. A file with an owner is
+    personal: `used_at` is set (and the content dropped) when its link is first used."""
 
     __tablename__ = "downloads"
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -150,3 +156,4 @@ class Download(Base):
     owner_id: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -5,12 +5,26 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, bindparam, delete, select, update
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    bindparam,
+    delete,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.config import Settings
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.polls import CLOSED, OPEN, Poll, PollDraft, Slot, Vote
+from bot.privacy.inventory import Retention, TableData
 from bot.privacy.provider import PrivacyProvider, Rows, row_dict
 from bot.storage.db import Database, insert_for
 from bot.storage.models import Base, utcnow
@@ -212,9 +226,11 @@ class PollRepo:
             return (res.rowcount or 0) == 1
 
     async def purge_closed(self, before: datetime) -> int:
-        """Delete polls closed before a date (retention)."""
+        """Delete polls closed before a date, and polls left open that were created before it (retention)."""
         async with self.db.write() as s:
-            ids = list(await s.scalars(select(PollRow.id).where(PollRow.state == CLOSED, PollRow.closed_at < before)))
+            old = or_(and_(PollRow.state == CLOSED, PollRow.closed_at < before),
+                      and_(PollRow.state != CLOSED, PollRow.created_at < before))
+            ids = list(await s.scalars(select(PollRow.id).where(old)))
             if ids:
                 await s.execute(delete(PollVoteRow).where(PollVoteRow.poll_id.in_(ids)))
                 await s.execute(delete(PollSlotRow).where(PollSlotRow.poll_id.in_(ids)))
@@ -253,3 +269,21 @@ async def _retention(db: Database, now: datetime, settings: Settings) -> int:
 
 
 PRIVACY = PrivacyProvider("polls", _export, _erase, _retention)
+
+
+POLLS = Retention("slettes {value} dager etter at avstemningen ble lukket (eller opprettet, om den aldri ble lukket)",
+                  "retention_polls_days")
+PERSONAL_DATA = {
+    "polls": TableData(
+        about="Møteavstemninger", person_id="creator_id", person_name="creator_name", free_text="title agenda location",
+        chat_id="conversation_id",
+        none="id duration_min online deadline anonymous hidden state locale activity_id chosen_slot_id booking_state "
+             "join_url ics_url message_gone created_at closed_at",
+        retention=POLLS, erasure="den som laget avstemningen anonymiseres"),
+    "poll_slots": TableData(about="Tidspunktene i en avstemning", none="id poll_id position start",
+                            retention=POLLS, erasure="-"),
+    "poll_votes": TableData(
+        about="Stemmer i møteavstemninger", person_id="voter_id voter_channel_id", person_name="voter_name",
+        none="id poll_id slot_id answer updated_at", retention=POLLS,
+        erasure="stemmen telles fortsatt, under pseudonym; navnet fjernes"),
+}

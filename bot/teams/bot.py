@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 
@@ -12,11 +13,11 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, ChannelAccount
 
 from bot.domain.errors import DomainError, InvalidInput
-from bot.domain.people import Person, Role, configured_leader
+from bot.domain.people import Person
 from bot.messages import t
 from bot.services import Services
 from bot.storage.conversations import ConversationInfo
-from bot.teams import identity, telemetry
+from bot.teams import identity, private, telemetry
 from bot.teams.context import Ctx, Reply, to_activity
 from bot.teams.fastpath import SentInvokeResponse
 from bot.teams.router import Handler, Result, Router
@@ -25,6 +26,7 @@ from cards.core import welcome_card
 
 log = logging.getLogger(__name__)
 TOUCH_EVERY_S = 300.0
+PERSON_CACHE = timedelta(seconds=60)  # the longest a removed role keeps working on an instance
 
 
 class MessageInvokeResponse(AdaptiveCardInvokeResponse):
@@ -40,7 +42,7 @@ class FaggruppeBot(ActivityHandler):
         self.services = services
         self.router = router
         self._touched: dict[tuple[str, str], float] = {}
-        self._people: dict[str, tuple[float, Person]] = {}
+        self._people: dict[str, tuple[datetime, Person]] = {}
 
     # -- turn set-up ---------------------------------------------------------------------------
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -94,9 +96,9 @@ class FaggruppeBot(ActivityHandler):
         return person, conv
 
     async def _person(self, turn: TurnContext, person_id: str, aad: str, channel_user: str) -> Person:
+        now = self.services.clock.now()
         cached = self._people.get(person_id)
-        now = time.monotonic()
-        if cached and now - cached[0] < TOUCH_EVERY_S:
+        if cached and timedelta(0) <= now - cached[0] < PERSON_CACHE:
             return cached[1]
         s = self.services
         a = turn.activity
@@ -111,11 +113,15 @@ class FaggruppeBot(ActivityHandler):
             looked_name, looked_upn = await self._lookup_member(turn, channel_user)
             upn = upn or looked_upn
             name = name or looked_name[:300]
-        role = Role.LEADER if configured_leader([aad, upn, person_id], s.settings.leaders) else None
-        person = await s.people.upsert(
-            person_id=person_id, name=name, aad_object_id=aad, channel_user_id=channel_user,
-            tenant_id=identity.tenant_of(a), upn=upn, role=role,
-        )
+        person = known
+        if known is None or (name and name != known.name) or (upn and upn != known.upn) or \
+                (channel_user and channel_user != known.channel_user_id):
+            person = await s.people.upsert(person_id=person_id, name=name, aad_object_id=aad, channel_user_id=channel_user,
+                                           tenant_id=identity.tenant_of(a), upn=upn)
+        assert person is not None
+        # Roles are read again at least every PERSON_CACHE on every instance: a role removed in chat, or a leader
+        # taken out of BOT_LEADERS, loses its power here within that time.
+        person = await s.people.apply_config(person, s.settings.leaders)
         self._people[person_id] = (now, person)
         return person
 
@@ -241,9 +247,10 @@ class FaggruppeBot(ActivityHandler):
         return MessageInvokeResponse(status_code=200, type="application/vnd.microsoft.activity.message", value=message)
 
     async def _call(self, ctx: Ctx, handler: Handler) -> list[Reply]:
-        """Run a handler; domain errors become messages, anything else a generic apology."""
+        """Run a handler; domain errors become messages, anything else a generic apology. Personal links asked for
+        in a group go to the requester's personal chat (one place, so no handler can leak one)."""
         try:
-            return _as_list(await handler(ctx))
+            return await private.route(ctx, _as_list(await handler(ctx)))
         except InvalidInput:
             return [Reply(text=ctx.t("error.invalid_input"))]
         except DomainError as e:

@@ -18,11 +18,13 @@ from cards.common import Card, attachment
 
 @dataclass
 class Reply:
-    """A handler's answer. `replace` swaps the card the action came from (forms, votes)."""
+    """A handler's answer. `replace` swaps the card the action came from (forms, votes). `private` replies (links to
+    the requester's files) go to the requester's personal chat when asked in a group (see bot.teams.private)."""
 
     card: Card | None = None
     text: str | None = None
     replace: bool = False
+    private: bool = False
     mentions: list[tuple[str, str]] = field(default_factory=list)
 
 

@@ -176,6 +176,8 @@ class FakeConnector:
         return web.Response(status=200)
 
     async def _create_conversation(self, request: web.Request) -> web.StreamResponse:
+        if (resp := await self._fault(request, "")) is not None:
+            return resp
         body = await request.json()
         cid = f"a:{uuid.uuid4().hex}"
         self._record(request, "create", cid, None, body)

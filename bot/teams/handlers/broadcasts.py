@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bot.domain.broadcasts import Draft, FormInput, State, TargetMode, validate
-from bot.domain.errors import Conflict, InvalidInput, NotFound
+from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.domain.people import require_leader
 from bot.scheduling.broadcast_jobs import job_id
 from bot.services import Services
 from bot.storage.broadcasts import Broadcast, BroadcastRepo
+from bot.storage.outbox import SENDING, SENT
 from bot.teams.broadcasting import Broadcaster, broadcaster, member_t, member_view, when
 from bot.teams.context import Ctx, Reply
 from bot.teams.router import Router
@@ -127,12 +128,24 @@ def register(router: Router) -> None:
         b = await _get(ctx)
         if b.state not in (State.SENDING, State.DONE) or not b.ack:
             raise Conflict("broadcasts.error.not_sent")
-        faggruppe = (b.conversations.get(ctx.conversation.id) or [ctx.conversation.faggruppe or ""])[0]
+        if not await _delivered_here(ctx, b):
+            raise NotAllowed("broadcasts.error.ack_elsewhere")
+        faggruppe = b.conversations[ctx.conversation.id][0]
         new = await _repo(ctx).acknowledge(b.id, ctx.actor.id, faggruppe, ctx.conversation.id)
         if new:
             broadcaster(ctx.services).poke(b.id)
         note = ctx.t("broadcasts.card.acked" if new else "broadcasts.card.already_acked")
         return Reply(card=broadcast_card(member_t, member_view(b), note), replace=True)
+
+
+async def _delivered_here(ctx: Ctx, b: Broadcast) -> bool:
+    """Only members of a chat the broadcast went to can mark it read (Teams vouches for who is in a chat): the chat
+    must be one of its targets and its delivery must be on the wire or sent (the outbox keeps that 30 days; after
+    that the target list alone decides)."""
+    if ctx.conversation.id not in b.conversations:
+        return False
+    row = await ctx.services.outbox.get(f"{b.group_key}:{ctx.conversation.id}")
+    return row is None or row.state in (SENT, SENDING)
 
 
 def _repo(ctx: Ctx) -> BroadcastRepo:

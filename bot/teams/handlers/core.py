@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.domain.people import Role, configured_leader, require_leader
+from bot.services import Services
 from bot.teams.context import Ctx, Reply
 from bot.teams.router import Router
 from cards.core import help_card, register_card
 
+log = logging.getLogger(__name__)
 MAX_FAGGRUPPE_LEN = 120
 
 
@@ -66,6 +70,15 @@ def register(router: Router) -> None:
         require_leader(ctx.actor)
         return Reply(text=ctx.t("leader.usage"))
 
+    @router.on_startup
+    async def sync_leaders(services: Services) -> None:
+        """BOT_LEADERS is the truth at every start: leaders it no longer lists lose the role (chat grants stay)."""
+        for before, after in await services.people.sync_config(services.settings.leaders):
+            await services.audit.record("system", "role.config", before.id, role=after.role.value,
+                                        was=before.role.value)
+        if not services.settings.leaders:
+            log.warning("BOT_LEADERS is empty: only leaders granted in chat can lead")
+
 
 def _canonical(name: str, groups: list[str]) -> str:
     """The configured spelling of a faggruppe name, or the name as typed."""
@@ -107,7 +120,7 @@ async def _change_leader(ctx: Ctx, role: Role) -> Reply:
             return Reply(text=ctx.t("leader.not_self"))
         if role == Role.MEMBER and configured_leader([person.id, person.aad_object_id, person.upn], ctx.settings.leaders):
             return Reply(text=ctx.t("leader.configured", name=name))
-        await s.people.set_role(person.id, role)
+        await s.people.set_role(person.id, role, granted_by=ctx.actor.id, at=s.clock.now())
         forget = ctx.turn.turn_state.get("forget_person")
         if callable(forget):
             forget(person.id)

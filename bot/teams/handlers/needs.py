@@ -219,7 +219,7 @@ def register(router: Router) -> None:
         csv_url, _ = await s.download_link(csv_bytes, export_filename(project.name, now, "csv"), CSV_TYPE, ctx.actor.id)
         await s.audit.record(ctx.actor.id, "needs.export", str(project.id), entries=len(entries))
         shown = format_deadline(s, expires, ctx.locale)
-        return Reply(card=export_card(ctx.t, project.name, xlsx_url, csv_url, shown, len(entries)))
+        return Reply(card=export_card(ctx.t, project.name, xlsx_url, csv_url, shown, len(entries)), private=True)
 
     @router.command("innspillsrunde", "input round", help_key="needs.help.innspillsrunde", leader=True, order=24)
     async def campaign(ctx: Ctx) -> Reply:

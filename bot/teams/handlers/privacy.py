@@ -7,7 +7,7 @@ import io
 from openpyxl import Workbook
 
 from bot.domain.people import require_leader
-from bot.privacy.provider import pseudonym
+from bot.privacy.pseudonyms import pseudonym, pseudonym_key
 from bot.privacy.service import erase_user, export_user, to_json, to_xlsx
 from bot.services import Services
 from bot.teams.context import Ctx, Reply
@@ -22,8 +22,6 @@ def register(router: Router) -> None:
 
     @router.command("mine data", "my data", help_key="help.cmd.mine_data", order=80)
     async def my_data(ctx: Ctx) -> Reply:
-        if ctx.is_group:
-            return Reply(text=ctx.t("privacy.personal_only"))
         data = await export_user(ctx.services, ctx.actor.id)
         s = ctx.services
         json_url, expires = await s.download_link(to_json(data), "mine-data.json", "application/json", ctx.actor.id)
@@ -31,7 +29,7 @@ def register(router: Router) -> None:
             to_xlsx(data), "mine-data.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ctx.actor.id
         )
         when = expires.astimezone(ctx.settings.tz).strftime("%d.%m.%Y %H:%M")
-        return Reply(card=export_card(ctx.t, json_url, xlsx_url, when))
+        return Reply(card=export_card(ctx.t, json_url, xlsx_url, when), private=True)
 
     @router.command("slett mine data", "delete my data", help_key="help.cmd.slett_data", order=81)
     async def erase_ask(ctx: Ctx) -> Reply:
@@ -44,8 +42,9 @@ def register(router: Router) -> None:
         if ctx.is_group:
             return Reply(text=ctx.t("privacy.personal_only"))
         counts = await erase_user(ctx.services, ctx.actor.id)
+        alias = pseudonym(ctx.actor.id, await pseudonym_key(ctx.services))
         for hook in ctx.services.extras.get("after_erase", []):
-            await hook(pseudonym(ctx.actor.id))
+            await hook(alias)
         bot = ctx.services.extras.get("bot")
         if bot is not None:
             bot.forget(ctx.actor.id)
@@ -74,10 +73,11 @@ def register(router: Router) -> None:
         await ctx.services.audit.record(ctx.actor.id, "audit.export")
         when = expires.astimezone(ctx.settings.tz).strftime("%d.%m.%Y %H:%M")
         return Reply(text=f"{ctx.t('privacy.audit_export_ready')} [{ctx.t('common.download')}]({url}) "
-                          f"{ctx.t('common.link_expires', time=when)}")
+                          f"{ctx.t('common.link_expires', time=when)}", private=True)
 
     @router.on_startup
     async def schedule_retention(services: Services) -> None:
+        await pseudonym_key(services)  # made (or read) once, and earlier releases' pseudonyms re-keyed, before any erasure
         if services.scheduler is not None:
             services.scheduler.add_cron("bot.scheduling.privacy_jobs:retention", RETENTION_JOB, hour=3, minute=15)
 
