@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
 
-from bot.domain.polls import ANSWERS, DURATIONS, MAX_SLOTS, NO, YES, Counts, Poll, Slot, Vote, best_slot, tally
+from bot.domain.polls import ANSWERS, DURATIONS, MAX_SLOTS, NO, YES, Counts, Poll, Slot, Standing, Vote, rank, tally
 from cards.common import (
     Card,
     Element,
@@ -127,6 +127,7 @@ class PollView:
     viewer_id: str | None = None
     show_close: bool = True
     refresh_user_ids: tuple[str, ...] = ()
+    can_book: bool = True  # a calendar is connected: closing books the meeting
 
 
 def _counts_line(t: T, c: Counts) -> str:
@@ -138,12 +139,21 @@ def _names_line(t: T, c: Counts) -> str:
     return " — ".join(parts)
 
 
-def _slot_block(t: T, view: PollView, slot: Slot, counts: Counts, mine: str | None, best: Slot | None,
+def why_best(t: T, best: Standing) -> str:
+    """Why a slot is best, in words: 'alle kan', '4 kan, 1 kan ikke', '4 kan, ingen har sagt nei'."""
+    if best.counts.no == 0 and best.blank == 0:
+        return t("polls.card.reason.all")
+    if best.counts.no == 0:
+        return t("polls.card.reason.none_no", can=best.can)
+    return t("polls.card.reason.some_no", can=best.can, no=best.counts.no)
+
+
+def _slot_block(t: T, view: PollView, slot: Slot, counts: Counts, mine: str | None, best: Standing | None,
                 show_results: bool, is_open: bool) -> Element:
     poll = view.poll
     label = f"**{local_label(t, slot.start, poll.end_of(slot), view.tz)}**"
-    if show_results and best is not None and slot.id == best.id and counts.yes > 0 and is_open:
-        label += f" ⭐ {t('polls.card.best')}"
+    if show_results and best is not None and slot.id == best.slot.id and view.votes and is_open:
+        label += f" ⭐ {t('polls.card.best', why=why_best(t, best))}"
     items: list[Element] = [text(label)]
     if show_results:
         items.append(text(_counts_line(t, counts), size="Small", spacing="None"))
@@ -174,7 +184,8 @@ def poll_card(t: T, view: PollView) -> Card:
     show_results = not (poll.hidden and is_open)
     counts = tally(poll, view.votes)
     mine = {v.slot_id: v.answer for v in view.votes if view.viewer_id is not None and v.voter_id == view.viewer_id}
-    best = best_slot(poll, view.votes)
+    ranked = rank(poll, view.votes)
+    best = ranked[0] if ranked else None
     where = t("polls.card.online") if poll.online else escape(poll.location)
     state = t("polls.card.state.open") if is_open else t("polls.card.state.closed")
     body: list[Element] = [
@@ -203,9 +214,9 @@ def poll_card(t: T, view: PollView) -> Card:
         body.append({
             "type": "Chart.VerticalBar", "title": t("polls.card.chart"), "colorSet": "categorical",
             "data": [{"x": short_label(t, s.start, view.tz), "y": counts[s.id].yes,
-                      **({"color": "good"} if best is not None and s.id == best.id else {})} for s in poll.slots],
+                      **({"color": "good"} if best is not None and s.id == best.slot.id else {})} for s in poll.slots],
         })
-    actions = _actions(t, view, is_open)
+    actions = _actions(t, view, is_open, best.slot if best else None)
     out = card(body, actions or None)
     if view.refresh_user_ids:
         out["refresh"] = {
@@ -229,16 +240,18 @@ def _closed_block(t: T, view: PollView) -> Element:
     return container(items, style="emphasis")
 
 
-def _actions(t: T, view: PollView, is_open: bool) -> list[Element]:
+def _actions(t: T, view: PollView, is_open: bool, best: Slot | None) -> list[Element]:
     poll = view.poll
     actions: list[Element] = []
     if is_open and view.show_close:
-        actions.append(execute(t("polls.card.close"), "poll.close", {"poll_id": poll.id}))
+        # Without a calendar closing picks the time and offers a calendar file: the button must not promise a booking.
+        close_key = "polls.card.close" if view.can_book else "polls.card.close_pick"
+        actions.append(execute(t(close_key), "poll.close", {"poll_id": poll.id}))
         choices = [(local_label(t, s.start, poll.end_of(s), view.tz), str(s.id)) for s in poll.slots]
         actions.append({
             "type": "Action.ShowCard", "title": t("polls.card.close_other"),
             "card": {"type": "AdaptiveCard", "body": choice_input("slot_id", t("polls.card.close_other_choice"), choices,
-                                                                  choices[0][1] if choices else ""),
+                                                                  str(best.id) if best else ""),
                      "actions": [execute(t("polls.card.close_other_submit"), "poll.close", {"poll_id": poll.id})]},
         })
     if not is_open:

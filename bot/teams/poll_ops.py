@@ -115,7 +115,7 @@ class PollOps:
         refresh = list(dict.fromkeys([*channel_ids, *(m["channel_id"] for m in members if m["channel_id"])]))[:60]
         show_close = viewer is None or viewer.id == poll.creator_id or viewer.is_leader
         view = PollView(poll, tuple(votes), total, not_answered, self.s.settings.tz, viewer.id if viewer else None,
-                        show_close, tuple(refresh) if poll.state == OPEN else ())
+                        show_close, tuple(refresh) if poll.state == OPEN else (), can_book=self.s.calendar is not None)
         return poll_card(_tr(locale or poll.locale), view)
 
     async def push(self, poll_id: int) -> bool:
