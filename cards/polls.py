@@ -43,6 +43,15 @@ def local_label(t: T, start: datetime, end: datetime, tz: tzinfo) -> str:
              start=s.strftime("%H:%M"), end=e.strftime("%H:%M"))
 
 
+def long_label(t: T, start: datetime, end: datetime, tz: tzinfo) -> str:
+    """'tirsdag 8. desember kl. 10.00–11.30' (Språkrådet's style) in the bot's zone."""
+    s, e = start.astimezone(tz), end.astimezone(tz)
+    days, months = t("polls.weekdays").split(","), t("polls.months_long").split(",")
+    clock = t("polls.clock_format")
+    return t("polls.time_long", day=days[s.weekday()], date=s.day, month=months[s.month - 1],
+             start=s.strftime(clock), end=e.strftime(clock))
+
+
 def short_label(t: T, start: datetime, tz: tzinfo) -> str:
     """'tir. 24.11 10:00' for the chart axis."""
     s = start.astimezone(tz)
@@ -154,6 +163,8 @@ def _slot_block(t: T, view: PollView, slot: Slot, counts: Counts, mine: str | No
     label = f"**{local_label(t, slot.start, poll.end_of(slot), view.tz)}**"
     if show_results and best is not None and slot.id == best.slot.id and view.votes and is_open:
         label += f" ⭐ {t('polls.card.best', why=why_best(t, best))}"
+    if not is_open and slot.id == poll.chosen_slot_id:
+        label += f" ✅ **{t('polls.card.chosen_mark')}**"
     items: list[Element] = [text(label)]
     if show_results:
         items.append(text(_counts_line(t, counts), size="Small", spacing="None"))
@@ -171,10 +182,7 @@ def _slot_block(t: T, view: PollView, slot: Slot, counts: Counts, mine: str | No
                                    {"poll_id": poll.id, "slot_id": slot.id, "answer": a},
                                    style="positive" if chosen else None))
         items.append({"type": "ActionSet", "actions": buttons, "spacing": "Small"})
-    props: dict[str, Any] = {"separator": True, "spacing": "Medium"}
-    if not is_open and slot.id == poll.chosen_slot_id:
-        props["style"] = "good"
-    return container(items, **props)
+    return container(items, separator=True, spacing="Medium")
 
 
 def poll_card(t: T, view: PollView) -> Card:
@@ -187,27 +195,27 @@ def poll_card(t: T, view: PollView) -> Card:
     ranked = rank(poll, view.votes)
     best = ranked[0] if ranked else None
     where = t("polls.card.online") if poll.online else escape(poll.location)
-    state = t("polls.card.state.open") if is_open else t("polls.card.state.closed")
     body: list[Element] = [
         text(t("polls.card.by", name=escape(poll.creator_name or "?")), subtle=True, size="Small"),
         title(escape(poll.title)),
     ]
+    if not is_open:  # the outcome first
+        body.append(_closed_block(t, view))
     if poll.agenda:
         body.append(text(escape(poll.agenda)))
-    body.append(facts([
-        (t("polls.card.duration"), t("polls.form.minutes", n=poll.duration_min)),
-        (t("polls.card.where"), where),
-        (t("polls.card.deadline"), deadline_text(t, poll.deadline, view.tz)),
-        (t("polls.card.not_answered"), t("polls.card.not_answered_value", n=view.not_answered, total=view.member_total)),
-        (t("polls.card.status"), state),
-    ]))
+    pairs = [(t("polls.card.duration"), t("polls.form.minutes", n=poll.duration_min)), (t("polls.card.where"), where)]
+    if is_open:
+        pairs += [
+            (t("polls.card.deadline"), deadline_text(t, poll.deadline, view.tz)),
+            (t("polls.card.not_answered"), t("polls.card.not_answered_value", n=view.not_answered, total=view.member_total)),
+            (t("polls.card.status"), t("polls.card.state.open")),
+        ]
+    body.append(facts(pairs))
     if poll.anonymous:
         body.append(text(t("polls.card.anonymous"), subtle=True, size="Small"))
     if not show_results:
         answered = len({v.voter_id for v in view.votes})
         body.append(text(f"{t('polls.card.hidden')} {t('polls.card.answered', n=answered)}", subtle=True, size="Small"))
-    if not is_open:
-        body.append(_closed_block(t, view))
     for slot in poll.slots:
         body.append(_slot_block(t, view, slot, counts[slot.id], mine.get(slot.id), best, show_results, is_open))
     if show_results and view.votes:
@@ -228,15 +236,17 @@ def poll_card(t: T, view: PollView) -> Card:
 
 
 def _closed_block(t: T, view: PollView) -> Element:
+    """The outcome in neutral colours: a closed poll is news, not an error."""
     poll = view.poll
-    items = [text(f"🔒 {t('polls.card.closed')}", weight="Bolder", color="Attention")]
+    items: list[Element] = []
     chosen = poll.chosen
     if chosen is not None:
-        items.append(text(t("polls.card.chosen", when=local_label(t, chosen.start, poll.end_of(chosen), view.tz))))
+        items.append(text(t("polls.card.chosen", when=long_label(t, chosen.start, poll.end_of(chosen), view.tz)),
+                          size="Medium"))
     state = poll.booking_state
     if state and t(f"polls.card.booking.{state}"):
-        items.append(text(t(f"polls.card.booking.{state}"), size="Small",
-                          color="Good" if state == "booked" else ("Warning" if state in ("pending", "failed") else None)))
+        items.append(text(t(f"polls.card.booking.{state}"), size="Small", spacing="Small"))
+    items.append(text(f"🔒 {t('polls.card.closed')}", subtle=True, size="Small", spacing="Small"))
     return container(items, style="emphasis")
 
 

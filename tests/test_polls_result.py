@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -11,12 +12,14 @@ import pytest
 
 from bot.config import Settings
 from bot.domain.clock import ShiftedClock
+from bot.scheduling import poll_jobs
 from tests import dates
 from tests.fakes.connector import FakeConnector, card_of
 from tests.fakes.graph import FakeGraph
-from tests.harness import Conv, RunningBot, TeamsClient, User, find_action, iter_actions
+from tests.harness import Conv, RunningBot, TeamsClient, User, find_action, iter_actions, make_user
 
 WINDOWS_OSLO = "W. Europe Standard Time"
+WEEKDAYS_NB = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 
 
 @pytest.fixture
@@ -105,6 +108,67 @@ async def test_slot_most_can_attend_is_marked_and_booked(graph_teams, fake_graph
     assert poll.chosen_slot_id == s2 and poll.booking_state == "booked"
     (post,) = fake_graph.calls("POST", "/events")
     assert post.body["start"] == {"dateTime": f"{second_day.isoformat()}T10:00:00", "timeZone": WINDOWS_OSLO}
+    # the chat hears it, with the booked event's join link, and everyone who answered is mentioned
+    (message,) = await teams.connector.wait_for(lambda: results(teams, conv))
+    join = next(iter(fake_graph.events.values()))["onlineMeeting"]["joinUrl"]
+    assert f"({join})" in message["text"] and when_nb(second_day) in message["text"]
+    assert {e["mentioned"]["id"] for e in message["entities"]} == {u.id for u in (leader, *members)}
+
+
+def when_nb(day: Any) -> str:
+    return f"{WEEKDAYS_NB[day.weekday()]} {day.day}. {dates.MONTHS_NB[day.month - 1]} kl. 10.00–11.00"
+
+
+def results(teams: TeamsClient, conv: Conv) -> list[dict]:
+    """The result messages the bot posted in the chat."""
+    return [a for a in teams.connector.sent(conv.id) if "Møtet **" in (a.get("text") or "")]
+
+
+async def test_close_twice_and_auto_close_race_announce_once(teams: TeamsClient, bot, clock, members):
+    odd = make_user("Kari <b>Nord_mann</b> *x*")
+    conv = teams.group("Oppvekst", [*members, odd])
+    pid, aid, card, (s1, s2) = await post_poll(teams, conv, members[0], clock)
+    await vote(teams, conv, card, aid, {s1: [(members[1], "yes"), (odd, "maybe")], s2: [(members[2], "no")]})
+    pressed, _ = await asyncio.gather(teams.press(conv, members[0], card, verb="poll.close", poll_id=pid),
+                                      poll_jobs.close_poll(pid))
+    again = await teams.press(conv, members[0], card, verb="poll.close", poll_id=pid)
+    assert pressed.status == 200 and again.status == 200
+    await poll_jobs.close_poll(pid)
+    await bot.services.extras["polls"].settle()
+    (message,) = await teams.connector.wait_for(lambda: results(teams, conv))
+    await asyncio.sleep(0.5)
+    assert len(results(teams, conv)) == 1  # once, however many closed it
+    text = message["text"]
+    assert text.startswith(f"Møtet **Arbeidsmøte Oppvekst** blir {when_nb(dates.day(clock, 3))}.")
+    assert "/downloads/" in text and ".ics" in text
+    mentioned = {e["mentioned"]["id"]: e for e in message["entities"]}
+    assert set(mentioned) == {members[1].id, members[2].id, odd.id}  # who answered: not the creator, who did not vote
+    for e in message["entities"]:
+        assert e["type"] == "mention" and e["text"] in text and e["text"].count("<") == 2  # no markup from the name
+    assert "<at>Kari b Nord mann /b x</at>" in text
+
+    closed = card_of(teams.connector.activities[(conv.id, aid)])
+    shown = text_of(closed)
+    assert "Ikke svart ennå" not in shown
+    assert not [el for el in _blocks(closed) if el.get("color")]  # neutral: no red, green or yellow text
+    assert not [c for c in _blocks(closed, "Container") if c.get("style") in ("attention", "good", "warning")]
+    texts = [el["text"] for el in _blocks(closed)]
+    chosen = next(i for i, x in enumerate(texts) if x.startswith("📅 Møtet blir"))
+    assert chosen == 2 and when_nb(dates.day(clock, 3)) in texts[chosen]  # straight after the by-line and the title
+
+
+def _blocks(node: Any, kind: str = "TextBlock") -> list[dict]:
+    out: list[dict] = []
+    if isinstance(node, dict):
+        if node.get("type") == kind:
+            out.append(node)
+        for k, v in node.items():
+            if k != "actions":
+                out += _blocks(v, kind)
+    elif isinstance(node, list):
+        for v in node:
+            out += _blocks(v, kind)
+    return out
 
 
 async def test_all_can_and_some_cannot_are_said(teams: TeamsClient, bot, clock, leader, members):
@@ -140,3 +204,22 @@ def _inputs(node: Any) -> list[dict]:
         for v in node:
             out += _inputs(v)
     return out
+
+
+def test_anonymous_poll_mentions_no_one_and_names_cannot_break_the_tag():
+    from datetime import UTC, datetime, timedelta
+
+    from bot.domain.polls import Poll, Slot, Vote
+    from bot.messages import t
+    from bot.teams.poll_result import mention_name, result_activity
+
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    poll = Poll(id=1, conversation_id="c", creator_id="x", title="Møte", duration_min=60, slots=(Slot(1, start),),
+                chosen_slot_id=1, state="closed", booking_state="pending", anonymous=True)
+    votes = [Vote(1, "a", "yes", "Åse", "29:a")]
+    tr = lambda key, **p: t(key, "nb-NO", **p)  # noqa: E731
+    anonymous = result_activity(tr, poll, votes, dates.OSLO, None)
+    assert anonymous["entities"] == [] and "<at>" not in anonymous["text"] and "så snart kalenderen svarer" in anonymous["text"]
+    assert mention_name("</at><at>Alle</at>") == "/at at Alle /at"
+    assert mention_name("[x](https://e.vil) & <b>") == "x https://e.vil b"
+    assert mention_name("  ") == "?"

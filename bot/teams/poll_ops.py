@@ -24,6 +24,7 @@ from bot.services import Services
 from bot.storage.outbox import NewDelivery
 from bot.storage.polls import PollRepo
 from bot.teams.delivery import classify
+from bot.teams.poll_result import ics, mentions, result_activity
 from cards.common import Card, attachment, escape
 from cards.polls import PollView, poll_card
 
@@ -227,19 +228,16 @@ class PollOps:
         missing = [m for m in members if m["id"] not in answered and m["channel_id"]]
         if not missing or self.s.delivery is None:
             return 0
-        names = [(m["channel_id"], (m["name"] or "?").replace("<", "").replace(">", "")) for m in missing]
+        tags, entities = mentions((m["channel_id"], m["name"]) for m in missing)
         tr = _tr(poll.locale)
         from cards.polls import deadline_text
 
         message = tr("polls.reminder", title=escape(poll.title), deadline=deadline_text(tr, poll.deadline, self.s.settings.tz),
-                     mentions=", ".join(f"<at>{n}</at>" for _, n in names))
-        activity = {
-            "type": "message", "text": message, "textFormat": "markdown",
-            "entities": [{"type": "mention", "text": f"<at>{n}</at>", "mentioned": {"id": cid, "name": n}} for cid, n in names],
-        }
+                     mentions=tags)
+        activity = {"type": "message", "text": message, "textFormat": "markdown", "entities": entities}
         await self.s.delivery.enqueue([NewDelivery(key=f"poll:{poll_id}:reminder", conversation_id=poll.conversation_id,
                                                    payload={"activity": activity}, group_key=f"poll:{poll_id}")])
-        return len(names)
+        return len(entities)
 
     # -- closing and booking ---------------------------------------------------------------------
     async def close(self, poll: Poll, actor: Person | None, slot_id: int | None = None, *, background: bool = True) -> bool:
@@ -288,12 +286,22 @@ class PollOps:
             except Exception:
                 log.warning("poll booking failed", exc_info=True)
                 state = BOOKING_FAILED
-        ics_url = ""
+        ics_url, until = "", None
         if state in (BOOKING_OFF, BOOKING_FAILED):
-            ics_url, _ = await self.ics_link(poll)
+            ics_url, until = await self.ics_link(poll)
         await self.repo.set_booking(poll_id, state, join_url=join_url, ics_url=ics_url)
         self.schedule_push(poll_id)
+        await self.announce(poll_id, until)
         return state
+
+    async def announce(self, poll_id: int, link_until: datetime | None) -> None:
+        """Tell the chat the chosen time once (Teams does not notify on card edits); the outbox key makes it once."""
+        poll = await self.repo.get(poll_id)
+        if poll is None or poll.chosen is None or self.s.delivery is None:
+            return
+        activity = result_activity(_tr(poll.locale), poll, await self.repo.votes(poll_id), self.s.settings.tz, link_until)
+        await self.s.delivery.enqueue([NewDelivery(key=f"poll:{poll_id}:result", conversation_id=poll.conversation_id,
+                                                   payload={"activity": activity}, group_key=f"poll:{poll_id}")])
 
     def _listen(self) -> None:
         # Registered with whichever bookings service is bound now (tests may swap it).
@@ -322,29 +330,6 @@ class PollOps:
     async def ics_link(self, poll: Poll) -> tuple[str, datetime]:
         """A fresh short-lived download link to the chosen slot's .ics file."""
         return await self.s.download_link(ics(poll, self.s.clock.now()), f"mote-{poll.id}.ics", "text/calendar")
-
-
-def ics(poll: Poll, now: datetime) -> bytes:
-    """An iCalendar file (RFC 5545) for the chosen slot."""
-    from icalendar import Calendar, Event
-
-    slot = poll.chosen or (poll.slots[0] if poll.slots else None)
-    cal = Calendar()
-    cal.add("prodid", "-//faggruppe-bot//polls//NO")
-    cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
-    if slot is not None:
-        ev = Event()
-        ev.add("uid", f"poll-{poll.id}@faggruppe-bot")
-        ev.add("dtstamp", now)
-        ev.add("dtstart", slot.start)
-        ev.add("dtend", poll.end_of(slot))
-        ev.add("summary", poll.title)
-        if poll.agenda:
-            ev.add("description", poll.agenda)
-        ev.add("location", poll.location or "Microsoft Teams")
-        cal.add_component(ev)
-    return cal.to_ical()
 
 
 async def _paged_members(turn: TurnContext) -> list[Member]:
