@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
 
-from bot.domain.polls import ANSWERS, DURATIONS, MAX_SLOTS, NO, YES, Counts, Poll, Slot, Standing, Vote, rank, tally
+from bot.domain.polls import ANSWERS, DURATIONS, MAX_SLOTS, Counts, Poll, Slot, Standing, Vote, rank, voters
 from cards.common import (
     Card,
     Element,
@@ -50,12 +50,6 @@ def long_label(t: T, start: datetime, end: datetime, tz: tzinfo) -> str:
     clock = t("polls.clock_format")
     return t("polls.time_long", day=days[s.weekday()], date=s.day, month=months[s.month - 1],
              start=s.strftime(clock), end=e.strftime(clock))
-
-
-def short_label(t: T, start: datetime, tz: tzinfo) -> str:
-    """'tir. 24.11 10:00' for the chart axis."""
-    s = start.astimezone(tz)
-    return f"{t('polls.days').split(',')[s.weekday()]} {s.day}.{s.month} {s:%H:%M}"
 
 
 def deadline_text(t: T, when: datetime | None, tz: tzinfo) -> str:
@@ -124,6 +118,9 @@ def created_card(t: T, poll_title: str) -> Card:
 
 
 # -- the poll card ----------------------------------------------------------------------------
+NAMES_ID = "poll-names"  # the container "Vis hvem som har svart" opens
+
+
 @dataclass(frozen=True)
 class PollView:
     """Everything the poll card shows; `viewer_id` None gives the generic card everyone sees."""
@@ -139,8 +136,13 @@ class PollView:
     can_book: bool = True  # a calendar is connected: closing books the meeting
 
 
-def _counts_line(t: T, c: Counts) -> str:
-    return " · ".join(f"{ANSWER_ICONS[a]} {t(ANSWER_KEYS[a])} {getattr(c, a)}" for a in ANSWERS)
+def _counts_line(t: T, st: Standing, people: int) -> str:
+    """'✅ Ja 3 · ❔ Om nødvendig 1 · ❌ Nei 0 · 4 av 5 kan (80 %)'."""
+    c = st.counts
+    line = " · ".join(f"{ANSWER_ICONS[a]} {t(ANSWER_KEYS[a])} {getattr(c, a)}" for a in ANSWERS)
+    if people:
+        line += " · " + t("polls.card.share", can=st.can, total=people, pct=round(100 * st.can / people))
+    return line
 
 
 def _names_line(t: T, c: Counts) -> str:
@@ -157,9 +159,17 @@ def why_best(t: T, best: Standing) -> str:
     return t("polls.card.reason.some_no", can=best.can, no=best.counts.no)
 
 
-def _slot_block(t: T, view: PollView, slot: Slot, counts: Counts, mine: str | None, best: Standing | None,
+def _answer_row(t: T, poll: Poll, slot: Slot, mine: str | None) -> Element:
+    """Ja / Om nødvendig / Nei for one slot: one tap answers (tests/card_rules.py: an answer row, not primary actions)."""
+    buttons = [execute(("✓ " if a == mine else "") + t(ANSWER_KEYS[a]), "poll.vote",
+                       {"poll_id": poll.id, "slot_id": slot.id, "answer": a}, style="positive" if a == mine else None)
+               for a in ANSWERS]
+    return {"type": "ActionSet", "id": f"answers-{slot.id}", "actions": buttons, "spacing": "Small"}
+
+
+def _slot_block(t: T, view: PollView, st: Standing, people: int, mine: str | None, best: Standing | None,
                 show_results: bool, is_open: bool) -> Element:
-    poll = view.poll
+    poll, slot = view.poll, st.slot
     label = f"**{local_label(t, slot.start, poll.end_of(slot), view.tz)}**"
     if show_results and best is not None and slot.id == best.slot.id and view.votes and is_open:
         label += f" ⭐ {t('polls.card.best', why=why_best(t, best))}"
@@ -167,33 +177,36 @@ def _slot_block(t: T, view: PollView, slot: Slot, counts: Counts, mine: str | No
         label += f" ✅ **{t('polls.card.chosen_mark')}**"
     items: list[Element] = [text(label)]
     if show_results:
-        items.append(text(_counts_line(t, counts), size="Small", spacing="None"))
-        if not poll.anonymous and counts.total:
-            items.append(text(_names_line(t, counts), size="Small", subtle=True, spacing="None"))
-    if view.viewer_id is not None:
-        line = t("polls.card.your_answer", answer=t(ANSWER_KEYS[mine])) if mine else t("polls.card.no_answer_yet")
-        items.append(text(line, size="Small", color="Good" if mine == YES else ("Attention" if mine == NO else "Accent"),
-                          weight="Bolder" if mine else None, spacing="None"))
+        items.append(text(_counts_line(t, st, people), size="Small", spacing="None"))
+    if mine:  # the viewer's own answer, in words (the ✓ on the button is the other cue)
+        items.append(text(t("polls.card.your_answer", answer=t(ANSWER_KEYS[mine])), size="Small", weight="Bolder",
+                          spacing="None"))
     if is_open:
-        buttons = []
-        for a in ANSWERS:
-            chosen = a == mine
-            buttons.append(execute(("✓ " if chosen else "") + t(ANSWER_KEYS[a]), "poll.vote",
-                                   {"poll_id": poll.id, "slot_id": slot.id, "answer": a},
-                                   style="positive" if chosen else None))
-        items.append({"type": "ActionSet", "actions": buttons, "spacing": "Small"})
+        items.append(_answer_row(t, poll, slot, mine))
     return container(items, separator=True, spacing="Medium")
 
 
+def _names(t: T, view: PollView, standings: list[Standing]) -> list[Element]:
+    """Who answered what, per slot, behind one toggle (the default view stays short)."""
+    rows = [text(f"**{local_label(t, st.slot.start, view.poll.end_of(st.slot), view.tz)}** — {_names_line(t, st.counts)}",
+                 size="Small")
+            for st in standings if st.counts.total]
+    if not rows:
+        return []
+    toggle = {"type": "Action.ToggleVisibility", "title": t("polls.card.show_names"), "targetElements": [NAMES_ID]}
+    return [{"type": "ActionSet", "actions": [toggle], "separator": True},
+            container(rows, id=NAMES_ID, isVisible=False, spacing="None")]
+
+
 def poll_card(t: T, view: PollView) -> Card:
-    """The poll card: slots in local time, counts, names, chart, deadline, state; the viewer's answers marked."""
+    """The poll card: slots in local time with counts and share, the viewer's answers, names behind a toggle."""
     poll = view.poll
     is_open = poll.state == "open"
     show_results = not (poll.hidden and is_open)
-    counts = tally(poll, view.votes)
     mine = {v.slot_id: v.answer for v in view.votes if view.viewer_id is not None and v.voter_id == view.viewer_id}
     ranked = rank(poll, view.votes)
     best = ranked[0] if ranked else None
+    people = len(voters(view.votes))
     where = t("polls.card.online") if poll.online else escape(poll.location)
     body: list[Element] = [
         text(t("polls.card.by", name=escape(poll.creator_name or "?")), subtle=True, size="Small"),
@@ -214,18 +227,13 @@ def poll_card(t: T, view: PollView) -> Card:
     if poll.anonymous:
         body.append(text(t("polls.card.anonymous"), subtle=True, size="Small"))
     if not show_results:
-        answered = len({v.voter_id for v in view.votes})
-        body.append(text(f"{t('polls.card.hidden')} {t('polls.card.answered', n=answered)}", subtle=True, size="Small"))
-    for slot in poll.slots:
-        body.append(_slot_block(t, view, slot, counts[slot.id], mine.get(slot.id), best, show_results, is_open))
-    if show_results and view.votes:
-        body.append({
-            "type": "Chart.VerticalBar", "title": t("polls.card.chart"), "colorSet": "categorical",
-            "data": [{"x": short_label(t, s.start, view.tz), "y": counts[s.id].yes,
-                      **({"color": "good"} if best is not None and s.id == best.slot.id else {})} for s in poll.slots],
-        })
-    actions = _actions(t, view, is_open, best.slot if best else None)
-    out = card(body, actions or None)
+        body.append(text(f"{t('polls.card.hidden')} {t('polls.card.answered', n=people)}", subtle=True, size="Small"))
+    in_order = sorted(ranked, key=lambda st: st.slot.start)
+    for st in in_order:
+        body.append(_slot_block(t, view, st, people, mine.get(st.slot.id), best, show_results, is_open))
+    if show_results and not poll.anonymous:
+        body += _names(t, view, in_order)
+    out = card(body, _actions(t, view, is_open, best.slot if best else None) or None)
     if view.refresh_user_ids:
         out["refresh"] = {
             "action": {"type": "Action.Execute", "title": "refresh", "verb": "poll.refresh",
