@@ -70,6 +70,8 @@ def form_card(t: T, values: Mapping[str, Any] | None = None, errors: Mapping[str
     rows = min(rows, MAX_SLOTS)
     durations = [(t("polls.form.minutes", n=n), str(n)) for n in DURATIONS] + [(t("polls.form.duration.custom"), "custom")]
     body: list[Element] = [title(t("polls.form.title")), text(t("polls.form.intro"), subtle=True)]
+    if err:  # the same summary as the other forms: the fields below say what to fix
+        body.append(text(t("error.invalid_input"), color="Attention", weight="Bolder"))
     if notice:
         body.append(text(escape(notice), color="Accent"))
     body += text_input("title", t("polls.form.field.title"), v.get("title", ""), required=True, error=err.get("title"),
@@ -86,7 +88,7 @@ def form_card(t: T, values: Mapping[str, Any] | None = None, errors: Mapping[str
         label = t("polls.form.field.slot", n=i + 1)
         body.append(columns(
             (date_input(f"slot_date_{i}", label, v.get(f"slot_date_{i}", "")), "stretch"),
-            (time_input(f"slot_time_{i}", " ", v.get(f"slot_time_{i}", "")), "stretch"),
+            (time_input(f"slot_time_{i}", t("polls.form.field.slot_time", n=i + 1), v.get(f"slot_time_{i}", "")), "stretch"),
         ))
         body += error_text(err.get(f"slot_{i}"))
     body += error_text(err.get("slots"))
@@ -99,11 +101,11 @@ def form_card(t: T, values: Mapping[str, Any] | None = None, errors: Mapping[str
     ))
     body.append(columns(
         (date_input("deadline_date", t("polls.form.field.deadline"), v.get("deadline_date", "")), "stretch"),
-        (time_input("deadline_time", " ", v.get("deadline_time", "")), "stretch"),
+        (time_input("deadline_time", t("polls.form.field.deadline_time"), v.get("deadline_time", "")), "stretch"),
     ))
     body += error_text(err.get("deadline"))
-    body += toggle_input("anonymous", t("polls.form.options"), t("polls.form.anonymous"), v.get("anonymous") == "true")
-    body += toggle_input("hidden", " ", t("polls.form.hidden"), v.get("hidden") == "true")
+    body += toggle_input("anonymous", t("polls.form.field.anonymous"), t("polls.form.anonymous"), v.get("anonymous") == "true")
+    body += toggle_input("hidden", t("polls.form.field.hidden"), t("polls.form.hidden"), v.get("hidden") == "true")
     actions = [execute(t("polls.form.submit"), "poll.create", {"rows": rows}, style="positive")]
     if rows < MAX_SLOTS:
         actions.append(execute(t("polls.form.more"), "poll.form.more", {"rows": min(MAX_SLOTS, rows + 2)}))
