@@ -13,16 +13,17 @@ CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 Card = dict[str, Any]
 Element = dict[str, Any]
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\](){}#+\-.!|>~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\](){}#+\-.!|~])")
 
 
 def escape(text: object) -> str:
     """Make user text inert in a TextBlock: no markdown, links, mentions or templating survive."""
     s = "" if text is None else str(text)
     s = s.replace("\r\n", "\n").replace("\r", "\n")
-    s = _MD_SPECIAL.sub(r"\\\1", s)
-    # `<at>` mentions and HTML-ish tags: replace the angle brackets with look-alikes.
+    # `<at>` mentions, HTML-ish tags and quotes (">"): look-alike angle brackets, replaced before the markdown escapes
+    # so that no backslash is left in front of them (it would show: "‹fase\›").
     s = s.replace("<", "‹").replace(">", "›")
+    s = _MD_SPECIAL.sub(r"\\\1", s)
     # A leading number followed by a dot would start an ordered list.
     return s
 

@@ -12,6 +12,7 @@
 - **No literal backslash**: a backslash shows as itself unless it escapes ASCII punctuation in markdown text
   (TextBlock text, FactSet titles and values); in plain-text places (button titles, labels, placeholders, choices,
   toggle titles, TextRun text) any backslash shows.
+- **At most six buttons per set**, hidden or not: Teams' host config (maxActions) cuts the rest.
 - **One required marker**: Teams adds its own marker to a required input's label, so the label carries none.
 - **Every input labelled**: each `Input.*` has a label with visible words (not `" "`).
 """
@@ -73,6 +74,12 @@ def primary_actions(card: dict[str, Any]) -> list[str]:
         if el.get("type") == "ActionSet" and not hidden and not _is_answer_row(el):
             titles += [str(a.get("title", "")) for a in el.get("actions") or []]
     return titles
+
+
+def oversized_action_sets(card: dict[str, Any]) -> list[int]:
+    """Button sets Teams would cut (its host config draws at most six actions per set, hidden or not)."""
+    sets = [el.get("actions") or [] for el, _ in elements(card) if el.get("type") in ("ActionSet", "AdaptiveCard")]
+    return [len(s) for s in sets if len(s) > MAX_PRIMARY]
 
 
 def _plain_texts(card: dict[str, Any]) -> Iterator[str]:
