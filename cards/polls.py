@@ -1,4 +1,4 @@
-"""Meeting poll cards: the form (with errors and kept values), the poll card (generic or one viewer's), the list."""
+"""Meeting poll cards: the form (with errors and kept values) and the poll card (generic or one viewer's)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import quote
 
 from bot.domain.polls import ANSWERS, DURATIONS, MAX_SLOTS, Counts, Poll, Slot, Standing, Vote, rank, voters
 from cards.common import (
@@ -282,28 +281,3 @@ def _actions(t: T, view: PollView, is_open: bool, best: Slot | None) -> list[Ele
         if poll.booking_state in ("off", "failed") and poll.chosen is not None:
             actions.append(execute(t("polls.card.ics_new"), "poll.ics", {"poll_id": poll.id}))
     return actions
-
-
-# -- the list ---------------------------------------------------------------------------------
-def message_link(conversation_id: str, activity_id: str) -> str:
-    """A Teams deep link to a message."""
-    return f"https://teams.microsoft.com/l/message/{quote(conversation_id, safe='')}/{quote(activity_id, safe='')}"
-
-
-def list_card(t: T, polls: list[tuple[Poll, int]], tz: tzinfo) -> Card:
-    """Open polls of a chat: (poll, how many answered)."""
-    body: list[Element] = [title(t("polls.list.title"))]
-    if not polls:
-        body.append(text(t("polls.list.empty")))
-    for poll, answered in polls:
-        buttons: list[Element] = []
-        if poll.activity_id and not poll.message_gone:
-            buttons.append(open_url(t("polls.list.open"), message_link(poll.conversation_id, poll.activity_id)))
-        buttons.append(execute(t("polls.list.show"), "poll.show", {"poll_id": poll.id}))
-        body.append(container([
-            text(f"**{escape(poll.title)}**"),
-            text(t("polls.list.item", answered=answered, deadline=deadline_text(t, poll.deadline, tz)), subtle=True,
-                 size="Small", spacing="None"),
-            {"type": "ActionSet", "actions": buttons},
-        ], separator=True))
-    return card(body)

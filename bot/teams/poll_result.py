@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.domain.calendar import BOOKING_BOOKED, BOOKING_PENDING
 from bot.domain.polls import Poll, Vote
+from bot.messages import t as translate
 from cards.common import escape
 from cards.polls import long_label
 
@@ -16,6 +17,11 @@ T = Callable[..., str]
 # Characters that would end the <at> tag, open an entity or turn on markdown inside the mention: dropped.
 _NOT_IN_MENTION = re.compile(r"[<>&*_`~#|\\\[\](){}\r\n\t]+")
 MAX_MENTION = 100
+
+
+def translator(locale: str) -> T:
+    """The catalogue in one locale, as cards take it."""
+    return lambda key, **p: translate(key, locale, **p)
 
 
 def mention_name(name: str) -> str:
