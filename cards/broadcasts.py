@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.domain.broadcasts import FAILED, FormInput, Report, safe_markdown
 from bot.domain.choices import choice_value
 from cards.common import (
+    MAX_PRIMARY_ACTIONS,
     Card,
     Element,
     card,
@@ -19,6 +20,7 @@ from cards.common import (
     execute,
     facts,
     open_url,
+    rows_with_actions,
     text,
     text_input,
     time_input,
@@ -104,7 +106,7 @@ def broadcast_card(t: T, m: MemberView, note: str | None = None) -> Card:
     body = member_body(t, m)
     actions = member_actions(t, m)
     if note:
-        body.append(text(note, color="Good", weight="Bolder"))
+        body.append(text(note, weight="Bolder"))
         actions = [a for a in actions if a.get("verb") != "broadcast.ack"]
     return card(body, actions or None)
 
@@ -150,7 +152,7 @@ def report_card(t: T, broadcast_id: int, broadcast_title: str, state: str, repor
         totals.append((t("broadcasts.report.read"), str(report.read)))
     body: list[Element] = [
         title(t("broadcasts.report.title", title=escape(broadcast_title))),
-        text(state, weight="Bolder", color="Good" if report.finished and not report.failed else None),
+        text(state, weight="Bolder"),
         facts(totals),
     ]
     if not report.lines:
@@ -171,7 +173,7 @@ def report_card(t: T, broadcast_id: int, broadcast_title: str, state: str, repor
             shown += 1
             pkey = "broadcasts.report.problem_failed" if outcome == FAILED else "broadcasts.report.problem_waiting"
             items.append(text(t(pkey, chat=escape(chat), reason=t(reason)), size="Small", spacing="None",
-                              color="Attention" if outcome == FAILED else "Warning"))
+                              color="Attention" if outcome == FAILED else None))
         body.append(container(items, separator=True))
     if hidden:
         body.append(text(t("broadcasts.report.more", n=hidden), subtle=True, size="Small"))
@@ -185,14 +187,13 @@ def list_card(t: T, entries: list[tuple[int, str, str, bool]]) -> Card:
     body: list[Element] = [title(t("broadcasts.list.title"))]
     if not entries:
         body.append(text(t("broadcasts.list.empty")))
+    rows = []
     for bid, btitle, summary, can_cancel in entries:
         actions = [execute(t("broadcasts.list.show"), "broadcast.report", {"broadcast_id": bid})]
         if can_cancel:
             actions.append(execute(t("broadcasts.list.cancel"), "broadcast.cancel", {"broadcast_id": bid, "source": "list"},
                                    style="destructive"))
-        body.append(container([
-            text(f"**{escape(btitle)}**"),
-            text(summary, subtle=True, size="Small", spacing="None"),
-            {"type": "ActionSet", "actions": actions},
-        ], separator=True))
+        rows.append(([text(f"**{escape(btitle)}**"), text(summary, subtle=True, size="Small", spacing="None")], actions))
+    body += rows_with_actions(rows, budget=MAX_PRIMARY_ACTIONS, toggle_title=t("broadcasts.list.manage"),
+                              id_prefix="broadcast-actions")
     return card(body)

@@ -6,22 +6,24 @@ import re
 from typing import Any
 
 CARD_VERSION = "1.5"
+MAX_PRIMARY_ACTIONS = 6  # buttons seen without opening anything (tests/card_rules.py defines and checks them)
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
 Card = dict[str, Any]
 Element = dict[str, Any]
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\](){}#+\-.!|>~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\](){}#+\-.!|~])")
 
 
 def escape(text: object) -> str:
     """Make user text inert in a TextBlock: no markdown, links, mentions or templating survive."""
     s = "" if text is None else str(text)
     s = s.replace("\r\n", "\n").replace("\r", "\n")
-    s = _MD_SPECIAL.sub(r"\\\1", s)
-    # `<at>` mentions and HTML-ish tags: replace the angle brackets with look-alikes.
+    # `<at>` mentions, HTML-ish tags and quotes (">"): look-alike angle brackets, replaced before the markdown escapes
+    # so that no backslash is left in front of them (it would show: "‹fase\›").
     s = s.replace("<", "‹").replace(">", "›")
+    s = _MD_SPECIAL.sub(r"\\\1", s)
     # A leading number followed by a dot would start an ordered list.
     return s
 
@@ -110,7 +112,8 @@ def open_url(title_: str, url: str) -> Element:
 
 
 def _input(kind: str, id_: str, label: str, *, required: bool, error: str | None, **props: Any) -> list[Element]:
-    el: Element = {"type": kind, "id": id_, "label": label + (" *" if required else "")}
+    # Teams marks a required input's label itself: adding "*" here would show two.
+    el: Element = {"type": kind, "id": id_, "label": label}
     el.update({k: v for k, v in props.items() if v is not None and v != ""})
     if required:
         el["isRequired"] = True
@@ -165,6 +168,32 @@ def toggle_input(id_: str, label: str, title_: str, value: bool = False) -> list
 def container(items: list[Element], **props: Any) -> Element:
     """A Container."""
     return {"type": "Container", "items": items, **props}
+
+
+def toggle(title_: str, targets: list[str]) -> Element:
+    """An Action.ToggleVisibility that opens (and closes again) the elements with these ids."""
+    return {"type": "Action.ToggleVisibility", "title": title_, "targetElements": targets}
+
+
+def rows_with_actions(rows: list[tuple[list[Element], list[Element]]], *, budget: int, toggle_title: str,
+                      id_prefix: str) -> list[Element]:
+    """List rows (items, buttons): the buttons shown in each row while they fit in `budget` primary actions,
+    otherwise hidden in every row and opened together by one toggle above the list (tests/card_rules.py)."""
+    total = sum(len(actions) for _, actions in rows)
+    out: list[Element] = []
+    ids: list[str] = []
+    for i, (items, actions) in enumerate(rows):
+        row = list(items)
+        if actions and total <= budget:
+            row.append({"type": "ActionSet", "actions": actions})
+        elif actions:
+            ids.append(f"{id_prefix}-{i}")
+            row.append(container([{"type": "ActionSet", "actions": actions}], id=ids[-1], isVisible=False,
+                                 spacing="Small"))
+        out.append(container(row, separator=True))
+    if ids:
+        out.insert(0, {"type": "ActionSet", "actions": [toggle(toggle_title, ids)]})
+    return out
 
 
 def columns(*cols: tuple[list[Element], str | int]) -> Element:

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cards.common import Card, card, choice_input, error_text, escape, execute, submit, text, text_input, title
+from cards.common import (
+    Card,
+    Element,
+    card,
+    choice_input,
+    container,
+    error_text,
+    escape,
+    execute,
+    submit,
+    text,
+    text_input,
+    title,
+    toggle,
+)
 
 T = Callable[..., str]
 
@@ -17,26 +31,58 @@ def welcome_card(t: T, *, group: bool) -> Card:
     return card(body, [submit(t("help.title"), "cmd", {"command": "hjelp"})])
 
 
-def help_card(t: T, commands: list[tuple[str, str, bool]], *, is_leader: bool) -> Card:
-    """Every command with a button each: (command word, description, leader only)."""
-    body = [title(t("help.title")), text(t("help.intro"), subtle=True)]
-    actions = []
-    for word, description, leader_only in commands:
-        note = f" ({t('help.leader_only')})" if leader_only else ""
-        body.append(
-            {
-                "type": "ColumnSet",
-                "columns": [
-                    {"type": "Column", "width": "auto", "items": [text(f"**{escape(word)}**")]},
-                    {"type": "Column", "width": "stretch", "items": [text(escape(description) + note)]},
-                ],
-                "selectAction": {"type": "Action.Submit", "data": {"verb": "cmd", "command": word}},
-            }
-        )
-        if not leader_only or is_leader:
-            actions.append(submit(word, "cmd", {"command": word}))
-    body.append({"type": "ActionSet", "actions": actions[:12]})
+# Commands by task (keyed by the Norwegian command word); a command not listed here goes under "Annet".
+HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("meetings", ("avstemning", "avstemninger")),
+    ("input", ("innspill", "mine innspill", "oversikt", "eksport", "innspillsrunde")),
+    ("phases", ("prosjekter", "faser", "prosjekt ny", "fase")),
+    ("broadcasts", ("kunngjøring", "kunngjøringer")),
+    ("data", ("mine data", "slett mine data")),
+    ("admin", ("registrer", "leder legg til", "logg")),
+)
+# The buttons in sight, most used first; everything else waits behind "Vis alle kommandoer".
+QUICK = {False: ("avstemning", "innspill", "mine innspill", "oversikt", "faser"),
+         True: ("kunngjøring", "innspillsrunde", "faser", "oversikt", "avstemning")}
+
+
+def help_card(t: T, commands: list[tuple[str, str, str, bool]], *, is_leader: bool) -> Card:
+    """Commands grouped by task, only those the viewer can use: (key, word as typed, description, leader only).
+
+    At most five command buttons and one toggle are in sight (tests/card_rules.py), in rows of three; the other
+    commands' buttons open with "Vis alle kommandoer".
+    """
+    usable = [c for c in commands if (is_leader or not c[3]) and c[0] != "hjelp"]
+    grouped: dict[str, list[tuple[str, str, str, bool]]] = {}
+    placed = {key: group for group, keys in HELP_GROUPS for key in keys}
+    for c in usable:
+        grouped.setdefault(placed.get(c[0], "other"), []).append(c)
+    body: list[Element] = [title(t("help.title")), text(t("help.intro"), subtle=True)]
+    for group in [*(g for g, _ in HELP_GROUPS), "other"]:
+        if grouped.get(group):
+            body.append(text(t(f"help.group.{group}"), weight="Bolder", spacing="Medium"))
+            body += [text(f"**{escape(word)}** – {escape(desc)}", spacing="None") for _, word, desc, _ in grouped[group]]
+    by_key = {c[0]: c for c in usable}
+    quick = [by_key[k] for k in QUICK[is_leader] if k in by_key]
+    rest = [c for c in usable if c not in quick]
+
+    def button(c: tuple[str, str, str, bool]) -> Element:
+        label = t(f"help.do.{c[0]}")
+        return submit(label if label != f"help.do.{c[0]}" else c[1], "cmd", {"command": c[1]})
+
+    actions = [button(c) for c in quick]
+    hidden = None
+    if rest:
+        actions.append(toggle(t("help.all"), ["help-all"]))
+        hidden = container(_rows_of(3, [button(c) for c in rest]), id="help-all", isVisible=False)
+    body += _rows_of(3, actions)  # rows of three: six task labels side by side would be cut in Teams
+    if hidden:
+        body.append(hidden)
     return card(body)
+
+
+def _rows_of(n: int, actions: list[Element]) -> list[Element]:
+    """Buttons as ActionSets of n each."""
+    return [{"type": "ActionSet", "actions": actions[i:i + n], "spacing": "Small"} for i in range(0, len(actions), n)]
 
 
 def register_card(t: T, faggrupper: list[str], *, value: str = "", new: str = "", error: str | None = None) -> Card:

@@ -16,9 +16,9 @@ def draft_card(t: T, *, project_name: str, bp: int, url: str, expires: str, miss
         text(t("documents.card.project", project=escape(project_name), bp=bp)),
     ]
     if missing:
-        body.append(text(t("documents.card.missing"), weight="Bolder", color="Warning", spacing="Medium"))
+        body.append(text(t("documents.card.missing"), weight="Bolder", spacing="Medium"))
         body.append(text("\n".join(f"- {escape(line)}" for line in missing)))
     else:
-        body.append(text(t("documents.card.complete"), color="Good", spacing="Medium"))
+        body.append(text(t("documents.card.complete"), spacing="Medium"))
     body.append(text(t("common.link_expires", time=expires), subtle=True, size="Small"))
     return card(body, [open_url(t("documents.card.download"), url)])

@@ -34,10 +34,12 @@ from cards.common import (
     text_input,
     time_input,
     title,
+    toggle,
 )
 
 T = Callable[..., str]
-STATUS_COLOR = {"overdue": "Attention", "due_soon": "Warning", "approved": "Good", "postponed": "Warning"}
+# Only overdue is coloured (attention passes contrast); the status is always said in words beside the bold BP.
+STATUS_COLOR = {"overdue": "Attention"}
 
 
 def format_date(t: T, day: date, at: time | None = None) -> str:
@@ -84,12 +86,12 @@ def _bp_block(t: T, project_id: int, bp: int, gate: Gate | None, now: datetime, 
         text(f"**{bp_label(bp)}** – {t(f'gates.bp.{bp}')}", color=STATUS_COLOR.get(status)),
         facts(pairs),
     ]
-    if is_leader and status != APPROVED:
+    if is_leader and status != APPROVED:  # opened by the card's one "Administrer" toggle
         data = {"project_id": project_id, "bp": bp}
-        items.append({"type": "ActionSet", "actions": [
+        items.append(container([{"type": "ActionSet", "actions": [
             execute(t("gates.action.set", bp=bp_label(bp)), "gates.form", data),
             execute(t("gates.action.decide", bp=bp_label(bp)), "gates.decision_form", data),
-        ]})
+        ]}], id=f"manage-bp{bp}", isVisible=False))
     return container(items, style="emphasis" if status == OVERDUE else "default", spacing="Medium", separator=True)
 
 
@@ -113,12 +115,17 @@ def timeline_card(t: T, *, project_id: int, project_name: str, phase: str, gates
             body.append(_bp_block(t, project_id, bp, gates.get(bp), now, tz, is_leader=is_leader,
                                   calendar=states.get(bp) if calendar_on else None))
     actions: list[Element] = []
-    if is_leader:
-        body.extend(choice_input("phase", t("gates.phase_choice"), [(t(f"gates.phase.{p}"), p) for p in PHASES],
-                                 value=PHASES[current]))
-        actions.append(execute(t("gates.action.set_phase"), "gates.phase", {"project_id": project_id}))
+    if is_leader:  # leader actions wait behind one toggle: the timeline stays readable (≤ 6 buttons in sight)
+        body.append(container([
+            *choice_input("phase", t("gates.phase_choice"), [(t(f"gates.phase.{p}"), p) for p in PHASES],
+                          value=PHASES[current]),
+            {"type": "ActionSet", "actions": [execute(t("gates.action.set_phase"), "gates.phase", {"project_id": project_id})]},
+        ], id="manage-phase", isVisible=False, separator=True))
+        managed = [item["id"] for block in body for item in block.get("items", []) if item.get("id", "").startswith("manage-")]
+        actions.append(toggle(t("gates.action.manage"), [*managed, "manage-phase"]))
     actions.append(execute(t("gates.action.timeline"), "gates.timeline", {"project_id": project_id}))
     return card(body, actions)
+
 
 
 def deadline_form(t: T, *, project_id: int, project_name: str, bp: int, faggrupper: list[str],
@@ -181,9 +188,9 @@ def reminder_card(t: T, *, project_id: int, project_name: str, bp: int, deadline
         body.append(text(t("gates.reminder.status", total=status.total, needs=status.needs, benefits=status.benefits),
                          spacing="Medium"))
         if status.missing:
-            body.append(text(t("gates.reminder.missing", names=escape(", ".join(status.missing))), color="Warning"))
+            body.append(text(t("gates.reminder.missing", names=escape(", ".join(status.missing))), weight="Bolder"))
         else:
-            body.append(text(t("gates.reminder.all_sent"), color="Good"))
+            body.append(text(t("gates.reminder.all_sent")))
     actions = [submit(t("gates.action.input"), "cmd", {"command": "innspill", "project_id": project_id}),
                submit(t("gates.action.timeline"), "cmd", {"command": f"faser {project_name}"})]
     if draft:

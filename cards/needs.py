@@ -6,18 +6,19 @@ from collections.abc import Callable, Mapping
 
 from bot.domain.needs import BENEFIT, BENEFIT_STATUSES, BENEFIT_TYPES, CATEGORIES, NEED, PRIORITIES, WITHDRAWN, Benefit, Entry
 from cards.common import (
+    MAX_PRIMARY_ACTIONS,
     Card,
     Element,
     card,
     choice_input,
     clip,
-    container,
     date_input,
     error_text,
     escape,
     execute,
     facts,
     number_input,
+    rows_with_actions,
     text,
     text_input,
     title,
@@ -163,7 +164,7 @@ def entry_actions(t: T, entry: Entry) -> list[Element]:
 def confirmation_card(t: T, entry: Entry, project_name: str, *, lang: str = "nb", note: str = "") -> Card:
     """Compact card shown after saving, editing or withdrawing an entry."""
     key = "needs.saved.withdrawn" if entry.status == WITHDRAWN else "needs.saved.title"
-    body = [text(t(key, kind=kind_label(t, entry.kind), id=entry.id), weight="Bolder", color="Good"),
+    body = [text(t(key, kind=kind_label(t, entry.kind), id=entry.id), weight="Bolder"),
             entry_facts(t, entry, project_name, lang)]
     if note:
         body.append(text(note, subtle=True, size="Small"))
@@ -177,6 +178,7 @@ def my_entries_card(t: T, entries: list[Entry], project_names: Mapping[int, str]
     if not entries:
         body.append(text(t("needs.mine.none")))
         return card(body)
+    rows = []
     for entry in entries[:MAX_LISTED]:
         status = f" ({t('needs.status.withdrawn')})" if entry.status == WITHDRAWN else ""
         items: list[Element] = [
@@ -184,10 +186,8 @@ def my_entries_card(t: T, entries: list[Entry], project_names: Mapping[int, str]
             text(t("needs.mine.meta", faggruppe=escape(entry.faggruppe),
                    project=escape(project_names.get(entry.project_id, "?"))), subtle=True, size="Small", spacing="None"),
         ]
-        actions = entry_actions(t, entry)
-        if actions:
-            items.append({"type": "ActionSet", "actions": actions})
-        body.append(container(items, separator=True))
+        rows.append((items, entry_actions(t, entry)))
+    body += rows_with_actions(rows, budget=MAX_PRIMARY_ACTIONS, toggle_title=t("needs.mine.manage"), id_prefix="entry-actions")
     if len(entries) > MAX_LISTED:
         body.append(text(t("needs.mine.more", n=len(entries) - MAX_LISTED), subtle=True))
     return card(body)

@@ -75,10 +75,10 @@ def summary_card(t: T, project_name: str, s: Summary, *, lang: str = "nb") -> Ca
             body.append(text(f"{i}\\. {escape(clip(e.title, 120))} ({escape(clip(e.faggruppe, 60))}): {', '.join(amount)}",
                              spacing="Small"))
     if s.missing:
-        body.append(text(t("needs.summary.missing"), weight="Bolder", color="Warning", spacing="Medium"))
+        body.append(text(t("needs.summary.missing"), weight="Bolder", spacing="Medium"))
         body.append(text(escape(", ".join(s.missing))))
     else:
-        body.append(text(t("needs.summary.all_sent"), color="Good", spacing="Medium"))
+        body.append(text(t("needs.summary.all_sent"), weight="Bolder", spacing="Medium"))
     return card(body, [submit(t("needs.summary.new_input"), "cmd", {"command": "innspill"})])
 
 
@@ -113,10 +113,10 @@ def campaign_started_card(t: T, project_name: str, deadline: str, chats: int, fa
                           without_chat: list[str]) -> Card:
     """What the leader sees after starting a campaign."""
     body = [text(t("needs.campaign.started", project=escape(project_name), deadline=deadline, n=chats),
-                 weight="Bolder", color="Good"),
+                 weight="Bolder"),
             text(escape(", ".join(faggrupper)), subtle=True)]
     if without_chat:
-        body.append(text(t("needs.campaign.no_chat", names=escape(", ".join(without_chat))), color="Warning"))
+        body.append(text(t("needs.campaign.no_chat", names=escape(", ".join(without_chat)))))
     return card(body)
 
 
@@ -142,5 +142,5 @@ def campaign_report_card(t: T, project_name: str, deadline: str, by_faggruppe: M
         body.append(text(t("needs.campaign.report_people"), weight="Bolder", spacing="Medium"))
         body.append(facts([(escape(clip(name, 80)), f"{n} ({escape(clip(f, 60))})") for name, f, n in by_person[:50]]))
     if missing:
-        body.append(text(t("needs.campaign.report_missing", names=escape(", ".join(missing))), color="Warning"))
+        body.append(text(t("needs.campaign.report_missing", names=escape(", ".join(missing))), weight="Bolder"))
     return card(body, [submit(t("needs.campaign.report_summary"), "cmd", {"command": f"oversikt {project_name}"})])

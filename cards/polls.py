@@ -1,4 +1,4 @@
-"""Meeting poll cards: the form (with errors and kept values), the poll card (generic or one viewer's), the list."""
+"""Meeting poll cards: the form (with errors and kept values) and the poll card (generic or one viewer's)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import quote
 
-from bot.domain.polls import ANSWERS, DURATIONS, MAX_SLOTS, NO, YES, Counts, Poll, Slot, Vote, best_slot, tally
+from bot.domain.polls import ANSWERS, DURATIONS, MAX_SLOTS, Counts, Poll, Slot, Standing, Vote, rank, voters
 from cards.common import (
     Card,
     Element,
@@ -43,10 +42,13 @@ def local_label(t: T, start: datetime, end: datetime, tz: tzinfo) -> str:
              start=s.strftime("%H:%M"), end=e.strftime("%H:%M"))
 
 
-def short_label(t: T, start: datetime, tz: tzinfo) -> str:
-    """'tir. 24.11 10:00' for the chart axis."""
-    s = start.astimezone(tz)
-    return f"{t('polls.days').split(',')[s.weekday()]} {s.day}.{s.month} {s:%H:%M}"
+def long_label(t: T, start: datetime, end: datetime, tz: tzinfo) -> str:
+    """'tirsdag 8. desember kl. 10.00–11.30' (Språkrådet's style) in the bot's zone."""
+    s, e = start.astimezone(tz), end.astimezone(tz)
+    days, months = t("polls.weekdays").split(","), t("polls.months_long").split(",")
+    clock = t("polls.clock_format")
+    return t("polls.time_long", day=days[s.weekday()], date=s.day, month=months[s.month - 1],
+             start=s.strftime(clock), end=e.strftime(clock))
 
 
 def deadline_text(t: T, when: datetime | None, tz: tzinfo) -> str:
@@ -67,6 +69,8 @@ def form_card(t: T, values: Mapping[str, Any] | None = None, errors: Mapping[str
     rows = min(rows, MAX_SLOTS)
     durations = [(t("polls.form.minutes", n=n), str(n)) for n in DURATIONS] + [(t("polls.form.duration.custom"), "custom")]
     body: list[Element] = [title(t("polls.form.title")), text(t("polls.form.intro"), subtle=True)]
+    if err:  # the same summary as the other forms: the fields below say what to fix
+        body.append(text(t("error.invalid_input"), color="Attention", weight="Bolder"))
     if notice:
         body.append(text(escape(notice), color="Accent"))
     body += text_input("title", t("polls.form.field.title"), v.get("title", ""), required=True, error=err.get("title"),
@@ -83,7 +87,7 @@ def form_card(t: T, values: Mapping[str, Any] | None = None, errors: Mapping[str
         label = t("polls.form.field.slot", n=i + 1)
         body.append(columns(
             (date_input(f"slot_date_{i}", label, v.get(f"slot_date_{i}", "")), "stretch"),
-            (time_input(f"slot_time_{i}", " ", v.get(f"slot_time_{i}", "")), "stretch"),
+            (time_input(f"slot_time_{i}", t("polls.form.field.slot_time", n=i + 1), v.get(f"slot_time_{i}", "")), "stretch"),
         ))
         body += error_text(err.get(f"slot_{i}"))
     body += error_text(err.get("slots"))
@@ -96,11 +100,11 @@ def form_card(t: T, values: Mapping[str, Any] | None = None, errors: Mapping[str
     ))
     body.append(columns(
         (date_input("deadline_date", t("polls.form.field.deadline"), v.get("deadline_date", "")), "stretch"),
-        (time_input("deadline_time", " ", v.get("deadline_time", "")), "stretch"),
+        (time_input("deadline_time", t("polls.form.field.deadline_time"), v.get("deadline_time", "")), "stretch"),
     ))
     body += error_text(err.get("deadline"))
-    body += toggle_input("anonymous", t("polls.form.options"), t("polls.form.anonymous"), v.get("anonymous") == "true")
-    body += toggle_input("hidden", " ", t("polls.form.hidden"), v.get("hidden") == "true")
+    body += toggle_input("anonymous", t("polls.form.field.anonymous"), t("polls.form.anonymous"), v.get("anonymous") == "true")
+    body += toggle_input("hidden", t("polls.form.field.hidden"), t("polls.form.hidden"), v.get("hidden") == "true")
     actions = [execute(t("polls.form.submit"), "poll.create", {"rows": rows}, style="positive")]
     if rows < MAX_SLOTS:
         actions.append(execute(t("polls.form.more"), "poll.form.more", {"rows": min(MAX_SLOTS, rows + 2)}))
@@ -115,6 +119,9 @@ def created_card(t: T, poll_title: str) -> Card:
 
 
 # -- the poll card ----------------------------------------------------------------------------
+NAMES_ID = "poll-names"  # the container "Vis hvem som har svart" opens
+
+
 @dataclass(frozen=True)
 class PollView:
     """Everything the poll card shows; `viewer_id` None gives the generic card everyone sees."""
@@ -127,10 +134,16 @@ class PollView:
     viewer_id: str | None = None
     show_close: bool = True
     refresh_user_ids: tuple[str, ...] = ()
+    can_book: bool = True  # a calendar is connected: closing books the meeting
 
 
-def _counts_line(t: T, c: Counts) -> str:
-    return " · ".join(f"{ANSWER_ICONS[a]} {t(ANSWER_KEYS[a])} {getattr(c, a)}" for a in ANSWERS)
+def _counts_line(t: T, st: Standing, people: int) -> str:
+    """'✅ Ja 3 · ❔ Om nødvendig 1 · ❌ Nei 0 · 4 av 5 kan (80 %)'."""
+    c = st.counts
+    line = " · ".join(f"{ANSWER_ICONS[a]} {t(ANSWER_KEYS[a])} {getattr(c, a)}" for a in ANSWERS)
+    if people:
+        line += " · " + t("polls.card.share", can=st.can, total=people, pct=round(100 * st.can / people))
+    return line
 
 
 def _names_line(t: T, c: Counts) -> str:
@@ -138,75 +151,90 @@ def _names_line(t: T, c: Counts) -> str:
     return " — ".join(parts)
 
 
-def _slot_block(t: T, view: PollView, slot: Slot, counts: Counts, mine: str | None, best: Slot | None,
+def why_best(t: T, best: Standing) -> str:
+    """Why a slot is best, in words: 'alle kan', '4 kan, 1 kan ikke', '4 kan, ingen har sagt nei'."""
+    if best.counts.no == 0 and best.blank == 0:
+        return t("polls.card.reason.all")
+    if best.counts.no == 0:
+        return t("polls.card.reason.none_no", can=best.can)
+    return t("polls.card.reason.some_no", can=best.can, no=best.counts.no)
+
+
+def _answer_row(t: T, poll: Poll, slot: Slot, mine: str | None) -> Element:
+    """Ja / Om nødvendig / Nei for one slot: one tap answers (tests/card_rules.py: an answer row, not primary actions)."""
+    buttons = [execute(("✓ " if a == mine else "") + t(ANSWER_KEYS[a]), "poll.vote",
+                       {"poll_id": poll.id, "slot_id": slot.id, "answer": a}, style="positive" if a == mine else None)
+               for a in ANSWERS]
+    return {"type": "ActionSet", "id": f"answers-{slot.id}", "actions": buttons, "spacing": "Small"}
+
+
+def _slot_block(t: T, view: PollView, st: Standing, people: int, mine: str | None, best: Standing | None,
                 show_results: bool, is_open: bool) -> Element:
-    poll = view.poll
+    poll, slot = view.poll, st.slot
     label = f"**{local_label(t, slot.start, poll.end_of(slot), view.tz)}**"
-    if show_results and best is not None and slot.id == best.id and counts.yes > 0 and is_open:
-        label += f" ⭐ {t('polls.card.best')}"
+    if show_results and best is not None and slot.id == best.slot.id and view.votes and is_open:
+        label += f" ⭐ {t('polls.card.best', why=why_best(t, best))}"
+    if not is_open and slot.id == poll.chosen_slot_id:
+        label += f" ✅ **{t('polls.card.chosen_mark')}**"
     items: list[Element] = [text(label)]
     if show_results:
-        items.append(text(_counts_line(t, counts), size="Small", spacing="None"))
-        if not poll.anonymous and counts.total:
-            items.append(text(_names_line(t, counts), size="Small", subtle=True, spacing="None"))
-    if view.viewer_id is not None:
-        line = t("polls.card.your_answer", answer=t(ANSWER_KEYS[mine])) if mine else t("polls.card.no_answer_yet")
-        items.append(text(line, size="Small", color="Good" if mine == YES else ("Attention" if mine == NO else "Accent"),
-                          weight="Bolder" if mine else None, spacing="None"))
+        items.append(text(_counts_line(t, st, people), size="Small", spacing="None"))
+    if mine:  # the viewer's own answer, in words (the ✓ on the button is the other cue)
+        items.append(text(t("polls.card.your_answer", answer=t(ANSWER_KEYS[mine])), size="Small", weight="Bolder",
+                          spacing="None"))
     if is_open:
-        buttons = []
-        for a in ANSWERS:
-            chosen = a == mine
-            buttons.append(execute(("✓ " if chosen else "") + t(ANSWER_KEYS[a]), "poll.vote",
-                                   {"poll_id": poll.id, "slot_id": slot.id, "answer": a},
-                                   style="positive" if chosen else None))
-        items.append({"type": "ActionSet", "actions": buttons, "spacing": "Small"})
-    props: dict[str, Any] = {"separator": True, "spacing": "Medium"}
-    if not is_open and slot.id == poll.chosen_slot_id:
-        props["style"] = "good"
-    return container(items, **props)
+        items.append(_answer_row(t, poll, slot, mine))
+    return container(items, separator=True, spacing="Medium")
+
+
+def _names(t: T, view: PollView, standings: list[Standing]) -> list[Element]:
+    """Who answered what, per slot, behind one toggle (the default view stays short)."""
+    rows = [text(f"**{local_label(t, st.slot.start, view.poll.end_of(st.slot), view.tz)}** — {_names_line(t, st.counts)}",
+                 size="Small")
+            for st in standings if st.counts.total]
+    if not rows:
+        return []
+    toggle = {"type": "Action.ToggleVisibility", "title": t("polls.card.show_names"), "targetElements": [NAMES_ID]}
+    return [{"type": "ActionSet", "actions": [toggle], "separator": True},
+            container(rows, id=NAMES_ID, isVisible=False, spacing="None")]
 
 
 def poll_card(t: T, view: PollView) -> Card:
-    """The poll card: slots in local time, counts, names, chart, deadline, state; the viewer's answers marked."""
+    """The poll card: slots in local time with counts and share, the viewer's answers, names behind a toggle."""
     poll = view.poll
     is_open = poll.state == "open"
     show_results = not (poll.hidden and is_open)
-    counts = tally(poll, view.votes)
     mine = {v.slot_id: v.answer for v in view.votes if view.viewer_id is not None and v.voter_id == view.viewer_id}
-    best = best_slot(poll, view.votes)
+    ranked = rank(poll, view.votes)
+    best = ranked[0] if ranked else None
+    people = len(voters(view.votes))
     where = t("polls.card.online") if poll.online else escape(poll.location)
-    state = t("polls.card.state.open") if is_open else t("polls.card.state.closed")
     body: list[Element] = [
         text(t("polls.card.by", name=escape(poll.creator_name or "?")), subtle=True, size="Small"),
         title(escape(poll.title)),
     ]
+    if not is_open:  # the outcome first
+        body.append(_closed_block(t, view))
     if poll.agenda:
         body.append(text(escape(poll.agenda)))
-    body.append(facts([
-        (t("polls.card.duration"), t("polls.form.minutes", n=poll.duration_min)),
-        (t("polls.card.where"), where),
-        (t("polls.card.deadline"), deadline_text(t, poll.deadline, view.tz)),
-        (t("polls.card.not_answered"), t("polls.card.not_answered_value", n=view.not_answered, total=view.member_total)),
-        (t("polls.card.status"), state),
-    ]))
+    pairs = [(t("polls.card.duration"), t("polls.form.minutes", n=poll.duration_min)), (t("polls.card.where"), where)]
+    if is_open:
+        pairs += [
+            (t("polls.card.deadline"), deadline_text(t, poll.deadline, view.tz)),
+            (t("polls.card.not_answered"), t("polls.card.not_answered_value", n=view.not_answered, total=view.member_total)),
+            (t("polls.card.status"), t("polls.card.state.open")),
+        ]
+    body.append(facts(pairs))
     if poll.anonymous:
         body.append(text(t("polls.card.anonymous"), subtle=True, size="Small"))
     if not show_results:
-        answered = len({v.voter_id for v in view.votes})
-        body.append(text(f"{t('polls.card.hidden')} {t('polls.card.answered', n=answered)}", subtle=True, size="Small"))
-    if not is_open:
-        body.append(_closed_block(t, view))
-    for slot in poll.slots:
-        body.append(_slot_block(t, view, slot, counts[slot.id], mine.get(slot.id), best, show_results, is_open))
-    if show_results and view.votes:
-        body.append({
-            "type": "Chart.VerticalBar", "title": t("polls.card.chart"), "colorSet": "categorical",
-            "data": [{"x": short_label(t, s.start, view.tz), "y": counts[s.id].yes,
-                      **({"color": "good"} if best is not None and s.id == best.id else {})} for s in poll.slots],
-        })
-    actions = _actions(t, view, is_open)
-    out = card(body, actions or None)
+        body.append(text(f"{t('polls.card.hidden')} {t('polls.card.answered', n=people)}", subtle=True, size="Small"))
+    in_order = sorted(ranked, key=lambda st: st.slot.start)
+    for st in in_order:
+        body.append(_slot_block(t, view, st, people, mine.get(st.slot.id), best, show_results, is_open))
+    if show_results and not poll.anonymous:
+        body += _names(t, view, in_order)
+    out = card(body, _actions(t, view, is_open, best.slot if best else None) or None)
     if view.refresh_user_ids:
         out["refresh"] = {
             "action": {"type": "Action.Execute", "title": "refresh", "verb": "poll.refresh",
@@ -217,28 +245,32 @@ def poll_card(t: T, view: PollView) -> Card:
 
 
 def _closed_block(t: T, view: PollView) -> Element:
+    """The outcome in neutral colours: a closed poll is news, not an error."""
     poll = view.poll
-    items = [text(f"🔒 {t('polls.card.closed')}", weight="Bolder", color="Attention")]
+    items: list[Element] = []
     chosen = poll.chosen
     if chosen is not None:
-        items.append(text(t("polls.card.chosen", when=local_label(t, chosen.start, poll.end_of(chosen), view.tz))))
+        items.append(text(t("polls.card.chosen", when=long_label(t, chosen.start, poll.end_of(chosen), view.tz)),
+                          size="Medium"))
     state = poll.booking_state
     if state and t(f"polls.card.booking.{state}"):
-        items.append(text(t(f"polls.card.booking.{state}"), size="Small",
-                          color="Good" if state == "booked" else ("Warning" if state in ("pending", "failed") else None)))
+        items.append(text(t(f"polls.card.booking.{state}"), size="Small", spacing="Small"))
+    items.append(text(f"🔒 {t('polls.card.closed')}", subtle=True, size="Small", spacing="Small"))
     return container(items, style="emphasis")
 
 
-def _actions(t: T, view: PollView, is_open: bool) -> list[Element]:
+def _actions(t: T, view: PollView, is_open: bool, best: Slot | None) -> list[Element]:
     poll = view.poll
     actions: list[Element] = []
     if is_open and view.show_close:
-        actions.append(execute(t("polls.card.close"), "poll.close", {"poll_id": poll.id}))
+        # Without a calendar closing picks the time and offers a calendar file: the button must not promise a booking.
+        close_key = "polls.card.close" if view.can_book else "polls.card.close_pick"
+        actions.append(execute(t(close_key), "poll.close", {"poll_id": poll.id}))
         choices = [(local_label(t, s.start, poll.end_of(s), view.tz), str(s.id)) for s in poll.slots]
         actions.append({
             "type": "Action.ShowCard", "title": t("polls.card.close_other"),
             "card": {"type": "AdaptiveCard", "body": choice_input("slot_id", t("polls.card.close_other_choice"), choices,
-                                                                  choices[0][1] if choices else ""),
+                                                                  str(best.id) if best else ""),
                      "actions": [execute(t("polls.card.close_other_submit"), "poll.close", {"poll_id": poll.id})]},
         })
     if not is_open:
@@ -249,28 +281,3 @@ def _actions(t: T, view: PollView, is_open: bool) -> list[Element]:
         if poll.booking_state in ("off", "failed") and poll.chosen is not None:
             actions.append(execute(t("polls.card.ics_new"), "poll.ics", {"poll_id": poll.id}))
     return actions
-
-
-# -- the list ---------------------------------------------------------------------------------
-def message_link(conversation_id: str, activity_id: str) -> str:
-    """A Teams deep link to a message."""
-    return f"https://teams.microsoft.com/l/message/{quote(conversation_id, safe='')}/{quote(activity_id, safe='')}"
-
-
-def list_card(t: T, polls: list[tuple[Poll, int]], tz: tzinfo) -> Card:
-    """Open polls of a chat: (poll, how many answered)."""
-    body: list[Element] = [title(t("polls.list.title"))]
-    if not polls:
-        body.append(text(t("polls.list.empty")))
-    for poll, answered in polls:
-        buttons: list[Element] = []
-        if poll.activity_id and not poll.message_gone:
-            buttons.append(open_url(t("polls.list.open"), message_link(poll.conversation_id, poll.activity_id)))
-        buttons.append(execute(t("polls.list.show"), "poll.show", {"poll_id": poll.id}))
-        body.append(container([
-            text(f"**{escape(poll.title)}**"),
-            text(t("polls.list.item", answered=answered, deadline=deadline_text(t, poll.deadline, tz)), subtle=True,
-                 size="Small", spacing="None"),
-            {"type": "ActionSet", "actions": buttons},
-        ], separator=True))
-    return card(body)

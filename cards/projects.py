@@ -30,7 +30,7 @@ def project_form(t: T, faggrupper: list[str], *, values: Mapping[str, str] | Non
 
 def project_created_card(t: T, project: ProjectInfo) -> Card:
     """Confirmation after creating a project."""
-    return card([text(t("project.created", name=escape(project.name)), color="Good", weight="Bolder"),
+    return card([text(t("project.created", name=escape(project.name)), weight="Bolder"),
                  *( [text(escape(clip(project.description, 500)), subtle=True)] if project.description else []),
                  text(t("project.list.faggrupper", names=escape(", ".join(project.faggrupper))) if project.faggrupper
                       else t("project.list.no_faggrupper"), size="Small")])

@@ -107,7 +107,8 @@ def test_card_passthrough_serializer_matches_msrest():
     from bot.teams.fastpath import CardPassthroughSerializer
     from cards.core import help_card
 
-    card = help_card(lambda k, **p: f"Tekst {k} æøå ÆØÅ", [("hjelp", "Vis hjelp", False), ("registrer", "Registrer", True)],
+    card = help_card(lambda k, **p: f"Tekst {k} æøå ÆØÅ", [("hjelp", "hjelp", "Vis hjelp", False),
+                                                                       ("registrer", "registrer", "Registrer", True)],
                      is_leader=True)
     activity = Activity(type="message", text="hei", reply_to_id="x1",
                         attachments=[Attachment(content_type="application/vnd.microsoft.card.adaptive", content=card)],

@@ -101,12 +101,14 @@ async def run_scenario(pg: Playground, name: str, steps: list[dict[str, Any]], t
 
 async def test_help_and_a_card_button_in_personal_and_group_chat(playground: Playground, tmp_path: Path):
     assert CHROMIUM
-    help_line = en("help.cmd.hjelp")
+    help_line = en("help.group.meetings")
     steps = [
-        # Personal chat: the welcome card arrives on install; `hjelp` answers with the help card.
+        # Personal chat: the welcome card arrives on install; `hjelp` answers with the help card (grouped by task).
         {"chat": "Personal Chat", "send": "hjelp", "expect": help_line, "screenshot": "personal-hjelp"},
-        # A button on a card: the help card's own "help" button sends the command again.
-        {"press": "help", "expect": help_line, "screenshot": "personal-help-button"},
+        # Buttons on a card: "Show all commands" opens the rest, whose "My input" sends the command `my input`.
+        {"press": en("help.all"), "see": en("help.do.mine innspill")},
+        {"press": en("help.do.mine innspill"), "expect": en("needs.mine.none").split(".")[0],
+         "screenshot": "personal-help-button"},
         # Group chat: the bot must be @mentioned; the mention is stripped before the command is read.
         {"chat": "Group Chat", "send": "hjelp", "mention": True, "expect": help_line, "screenshot": "group-hjelp"},
         # Polls and inputs have their own scenarios below; add new features as scenarios of their own.
@@ -121,20 +123,20 @@ async def test_poll_created_voted_and_closed_in_the_group_chat(playground: Playg
     day2 = (dt.date.today() + dt.timedelta(days=8)).isoformat()
     steps = [
         {"chat": "Group Chat", "send": "avstemning", "mention": True, "expect": en("polls.form.title")},
-        # The form: title, two times (date inputs are labelled "Time n"; their time inputs have no label of their own).
+        # The form: title, two times (date inputs are labelled "Time n", their time inputs "Clock time n").
         {"fill": {en("polls.form.field.title"): "Arbeidsmøte om søknadsportalen"},
          "choose": {en("polls.form.field.duration"): en("polls.form.minutes", n=90)},
          "fillCss": {f"{DATE} >> nth=0": day1, f"{TIME} >> nth=0": "10:00",
                      f"{DATE} >> nth=1": day2, f"{TIME} >> nth=1": "13:00"},
          "screenshot": "poll-form"},
-        {"press": en("polls.form.submit"), "expect": en("polls.card.close"), "screenshot": "poll-created"},
+        {"press": en("polls.form.submit"), "expect": en("polls.card.close_pick"), "screenshot": "poll-created"},
         {"see": "10:00–11:30"},  # the 90 minutes chosen in the dropdown
         # Vote Yes on the first time. The invoke answers with the voter's own view, and the bot then updates the
         # shared card (the Playground has no user-specific views), so wait for what both show: the count.
         {"press": en("polls.answer.yes"), "pressIndex": 0, "expect": f"{en('polls.answer.yes')} 1",
          "screenshot": "poll-voted"},
-        # Close and book: no calendar is connected here, so the card offers the .ics file.
-        {"press": en("polls.card.close"), "expect": en("polls.card.closed"), "screenshot": "poll-closed"},
+        # Close: no calendar is connected here, so the button promises no booking and the card offers the .ics file.
+        {"press": en("polls.card.close_pick"), "expect": en("polls.card.closed"), "screenshot": "poll-closed"},
     ]
     result = await run_scenario(playground, "poll", steps, tmp_path)
     assert all(Path(s["screenshot"]).is_file() for s in result["steps"] if "screenshot" in s)

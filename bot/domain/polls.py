@@ -130,12 +130,42 @@ def tally(poll: Poll, votes: Iterable[Vote]) -> dict[int, Counts]:
     return {sid: Counts(len(a[YES]), len(a[MAYBE]), len(a[NO]), {k: sorted(n) for k, n in a.items()}) for sid, a in acc.items()}
 
 
-def best_slot(poll: Poll, votes: Iterable[Vote]) -> Slot | None:
-    """Most Ja, then most Om nødvendig, then the earliest."""
-    if not poll.slots:
-        return None
+@dataclass(frozen=True)
+class Standing:
+    """How one slot stands: its counts and how many who answered the poll left this slot blank."""
+
+    slot: Slot
+    counts: Counts
+    blank: int = 0
+
+    @property
+    def can(self) -> int:
+        """Who can come: Ja and Om nødvendig."""
+        return self.counts.yes + self.counts.maybe
+
+
+def rank(poll: Poll, votes: Iterable[Vote]) -> list[Standing]:
+    """Slots best first, as Doodle ranks them: the most people can attend.
+
+    Most can come (Ja + Om nødvendig), then fewest Nei, then most Ja, then most Om nødvendig, then the earliest.
+    When everyone answers every slot, "most can come" is "fewest Nei"; counting who can come first keeps a slot
+    few people answered (0 Nei, 4 blanks) from beating one that many can attend.
+    """
+    votes = list(votes)
     counts = tally(poll, votes)
-    return min(poll.slots, key=lambda s: (-counts[s.id].yes, -counts[s.id].maybe, s.start))
+    people = voters(votes)
+    answered: dict[int, set[str]] = {s.id: set() for s in poll.slots}
+    for v in votes:
+        if v.slot_id in answered and v.answer in ANSWERS:
+            answered[v.slot_id].add(v.voter_id)
+    out = [Standing(s, counts[s.id], len(people - answered[s.id])) for s in poll.slots]
+    return sorted(out, key=lambda st: (-st.can, st.counts.no, -st.counts.yes, -st.counts.maybe, st.slot.start))
+
+
+def best_slot(poll: Poll, votes: Iterable[Vote]) -> Slot | None:
+    """The slot the most people can attend (see `rank`); None for a poll without slots."""
+    ranked = rank(poll, votes)
+    return ranked[0].slot if ranked else None
 
 
 def voters(votes: Iterable[Vote]) -> set[str]:

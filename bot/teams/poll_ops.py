@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 import time
-import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import ConversationReference
 
-from bot.domain.calendar import BOOKING_FAILED, BOOKING_OFF, BOOKING_PENDING, BookingStatus, EventSpec
 from bot.domain.people import Person
-from bot.domain.polls import BOOKING_RUNNING, BOOKING_SKIPPED, OPEN, Poll, attendees, best_slot, voters
-from bot.messages import t as translate
+from bot.domain.polls import OPEN, Poll, voters
 from bot.services import Services
 from bot.storage.outbox import NewDelivery
 from bot.storage.polls import PollRepo
 from bot.teams.delivery import classify
+from bot.teams.poll_closing import PollClosing
+from bot.teams.poll_result import mentions, translator
 from cards.common import Card, attachment, escape
 from cards.polls import PollView, poll_card
 
@@ -42,12 +40,8 @@ def ops(services: Services) -> PollOps:
     return found
 
 
-def _tr(locale: str) -> Callable[..., str]:
-    return lambda key, **p: translate(key, locale, **p)
-
-
-class PollOps:
-    """Everything a poll does besides answering the turn."""
+class PollOps(PollClosing):
+    """Everything a poll does besides answering the turn (closing and booking: PollClosing)."""
 
     def __init__(self, services: Services) -> None:
         self.s = services
@@ -115,8 +109,8 @@ class PollOps:
         refresh = list(dict.fromkeys([*channel_ids, *(m["channel_id"] for m in members if m["channel_id"])]))[:60]
         show_close = viewer is None or viewer.id == poll.creator_id or viewer.is_leader
         view = PollView(poll, tuple(votes), total, not_answered, self.s.settings.tz, viewer.id if viewer else None,
-                        show_close, tuple(refresh) if poll.state == OPEN else ())
-        return poll_card(_tr(locale or poll.locale), view)
+                        show_close, tuple(refresh) if poll.state == OPEN else (), can_book=self.s.calendar is not None)
+        return poll_card(translator(locale or poll.locale), view)
 
     async def push(self, poll_id: int) -> bool:
         """Update the posted card for everyone; False (and stop the poll's jobs) when the message is gone."""
@@ -227,124 +221,16 @@ class PollOps:
         missing = [m for m in members if m["id"] not in answered and m["channel_id"]]
         if not missing or self.s.delivery is None:
             return 0
-        names = [(m["channel_id"], (m["name"] or "?").replace("<", "").replace(">", "")) for m in missing]
-        tr = _tr(poll.locale)
+        tags, entities = mentions((m["channel_id"], m["name"]) for m in missing)
+        tr = translator(poll.locale)
         from cards.polls import deadline_text
 
         message = tr("polls.reminder", title=escape(poll.title), deadline=deadline_text(tr, poll.deadline, self.s.settings.tz),
-                     mentions=", ".join(f"<at>{n}</at>" for _, n in names))
-        activity = {
-            "type": "message", "text": message, "textFormat": "markdown",
-            "entities": [{"type": "mention", "text": f"<at>{n}</at>", "mentioned": {"id": cid, "name": n}} for cid, n in names],
-        }
+                     mentions=tags)
+        activity = {"type": "message", "text": message, "textFormat": "markdown", "entities": entities}
         await self.s.delivery.enqueue([NewDelivery(key=f"poll:{poll_id}:reminder", conversation_id=poll.conversation_id,
                                                    payload={"activity": activity}, group_key=f"poll:{poll_id}")])
-        return len(names)
-
-    # -- closing and booking ---------------------------------------------------------------------
-    async def close(self, poll: Poll, actor: Person | None, slot_id: int | None = None, *, background: bool = True) -> bool:
-        """Close on the chosen (or best) slot, then book it; False when someone closed it first."""
-        votes = await self.repo.votes(poll.id)
-        slot = poll.slot(slot_id) if slot_id is not None else best_slot(poll, votes)
-        if not await self.repo.close(poll.id, slot.id if slot else None, self.s.clock.now(), booking_state=BOOKING_RUNNING):
-            return False
-        self._unschedule(poll.id)
-        if actor is not None:
-            await self.s.audit.record(actor.id, "poll.close", f"poll:{poll.id}", slot_id=slot.id if slot else None)
-        if background:
-            task = asyncio.create_task(self.book(poll.id))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        else:
-            await self.book(poll.id)
-        return True
-
-    async def book(self, poll_id: int) -> str:
-        """Book the chosen slot (Graph via services.bookings, else an .ics link); update the card."""
-        if not await self.push(poll_id):
-            await self.repo.set_booking(poll_id, BOOKING_SKIPPED)
-            return BOOKING_SKIPPED
-        poll = await self.repo.get(poll_id)
-        if poll is None or poll.chosen is None:
-            return BOOKING_SKIPPED
-        slot = poll.chosen
-        members = await self.members(poll.conversation_id, fresh=True)
-        invited = set(attendees(slot.id, await self.repo.votes(poll_id), [m["id"] for m in members]))
-        emails = tuple(dict.fromkeys(m["email"] for m in members if m["id"] in invited and m["email"]))
-        spec = EventSpec(
-            subject=poll.title, body_html=html.escape(poll.agenda).replace("\n", "<br>"), start=slot.start,
-            end=poll.end_of(slot), attendees=emails, online_meeting=poll.online, location=poll.location,
-            categories=("Faggruppe",), transaction_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"faggruppe-bot:poll:{poll_id}")),
-        )
-        bookings = self.s.bookings
-        join_url = ""
-        if bookings is None:
-            state = BOOKING_OFF
-        else:
-            self._listen()
-            try:
-                status = await bookings.book(f"poll:{poll_id}", spec)
-                state, join_url = status.state, status.join_url
-            except Exception:
-                log.warning("poll booking failed", exc_info=True)
-                state = BOOKING_FAILED
-        ics_url = ""
-        if state in (BOOKING_OFF, BOOKING_FAILED):
-            ics_url, _ = await self.ics_link(poll)
-        await self.repo.set_booking(poll_id, state, join_url=join_url, ics_url=ics_url)
-        self.schedule_push(poll_id)
-        return state
-
-    def _listen(self) -> None:
-        # Registered with whichever bookings service is bound now (tests may swap it).
-        if self.s.bookings is not None and self._listening is not self.s.bookings:
-            self.s.bookings.on_change("poll:", self.on_booking_change)
-            self._listening = self.s.bookings
-
-    async def on_booking_change(self, status: BookingStatus) -> None:
-        """A pending booking settled: store it and update the card."""
-        if not status.source_key.startswith("poll:"):
-            return
-        try:
-            poll_id = int(status.source_key.split(":")[1])
-        except (IndexError, ValueError):
-            return
-        poll = await self.repo.get(poll_id)
-        if poll is None:
-            return
-        ics_url = poll.ics_url
-        if status.state in (BOOKING_OFF, BOOKING_FAILED) and not ics_url:
-            ics_url, _ = await self.ics_link(poll)
-        await self.repo.set_booking(poll_id, status.state if status.state != BOOKING_PENDING else BOOKING_PENDING,
-                                    join_url=status.join_url or poll.join_url, ics_url=ics_url)
-        self.schedule_push(poll_id)
-
-    async def ics_link(self, poll: Poll) -> tuple[str, datetime]:
-        """A fresh short-lived download link to the chosen slot's .ics file."""
-        return await self.s.download_link(ics(poll, self.s.clock.now()), f"mote-{poll.id}.ics", "text/calendar")
-
-
-def ics(poll: Poll, now: datetime) -> bytes:
-    """An iCalendar file (RFC 5545) for the chosen slot."""
-    from icalendar import Calendar, Event
-
-    slot = poll.chosen or (poll.slots[0] if poll.slots else None)
-    cal = Calendar()
-    cal.add("prodid", "-//faggruppe-bot//polls//NO")
-    cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
-    if slot is not None:
-        ev = Event()
-        ev.add("uid", f"poll-{poll.id}@faggruppe-bot")
-        ev.add("dtstamp", now)
-        ev.add("dtstart", slot.start)
-        ev.add("dtend", poll.end_of(slot))
-        ev.add("summary", poll.title)
-        if poll.agenda:
-            ev.add("description", poll.agenda)
-        ev.add("location", poll.location or "Microsoft Teams")
-        cal.add_component(ev)
-    return cal.to_ical()
+        return len(entities)
 
 
 async def _paged_members(turn: TurnContext) -> list[Member]:

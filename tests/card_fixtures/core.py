@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.domain.defaults import FAGGRUPPER
 from bot.messages import t
+from bot.teams.handlers import build_router
 from cards.core import help_card, register_card, welcome_card
 
 
@@ -14,13 +15,15 @@ def _t(key: str, **p: object) -> str:
 
 
 def fixtures() -> dict[str, dict[str, Any]]:
-    commands = [("hjelp", _t("help.cmd.hjelp"), False), ("registrer", _t("help.cmd.registrer"), True),
-                ("leder legg til", _t("help.cmd.leder"), True)]
+    # every command the bot has, as `hjelp` lists them
+    commands = [(c.word, c.word, _t(c.help_key or ""), c.leader) for c in build_router().help_entries()]
+    english = [(c.word, c.names[1], t(c.help_key or "", "en"), c.leader) for c in build_router().help_entries()]
     return {
         "welcome_group": welcome_card(_t, group=True),
         "welcome_personal": welcome_card(_t, group=False),
         "help_leader": help_card(_t, commands, is_leader=True),
         "help_member": help_card(_t, commands, is_leader=False),
+        "help_member_en": help_card(lambda k, **p: t(k, "en", **p), english, is_leader=False),
         "register": register_card(_t, list(FAGGRUPPER)),
         "register_error": register_card(_t, list(FAGGRUPPER), new="x" * 130, error=_t("register.too_long")),
     }

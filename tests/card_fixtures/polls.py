@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.polls import ANSWERS, Poll, Slot, Vote
 from bot.messages import t
-from cards.polls import PollView, form_card, list_card, poll_card
+from cards.poll_list import list_card
+from cards.polls import PollView, form_card, poll_card
 
 TZ = ZoneInfo("Europe/Oslo")
 NAMES = ["Åse Ærlig-Østensen", "Ørjan Øverli", "Kari Nordmann", "Per Hansen", "Bjørg Fløttum-Vågsbotn",

@@ -20,7 +20,8 @@ def register(router: Router) -> None:
     @router.command("hjelp", "help", "?", help_key="help.cmd.hjelp", order=0)
     async def help_(ctx: Ctx) -> Reply:
         entries = [
-            (c.word if ctx.lang == "nb" else (c.names[1] if len(c.names) > 1 else c.word), ctx.t(c.help_key or ""), c.leader)
+            (c.word, c.word if ctx.lang == "nb" else (c.names[1] if len(c.names) > 1 else c.word), ctx.t(c.help_key or ""),
+             c.leader)
             for c in router.help_entries()
         ]
         return Reply(card=help_card(ctx.t, entries, is_leader=ctx.actor.is_leader))

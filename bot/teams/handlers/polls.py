@@ -12,7 +12,8 @@ from bot.services import Services
 from bot.teams.context import Ctx, Reply
 from bot.teams.poll_ops import ops
 from bot.teams.router import Router
-from cards.polls import created_card, form_card, list_card
+from cards.poll_list import list_card
+from cards.polls import created_card, form_card
 
 
 def _rows(data: dict[str, Any], default: int = 3) -> int:
