@@ -107,6 +107,9 @@ class Settings:
     app_version: str = "1.0.0"
     outbox_stale_seconds: int = 60
     job_retry_seconds: int = 60
+    # Operations: /metrics for a bearer token (METRICS_TOKEN) and/or loopback clients (METRICS_LOOPBACK).
+    metrics_token: str = field(default="", repr=False)
+    metrics_loopback: bool = True
 
     @property
     def tz(self) -> ZoneInfo:
@@ -235,4 +238,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         terms_url=env.get("TERMS_URL", "").strip(),
         app_version=env.get("APP_VERSION", "").strip() or "1.0.0",
         job_retry_seconds=_int(env, "JOB_RETRY_SECONDS", 60, 1, 3600),
+        metrics_token=_metrics_token(env),
+        metrics_loopback=_bool(env, "METRICS_LOOPBACK", True),
     )
+
+
+def _metrics_token(env: Mapping[str, str]) -> str:
+    """METRICS_TOKEN: empty (loopback only) or a long random string (it is the only thing guarding /metrics)."""
+    token = env.get("METRICS_TOKEN", "").strip()
+    if token and (len(token) < 24 or not re.fullmatch(r"[\x21-\x7e]+", token)):
+        raise ConfigError("METRICS_TOKEN must be at least 24 printable characters without spaces (e.g. `openssl rand -hex 32`)")
+    return token

@@ -22,6 +22,7 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ConversationReference, Entity, Mention
 
+from bot.observers import NULL, Observer
 from bot.services import Services
 from bot.storage.outbox import NewDelivery, OutboxRow
 from bot.teams.ratelimit import TeamsLimits
@@ -95,6 +96,7 @@ class DeliveryEngine:
         self._listeners: list[tuple[str, Listener]] = []
         self._accepting = True
         self._stop_hooks: list[Callable[[], Awaitable[None]]] = []
+        self.observer: Observer = NULL
 
     # -- API ---------------------------------------------------------------------------------
     async def enqueue(self, items: list[NewDelivery]) -> int:
@@ -171,7 +173,10 @@ class DeliveryEngine:
         try:
             return await asyncio.wait_for(self._send(conv.reference, payload), self.send_timeout)
         except Exception as exc:
-            raise classify(exc) from exc
+            err = classify(exc)
+            if err.status == 429:
+                self.observer.throttle("connector")
+            raise err from exc
         finally:
             if permit:
                 permit.done()
@@ -266,6 +271,8 @@ class DeliveryEngine:
     async def _failed(self, row: OutboxRow, err: SendError) -> None:
         outbox = self.services.outbox
         detail = f"{err.status}:{err.code}" if err.code else str(err.status)
+        if err.status == 429:
+            self.observer.throttle("connector")
         if err.status in DEAD:
             await self.services.conversations.deactivate(row.conversation_id, f"{err.status} {err.code}".strip())
             await outbox.mark_failed(row.id, self.worker, detail)
@@ -276,6 +283,7 @@ class DeliveryEngine:
             if err.status == 429:
                 self.limits.back_off(row.conversation_id, delay)
             await outbox.mark_retry(row.id, self.worker, detail, timedelta(seconds=delay))
+            self.observer.retry("connector")
             await self._notify(row, "retry", detail)
             self.kick()
             return
@@ -312,6 +320,7 @@ class DeliveryEngine:
         return str(result.get("id", ""))
 
     async def _notify(self, row: OutboxRow, outcome: str, detail: str) -> None:
+        self.observer.delivery(outcome)
         for prefix, listener in self._listeners:
             if row.group_key.startswith(prefix):
                 try:
