@@ -162,9 +162,10 @@ class Metrics:
 
     def names(self) -> set[str]:
         """Every metric name as it appears on /metrics (histogram and counter suffixes included)."""
+        suffixes = {"counter": ("_total", "_created"), "histogram": ("_bucket", "_count", "_sum", "_created")}
         out: set[str] = set()
-        for family in self.registry.collect():
-            out.update(sample.name for sample in family.samples)
+        for family in self.registry.collect():  # labelled series without samples yet are named by their type
             out.add(family.name)
+            out.update(family.name + suffix for suffix in suffixes.get(family.type, ()))
         return out
 
