@@ -1,4 +1,4 @@
-"""python -m bot [run|package|doctor|privacy ...]: start the bot or run an admin command."""
+"""python -m bot [run|package|doctor|privacy|backup|restore ...]: start the bot or run an admin command."""
 
 from __future__ import annotations
 
@@ -31,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     priv.add_argument("action", choices=["export", "erase"])
     priv.add_argument("user")
     priv.add_argument("--out", default="")
+    for name, text in (("backup", "copy the SQLite database to PATH (safe while the bot runs)"),
+                       ("restore", "replace the SQLite database with the backup at PATH (stop the bot first)")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("path")
+        cmd.add_argument("--force", action="store_true", help="overwrite an existing file")
     args = parser.parse_args(argv)
     settings = _settings()
     setup_logging(settings.log_level, settings.log_format)
@@ -49,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.package import build_package
 
         return build_package(settings, args.out)
+    if args.command in ("backup", "restore"):
+        from bot.backup import run_backup, run_restore
+
+        return (run_backup if args.command == "backup" else run_restore)(settings, args.path, args.force)
     if args.command == "privacy":
         from bot.privacy_cli import run_privacy
 
