@@ -1,4 +1,4 @@
-"""python -m bot [run|package|doctor|privacy|backup|restore ...]: start the bot or run an admin command."""
+"""python -m bot [run|package|doctor|migrate|privacy|backup|restore ...]: start the bot or run an admin command."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the bot (default)")
     sub.add_parser("doctor", help="check the configuration and Microsoft Graph access")
+    sub.add_parser("migrate", help="apply the database migrations and exit (the bot also does this at start)")
     pkg = sub.add_parser("package", help="build build/faggruppe-bot.zip for Teams")
     pkg.add_argument("--out", default="build/faggruppe-bot.zip")
     priv = sub.add_parser("privacy", help="export or erase one user's data")
@@ -43,8 +44,12 @@ def main(argv: list[str] | None = None) -> int:
         from aiohttp import web
 
         from bot.app import create_app
+        from bot.lifecycle import HARD_EXIT
 
-        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None, shutdown_timeout=30)
+        app = create_app(settings)
+        app[HARD_EXIT] = True  # SIGTERM: the process ends within SHUTDOWN_GRACE_SECONDS (and a little cleanup)
+        web.run_app(app, host=settings.host, port=settings.port, print=None,
+                    shutdown_timeout=settings.shutdown_grace_seconds)
         return 0
     if args.command == "doctor":
         from bot.graph.doctor import run_doctor
@@ -54,6 +59,18 @@ def main(argv: list[str] | None = None) -> int:
         from bot.package import build_package
 
         return build_package(settings, args.out)
+    if args.command == "migrate":
+        from bot.storage.db import Database
+
+        async def migrate() -> int:
+            db = Database(settings.database_url)
+            try:
+                await db.migrate()
+            finally:
+                await db.close()
+            return 0
+
+        return asyncio.run(migrate())
     if args.command in ("backup", "restore"):
         from bot.backup import run_backup, run_restore
 

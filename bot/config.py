@@ -110,6 +110,8 @@ class Settings:
     # Operations: /metrics for a bearer token (METRICS_TOKEN) and/or loopback clients (METRICS_LOOPBACK).
     metrics_token: str = field(default="", repr=False)
     metrics_loopback: bool = True
+    # SIGTERM: in-flight turns and sends get this long (together) before the process exits.
+    shutdown_grace_seconds: int = 10
 
     @property
     def tz(self) -> ZoneInfo:
@@ -240,6 +242,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         job_retry_seconds=_int(env, "JOB_RETRY_SECONDS", 60, 1, 3600),
         metrics_token=_metrics_token(env),
         metrics_loopback=_bool(env, "METRICS_LOOPBACK", True),
+        shutdown_grace_seconds=_int(env, "SHUTDOWN_GRACE_SECONDS", 10, 1, 600),
     )
 
 

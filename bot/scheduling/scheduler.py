@@ -8,6 +8,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -84,6 +85,9 @@ class Scheduler:
         self.identity = f"{socket.gethostname()}:{os.getpid()}"
         self.is_leader = False
         self._lock_conn: Connection | None = None
+        # Its own thread: the default pool also runs the Bot Connector's sends (blocking HTTP), and a busy pool would
+        # delay a standby's take-over by as long as the sends ahead of it take.
+        self._lock_thread = ThreadPoolExecutor(1, thread_name_prefix="scheduler-lock")
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -112,12 +116,12 @@ class Scheduler:
     async def _lead(self) -> None:
         while True:
             try:
-                if not self.is_leader and await asyncio.to_thread(self._try_lock):
+                if not self.is_leader and await self._locking(self._try_lock):
                     self.is_leader = True
                     self._aps.resume()
                     log.info("scheduler leadership acquired")
                 if self.is_leader:
-                    if self.is_postgres and not await asyncio.to_thread(self._still_locked):
+                    if self.is_postgres and not await self._locking(self._still_locked):
                         self.is_leader = False
                         self._aps.pause()
                         log.warning("scheduler leadership lost")
@@ -131,6 +135,9 @@ class Scheduler:
                     self.is_leader = False
                     self._aps.pause()
             await asyncio.sleep(POLL_SECONDS)
+
+    async def _locking(self, fn: Callable[[], Any]) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._lock_thread, fn)
 
     def _try_lock(self) -> bool:
         if not self.is_postgres:
@@ -151,7 +158,10 @@ class Scheduler:
         return True
 
     def _drop_lock(self) -> None:
+        """Give the lock up: its session is ended (closing alone would keep it, and the lock, in the pool)."""
         if self._lock_conn is not None:
+            with contextlib.suppress(Exception):
+                self._lock_conn.invalidate()
             with contextlib.suppress(Exception):
                 self._lock_conn.close()
             self._lock_conn = None
@@ -210,6 +220,21 @@ class Scheduler:
         job = self._aps.get_job(job_id)
         return job.next_run_time if job else None
 
+    async def resign(self) -> None:
+        """Stop running jobs here and release the leader lock now (shutdown begins): another instance takes over at
+        its next check. Jobs can still be added (they go to the shared store); jobs under way finish or run again."""
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._aps.running:
+            self._aps.pause()
+        await self._locking(self._drop_lock)
+        if self.is_leader:
+            log.info("scheduler leadership released")
+        self.is_leader = False
+
     async def shutdown(self) -> None:
         """Stop running jobs and release leadership; the job store keeps every job."""
         if self._task:
@@ -218,8 +243,9 @@ class Scheduler:
                 await self._task
         if self._aps.running:
             self._aps.shutdown(wait=False)
-        await asyncio.to_thread(self._drop_lock)
+        await self._locking(self._drop_lock)
         self.is_leader = False
+        self._lock_thread.shutdown(wait=False)
         self._engine.dispose()
 
 

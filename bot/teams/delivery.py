@@ -97,6 +97,7 @@ class DeliveryEngine:
         self._accepting = True
         self._stop_hooks: list[Callable[[], Awaitable[None]]] = []
         self.observer: Observer = NULL
+        self._stopping: asyncio.Future[None] | None = None
 
     # -- API ---------------------------------------------------------------------------------
     async def enqueue(self, items: list[NewDelivery]) -> int:
@@ -123,7 +124,12 @@ class DeliveryEngine:
         self._task = asyncio.create_task(self._run(), name="delivery-engine")
 
     async def stop(self, grace: float = 20.0) -> None:
-        """Stop claiming; hand back rows not yet on the wire, let sends under way finish (up to grace)."""
+        """Stop claiming; hand back rows not yet on the wire, let sends under way finish (up to grace). Idempotent."""
+        if self._stopping is None:
+            self._stopping = asyncio.ensure_future(self._stop(grace))
+        await asyncio.shield(self._stopping)
+
+    async def _stop(self, grace: float) -> None:
         self._accepting = False
         for hook in self._stop_hooks:
             try:
@@ -134,7 +140,7 @@ class DeliveryEngine:
         self._slot.set()
         if self._task:
             # Let the loop finish a claim in progress (its rows get tasks, which are released below).
-            done, _ = await asyncio.wait({self._task}, timeout=5.0)
+            done, _ = await asyncio.wait({self._task}, timeout=min(5.0, grace))
             if not done:
                 self._task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
