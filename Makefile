@@ -1,21 +1,31 @@
-# Two commands on a fresh machine: `make run` and `make test`.
+# Two commands on a fresh machine: `make run` and `make test`. Only python3 is needed: uv is bootstrapped with pip into
+# .tools/, then installs exactly the versions and hashes in uv.lock into .venv (`--locked`: a pyproject.toml changed
+# without `make lock` fails instead of resolving anew).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP := $(PY) -m pip --disable-pip-version-check -q
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+UV_VERSION := 0.13.9
+PIP_AUDIT_VERSION := 2.10.1
+# The machine's python3 for .venv; uv never downloads an interpreter of its own.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+SYNC := $(UV) sync --locked --python $(PYTHON)
 
-.PHONY: run test check test-future lint bench package playground doctor clean install dev js screenshots
+.PHONY: run test check test-future lint bench package playground doctor clean install dev js screenshots lock sbom audit
 
-$(PY):
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --upgrade pip setuptools wheel
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip --disable-pip-version-check -q install "uv==$(UV_VERSION)"
 
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PIP) install -e .
+# `run` keeps whatever else is installed (--inexact); `dev` makes .venv exactly the locked set with the dev tools.
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(SYNC) --inexact
 	touch $@
 
-$(VENV)/.dev-installed: pyproject.toml | $(PY)
-	$(PIP) install -e '.[dev]'
+$(VENV)/.dev-installed: pyproject.toml uv.lock | $(UV)
+	$(SYNC) --extra dev
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -58,7 +68,7 @@ test-future: dev
 	$(PY) scripts/test_future.py -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: dev
-	$(PIP) install -e '.[dev,bench]'
+	$(SYNC) --extra dev --extra bench
 	$(PY) -m bench $(BENCH_ARGS)
 
 package: install
@@ -74,6 +84,26 @@ playground: install js
 screenshots: dev js
 	$(PY) -m pytest -q tests/test_card_render.py tests/test_playground_e2e.py
 	$(PY) scripts/screenshots.py
+
+# After changing dependencies in pyproject.toml: resolve again and commit uv.lock.
+lock: | $(UV)
+	$(UV) lock
+
+# A CycloneDX SBOM of the locked runtime set (what the Docker image installs), with versions, purls and hashes.
+sbom: | $(UV)
+	mkdir -p build
+	$(UV) export --locked --format cyclonedx1.5 --no-dev -o build/sbom.cdx.json -q
+	@echo "wrote build/sbom.cdx.json"
+
+# Known vulnerabilities in every locked package (dev and bench tools included), from PyPI's advisory data. --strict:
+# a package that could not be checked fails the run, so an unreachable advisory service is never a silent pass.
+audit: | $(UV)
+	mkdir -p build
+	$(UV) export --locked --format requirements.txt --all-extras --no-emit-project -o build/requirements.lock.txt -q
+	@$(UV) tool run --from "pip-audit==$(PIP_AUDIT_VERSION)" pip-audit -r build/requirements.lock.txt --require-hashes \
+	  --disable-pip --strict --progress-spinner off || { echo; echo "make audit FAILED: either a locked package has a known \
+	vulnerability (listed above: upgrade it in pyproject.toml, then make lock), or the advisory data could not be fetched \
+	('could not be audited' above: nothing was checked; run it where pypi.org's JSON API is reachable)." >&2; exit 1; }
 
 clean:
 	rm -rf build .pytest_cache

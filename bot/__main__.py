@@ -1,4 +1,4 @@
-"""python -m bot [run|doctor|package|privacy|config-table]: start the bot or run an admin command."""
+"""python -m bot [run|doctor|package|migrate|privacy|backup|restore|config-table]: start the bot or run an admin command."""
 
 from __future__ import annotations
 
@@ -47,9 +47,12 @@ def _run(settings: Settings, lang: str) -> int:
     from aiohttp import web
 
     from bot.app import create_app
+    from bot.lifecycle import HARD_EXIT
 
+    app = create_app(settings)
+    app[HARD_EXIT] = True  # SIGTERM: the process ends within SHUTDOWN_GRACE_SECONDS (and a little cleanup)
     line = running_line(settings, lang)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, shutdown_timeout=30,
+    web.run_app(app, host=settings.host, port=settings.port, shutdown_timeout=settings.shutdown_grace_seconds,
                 print=lambda *_: _say(settings, logging.INFO, line))
     return 0
 
@@ -71,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="start the bot (default)")
     doctor = sub.add_parser("doctor", help="check the whole deployment: registration, address, database, scheduler, Graph")
     doctor.add_argument("--online", action="store_true", help="also get tokens from Entra ID and make one Graph call")
+    sub.add_parser("migrate", help="apply the database migrations and exit (the bot also does this at start)")
     pkg = sub.add_parser("package", help="build build/faggruppe-bot.zip for Teams")
     pkg.add_argument("--out", default="build/faggruppe-bot.zip")
     priv = sub.add_parser("privacy", help="export or erase one user's data")
@@ -79,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     priv.add_argument("--out", default="")
     table = sub.add_parser("config-table", help="print README's configuration table, generated from bot/configspec.py")
     table.add_argument("--write", default="", metavar="README.md", help="regenerate the tables in this file instead")
+    for name, text in (("backup", "copy the SQLite database to PATH (safe while the bot runs)"),
+                       ("restore", "replace the SQLite database with the backup at PATH (stop the bot first)")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("path")
+        cmd.add_argument("--force", action="store_true", help="overwrite an existing file")
     args = parser.parse_args(argv)
     if args.command == "config-table":
         return _config_table(args.write)
@@ -102,6 +111,22 @@ def main(argv: list[str] | None = None) -> int:
         from bot.package import build_package
 
         return build_package(settings, args.out)
+    if args.command == "migrate":
+        from bot.storage.db import Database
+
+        async def migrate() -> int:
+            db = Database(settings.database_url)
+            try:
+                await db.migrate()
+            finally:
+                await db.close()
+            return 0
+
+        return asyncio.run(migrate())
+    if args.command in ("backup", "restore"):
+        from bot.backup import run_backup, run_restore
+
+        return (run_backup if args.command == "backup" else run_restore)(settings, args.path, args.force)
     if args.command == "privacy":
         from bot.privacy_cli import run_privacy
 

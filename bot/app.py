@@ -17,6 +17,8 @@ from bot.bookings import BookingService
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
 from bot.graph import build_calendar
+from bot.lifecycle import install as install_shutdown
+from bot.metrics_http import install as install_metrics
 from bot.scheduling import runtime
 from bot.scheduling.scheduler import Scheduler
 from bot.services import Services, build_services
@@ -227,4 +229,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/downloads/{token}", download)
+    install_metrics(app)  # /metrics, request timing, and the parts' counters (after `resources`)
+    install_shutdown(app)  # SIGTERM: scheduler lock released at once, sends drained alongside the turns
     return app

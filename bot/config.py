@@ -111,6 +111,11 @@ class Settings:
     # Personvern: people not seen for this long are erased; the key of erased people's pseudonyms (HMAC-SHA256).
     retention_people_days: int
     pseudonym_key: str = field(repr=False)
+    # Operations: /metrics for a bearer token (METRICS_TOKEN) and/or loopback clients (METRICS_LOOPBACK).
+    metrics_token: str = field(repr=False)
+    metrics_loopback: bool
+    # SIGTERM: in-flight turns and sends get this long (together) before the process exits.
+    shutdown_grace_seconds: int
 
     @property
     def tz(self) -> ZoneInfo:

@@ -43,6 +43,14 @@ def long_secret(raw: str) -> str:
     return value
 
 
+def token(raw: str) -> str:
+    """A bearer token: empty, or at least 24 printable characters without blanks (it alone guards what it opens)."""
+    value = raw.strip()
+    if value and (len(value) < 24 or not re.fullmatch(r"[\x21-\x7e]+", value)):
+        raise Invalid("cfg.token")
+    return value
+
+
 def integer(low: int, high: int | None = None) -> Parser:
     """A whole number within [low, high]."""
 

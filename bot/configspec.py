@@ -20,6 +20,7 @@ from bot.configparse import (
     tenant,
     text,
     timezone,
+    token,
     url,
     working_hours,
 )
@@ -164,6 +165,12 @@ SPEC: tuple[Var, ...] = (
     Var("PRIVACY_PSEUDONYM_KEY", "pseudonym_key", "", long_secret, "ops",
         "key (≥ 32 characters) of the HMAC pseudonyms that replace erased people; set it from a key vault",
         shown="generated once and kept in the database"),
+    Var("METRICS_TOKEN", "metrics_token", "", token, "ops",
+        "bearer token (≥ 24 characters) that opens `/metrics` from anywhere; without it only loopback clients see it"),
+    Var("METRICS_LOOPBACK", "metrics_loopback", "true", boolean, "ops",
+        "serve `/metrics` to loopback clients without a token (a forwarding header withdraws this trust)"),
+    Var("SHUTDOWN_GRACE_SECONDS", "shutdown_grace_seconds", "10", integer(1, 600), "ops",
+        "on SIGTERM, in-flight turns and sends get this long before the process exits"),
     # -- Teams app package --------------------------------------------------------------------------------------------
     Var("MANIFEST_APP_ID", "manifest_app_id", "", guid, "package",
         "the Teams app id in the package (`id`); the bot id is `MICROSOFT_APP_ID`",

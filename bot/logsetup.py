@@ -4,10 +4,30 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# The id of the activity whose turn is running: every log line of the turn carries it as correlation_id.
+correlation_id: ContextVar[str] = ContextVar("correlation_id", default="")
+_UNSAFE = re.compile(r"[^A-Za-z0-9:._|@+/=-]")
+
+
+def bind_correlation(value: object) -> None:
+    """Tag the log lines of the current request with this id (sent by the client: cleaned and shortened)."""
+    correlation_id.set(_UNSAFE.sub("", value)[:80] if isinstance(value, str) else "")
+
+
+class CorrelationFilter(logging.Filter):
+    """Adds correlation_id to records logged while a turn runs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        cid = correlation_id.get()
+        if cid and not hasattr(record, "correlation_id"):
+            record.correlation_id = cid
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -44,6 +64,7 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(CorrelationFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -155,7 +155,8 @@ def test_operator_texts_exist_in_both_languages_and_differ():
 
 
 def test_one_version_everywhere():
-    """bot.__version__ is the package version (pyproject reads it), the manifest's by default, and /healthz's and
+    """bot.__version__ is the package version (pyproject's, static so uv can lock without building), the manifest's by
+    default, and /healthz's and
     GET /'s (tests/test_startup.py reads those from a running bot)."""
     import json
     import tomllib
@@ -164,8 +165,7 @@ def test_one_version_everywhere():
     from bot.package import render
 
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "version" in pyproject["project"]["dynamic"] and "version" not in pyproject["project"]
-    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "bot.__version__"}
+    assert pyproject["project"]["version"] == __version__
     assert json.loads(render(load_settings({}))["manifest.json"])["version"] == __version__ == "1.1.0"
     assert json.loads(render(load_settings({"APP_VERSION": "1.1.1"}))["manifest.json"])["version"] == "1.1.1"
 

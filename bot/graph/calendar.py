@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ from bot.config import Settings
 from bot.domain.calendar import BusySlot, CalendarError, EventRef, EventSpec, Schedule
 from bot.graph import client as graph_client
 from bot.graph.timezones import day_to_graph, from_graph, to_graph
+from bot.observers import NULL, Observer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -74,6 +76,7 @@ class GraphCalendar:
         self.credential = credential
         self.owns_credential = owns_credential
         self.client, self._http = graph_client.build_graph_client(settings, credential)
+        self.observer: Observer = NULL  # the app's metrics, set when it starts
 
     @property
     def _user(self) -> Any:
@@ -86,7 +89,23 @@ class GraphCalendar:
             await self.credential.close()
 
     async def _call(self, what: str, permission: str, op: Callable[[], Awaitable[T]], *, idempotent: bool = True) -> T:
-        """Run one Graph operation within the total deadline; turn every failure into a CalendarError."""
+        """Run one Graph operation within the total deadline; turn every failure into a CalendarError; count it."""
+        started = time.perf_counter()
+        error_kind: str | None = None
+        counting = graph_client.observer.set(self.observer)
+        try:
+            return await self._attempts(what, permission, op, idempotent)
+        except CalendarError as exc:
+            error_kind = exc.kind
+            raise
+        except Exception:
+            error_kind = "other"
+            raise
+        finally:
+            graph_client.observer.reset(counting)
+            self.observer.graph_call(what, time.perf_counter() - started, error_kind)
+
+    async def _attempts(self, what: str, permission: str, op: Callable[[], Awaitable[T]], idempotent: bool) -> T:
         loop = asyncio.get_running_loop()
         until = loop.time() + self.settings.graph_deadline_seconds
         token = graph_client.deadline.set(until)
@@ -102,6 +121,7 @@ class GraphCalendar:
                     if not idempotent or attempt > TRANSPORT_RETRIES or loop.time() + 0.2 >= until:
                         raise CalendarError("unavailable", f"Graph could not be reached ({what}): {type(exc).__name__}") from exc
                     log.info("graph transport error, retrying", extra={"op": what, "error": type(exc).__name__})
+                    self.observer.retry("graph")
                     await asyncio.sleep(0.2 * attempt)
         except TimeoutError as exc:
             raise CalendarError("unavailable",

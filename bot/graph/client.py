@@ -11,8 +11,9 @@ import httpx
 from azure.core.credentials_async import AsyncTokenCredential
 from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
 from kiota_http.kiota_client_factory import KiotaClientFactory
-from kiota_http.middleware import RetryHandler
+from kiota_http.middleware import BaseMiddleware, RetryHandler
 from kiota_http.middleware.options import RetryHandlerOption
+from kiota_http.middleware.retry_handler import RETRY_ATTEMPT
 from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph.graph_request_adapter import options as graph_default_options
 from msgraph_core import GraphClientFactory
@@ -20,9 +21,22 @@ from msgraph_core.middleware import GraphTelemetryHandler
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
 from bot.config import Settings
+from bot.observers import NULL, Observer
 
 # The loop time by which the current Graph call must be done; the retry handler gives up rather than outsleep it.
 deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("graph_deadline", default=None)
+# Who counts each HTTP exchange of the current Graph call (the calendar's metrics; set per call like the deadline).
+observer: contextvars.ContextVar[Observer] = contextvars.ContextVar("graph_observer", default=NULL)
+
+
+class AttemptCounter(BaseMiddleware):
+    """The innermost middleware: sees every exchange, retries included, and reports 429s and repeats."""
+
+    async def send(self, request: httpx.Request, transport: httpx.AsyncBaseTransport) -> httpx.Response:
+        response = await super().send(request, transport)
+        retried = request.headers.get(RETRY_ATTEMPT, "0") not in ("", "0")
+        observer.get().graph_attempt(response.status_code, retried)
+        return response
 
 
 class DeadlineRetryHandler(RetryHandler):
@@ -76,6 +90,7 @@ def build_http_client(settings: Settings) -> httpx.AsyncClient:
     middleware = KiotaClientFactory.get_default_middleware(options)
     middleware = [DeadlineRetryHandler(retry_option) if isinstance(m, RetryHandler) else m for m in middleware]
     middleware.append(GraphTelemetryHandler(options=options[GraphTelemetryHandlerOption.get_key()]))
+    middleware.append(AttemptCounter())
     per_try = float(settings.graph_deadline_seconds)
     client = httpx.AsyncClient(timeout=httpx.Timeout(per_try, connect=min(10.0, per_try)), http2=False)
     return GraphClientFactory.create_with_custom_middleware(middleware, client=client)

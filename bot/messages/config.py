@@ -2,6 +2,7 @@
 
 NB = {
     "cfg.int": "{name} må være et heltall, fikk «{raw}».",
+    "cfg.token": "{name} må ha minst 24 synlige tegn uten mellomrom (lag en med for eksempel: openssl rand -hex 32).",
     "cfg.short_secret": "{name} må ha minst 32 tegn (fikk {length}); lag en med for eksempel: openssl rand -base64 48",
     "cfg.range": "{name} må være mellom {low} og {high}, fikk {raw}.",
     "cfg.bool": "{name} må være true eller false, fikk «{raw}».",
@@ -37,6 +38,7 @@ NB = {
 
 EN = {
     "cfg.int": "{name} must be a whole number, got '{raw}'.",
+    "cfg.token": "{name} must be at least 24 printable characters without spaces (make one with e.g.: openssl rand -hex 32).",
     "cfg.short_secret": "{name} must be at least 32 characters (got {length}); make one with e.g.: openssl rand -base64 48",
     "cfg.range": "{name} must be between {low} and {high}, got {raw}.",
     "cfg.bool": "{name} must be true or false, got '{raw}'.",

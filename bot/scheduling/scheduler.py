@@ -8,9 +8,11 @@ import logging
 import os
 import socket
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED
 from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -19,12 +21,47 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 
+from bot.observers import NULL, Observer
 from bot.storage.db import MIGRATION_LOCK_ID, sync_url
 
 log = logging.getLogger(__name__)
 LEADER_LOCK_ID = 715_002_002
 POLL_SECONDS = 1.0
 RUN_ONCE = "bot.scheduling.scheduler:run_once"
+
+
+class ObservedExecutor(AsyncIOExecutor):
+    """APScheduler's asyncio executor, telling an observer each job's lateness and outcome (by function, not job id)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.observer: Observer = NULL
+        self._refs: dict[str, str] = {}
+
+    def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
+        once = job.func_ref == RUN_ONCE and len(job.args) > 2
+        ref = job.args[0] if once else job.func_ref
+        self._refs[job.id] = ref
+        with contextlib.suppress(Exception):
+            # A one-off job was due at its stamp, however often it has been repeated since (after a kill, say).
+            due = datetime.fromisoformat(job.args[2]) if once else min(run_times)
+            self.observer.job_started(ref, (datetime.now(UTC) - due).total_seconds())
+        super()._do_submit_job(job, run_times)
+
+    def _run_job_success(self, job_id: str, events: list[Any]) -> None:
+        ref = self._refs.pop(job_id, "")
+        for event in events:
+            outcome = {EVENT_JOB_ERROR: "error", EVENT_JOB_MISSED: "missed"}.get(event.code, "ok")
+            with contextlib.suppress(Exception):
+                self.observer.job_finished(ref, outcome)
+        super()._run_job_success(job_id, events)
+
+    def _run_job_error(self, job_id: str, exc: BaseException, traceback: Any = None) -> None:
+        ref = self._refs.pop(job_id, "")
+        if not isinstance(exc, asyncio.CancelledError):  # cancelled = shutdown, runs again
+            with contextlib.suppress(Exception):
+                self.observer.job_finished(ref, "error")
+        super()._run_job_error(job_id, exc, traceback)
 
 
 class Scheduler:
@@ -37,17 +74,26 @@ class Scheduler:
         self.url = sync_url(database_url)
         self.is_postgres = self.url.startswith("postgresql")
         self._engine: Engine = create_engine(self.url, pool_pre_ping=True)
+        self.executor = ObservedExecutor()
         self._store = SQLAlchemyJobStore(engine=self._engine, tablename="apscheduler_jobs")
         self._aps = AsyncIOScheduler(
             jobstores={"default": self._store},
-            executors={"default": AsyncIOExecutor()},
+            executors={"default": self.executor},
             job_defaults={"coalesce": True, "misfire_grace_time": misfire_grace_seconds, "max_instances": 1},
             timezone=timezone,
         )
         self.identity = f"{socket.gethostname()}:{os.getpid()}"
         self.is_leader = False
         self._lock_conn: Connection | None = None
+        # Its own thread: the default pool also runs the Bot Connector's sends (blocking HTTP), and a busy pool would
+        # delay a standby's take-over by as long as the sends ahead of it take.
+        self._lock_thread = ThreadPoolExecutor(1, thread_name_prefix="scheduler-lock")
         self._task: asyncio.Task[None] | None = None
+
+    @property
+    def pool(self) -> Any:
+        """The job store's connection pool (for metrics)."""
+        return self._engine.pool
 
     @property
     def running(self) -> bool:
@@ -70,12 +116,12 @@ class Scheduler:
     async def _lead(self) -> None:
         while True:
             try:
-                if not self.is_leader and await asyncio.to_thread(self._try_lock):
+                if not self.is_leader and await self._locking(self._try_lock):
                     self.is_leader = True
                     self._aps.resume()
                     log.info("scheduler leadership acquired")
                 if self.is_leader:
-                    if self.is_postgres and not await asyncio.to_thread(self._still_locked):
+                    if self.is_postgres and not await self._locking(self._still_locked):
                         self.is_leader = False
                         self._aps.pause()
                         log.warning("scheduler leadership lost")
@@ -89,6 +135,9 @@ class Scheduler:
                     self.is_leader = False
                     self._aps.pause()
             await asyncio.sleep(POLL_SECONDS)
+
+    async def _locking(self, fn: Callable[[], Any]) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._lock_thread, fn)
 
     def _try_lock(self) -> bool:
         if not self.is_postgres:
@@ -109,7 +158,10 @@ class Scheduler:
         return True
 
     def _drop_lock(self) -> None:
+        """Give the lock up: its session is ended (closing alone would keep it, and the lock, in the pool)."""
         if self._lock_conn is not None:
+            with contextlib.suppress(Exception):
+                self._lock_conn.invalidate()
             with contextlib.suppress(Exception):
                 self._lock_conn.close()
             self._lock_conn = None
@@ -168,6 +220,21 @@ class Scheduler:
         job = self._aps.get_job(job_id)
         return job.next_run_time if job else None
 
+    async def resign(self) -> None:
+        """Stop running jobs here and release the leader lock now (shutdown begins): another instance takes over at
+        its next check. Jobs can still be added (they go to the shared store); jobs under way finish or run again."""
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._aps.running:
+            self._aps.pause()
+        await self._locking(self._drop_lock)
+        if self.is_leader:
+            log.info("scheduler leadership released")
+        self.is_leader = False
+
     async def shutdown(self) -> None:
         """Stop running jobs and release leadership; the job store keeps every job."""
         if self._task:
@@ -176,8 +243,9 @@ class Scheduler:
                 await self._task
         if self._aps.running:
             self._aps.shutdown(wait=False)
-        await asyncio.to_thread(self._drop_lock)
+        await self._locking(self._drop_lock)
         self.is_leader = False
+        self._lock_thread.shutdown(wait=False)
         self._engine.dispose()
 
 
@@ -189,8 +257,10 @@ def one_off(ref: str, job_id: str, run_at: datetime, args: tuple[Any, ...] | lis
     if end is not None and end < start:
         return None
     trigger = IntervalTrigger(seconds=retry_seconds, start_date=start, end_date=end, timezone=UTC)
+    # next_run_time: the interval trigger alone would first fire one interval after a start that is already
+    # (microseconds) past when the job is stored, so a job due now ran `retry_seconds` late.
     return {"func": RUN_ONCE, "trigger": trigger, "id": job_id, "args": [ref, job_id, start.isoformat(), *args],
-            "misfire_grace_time": grace}
+            "misfire_grace_time": grace, "next_run_time": start}
 
 
 async def run_once(ref: str, job_id: str, stamp: str, *args: Any) -> Any:

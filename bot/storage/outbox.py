@@ -50,6 +50,14 @@ _COLUMNS = (OutboxItem.id, OutboxItem.key, OutboxItem.group_key, OutboxItem.conv
 
 
 @dataclass(frozen=True)
+class OutboxStats:
+    """Unsettled deliveries by state ('pending', 'due' = pending and due now, 'sending') and the oldest due one's wait."""
+
+    counts: dict[str, int]
+    oldest_due_age: float
+
+
+@dataclass(frozen=True)
 class GroupEntry:
     """A delivery's state without its payload (for reports)."""
 
@@ -208,6 +216,22 @@ class OutboxRepo:
         """Deliveries not yet settled."""
         async with self.db.session() as s:
             return int(await s.scalar(select(func.count()).where(OutboxItem.state.in_([PENDING, SENDING]))) or 0)
+
+    async def stats(self, now: datetime) -> OutboxStats:
+        """Depth and the age of the oldest due delivery (pending and due, or claimed), for /metrics."""
+        unsettled = OutboxItem.state.in_([PENDING, SENDING])
+        due = (OutboxItem.state == SENDING) | (OutboxItem.not_before <= now)
+        async with self.db.session() as s:
+            by_state = (await s.execute(select(OutboxItem.state, func.count()).where(unsettled)
+                                        .group_by(OutboxItem.state))).all()
+            n_due, oldest = (await s.execute(
+                select(func.count().filter(OutboxItem.state == PENDING), func.min(OutboxItem.not_before))
+                .where(unsettled, due))).one()
+        counts = {state: int(n) for state, n in by_state}
+        counts["due"] = int(n_due or 0)
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=now.tzinfo)  # a bare aggregate loses the column type on some backends
+        return OutboxStats(counts, max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0)
 
     async def next_due(self) -> datetime | None:
         """When the next pending delivery is due."""

@@ -47,6 +47,7 @@ class FaggruppeBot(ActivityHandler):
     # -- turn set-up ---------------------------------------------------------------------------
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
+        telemetry.start_turn(activity)
         turn_context.turn_state["forget_person"] = self.forget
         if not identity.tenant_allowed(activity, self.services.settings.allowed_tenants):
             await self._refuse_tenant(turn_context)

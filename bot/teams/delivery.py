@@ -22,6 +22,7 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ConversationReference, Entity, Mention
 
+from bot.observers import NULL, Observer
 from bot.services import Services
 from bot.storage.outbox import NewDelivery, OutboxRow
 from bot.teams.ratelimit import TeamsLimits
@@ -96,6 +97,8 @@ class DeliveryEngine:
         self._listeners: list[tuple[str, Listener]] = []
         self._accepting = True
         self._stop_hooks: list[Callable[[], Awaitable[None]]] = []
+        self.observer: Observer = NULL
+        self._stopping: asyncio.Future[None] | None = None
 
     # -- API ---------------------------------------------------------------------------------
     async def enqueue(self, items: list[NewDelivery]) -> int:
@@ -122,7 +125,12 @@ class DeliveryEngine:
         self._task = asyncio.create_task(self._run(), name="delivery-engine")
 
     async def stop(self, grace: float = 20.0) -> None:
-        """Stop claiming; hand back rows not yet on the wire, let sends under way finish (up to grace)."""
+        """Stop claiming; hand back rows not yet on the wire, let sends under way finish (up to grace). Idempotent."""
+        if self._stopping is None:
+            self._stopping = asyncio.ensure_future(self._stop(grace))
+        await asyncio.shield(self._stopping)
+
+    async def _stop(self, grace: float) -> None:
         self._accepting = False
         for hook in self._stop_hooks:
             try:
@@ -133,7 +141,7 @@ class DeliveryEngine:
         self._slot.set()
         if self._task:
             # Let the loop finish a claim in progress (its rows get tasks, which are released below).
-            done, _ = await asyncio.wait({self._task}, timeout=5.0)
+            done, _ = await asyncio.wait({self._task}, timeout=min(5.0, grace))
             if not done:
                 self._task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -174,7 +182,10 @@ class DeliveryEngine:
         try:
             return await asyncio.wait_for(self._send(conv.reference, payload), self.send_timeout)
         except Exception as exc:
-            raise classify(exc) from exc
+            err = classify(exc)
+            if err.status == 429:
+                self.observer.throttle("connector")
+            raise err from exc
         finally:
             if permit:
                 permit.done()
@@ -273,6 +284,8 @@ class DeliveryEngine:
     async def _failed(self, row: OutboxRow, err: SendError) -> None:
         outbox = self.services.outbox
         detail = f"{err.status}:{err.code}" if err.code else str(err.status)
+        if err.status == 429:
+            self.observer.throttle("connector")
         if err.status in DEAD:
             await self.services.conversations.deactivate(row.conversation_id, f"{err.status} {err.code}".strip())
             await outbox.mark_failed(row.id, self.worker, detail)
@@ -283,6 +296,7 @@ class DeliveryEngine:
             if err.status == 429:
                 self.limits.back_off(row.conversation_id, delay)
             await outbox.mark_retry(row.id, self.worker, detail, timedelta(seconds=delay))
+            self.observer.retry("connector")
             await self._notify(row, "retry", detail)
             self.kick()
             return
@@ -319,6 +333,7 @@ class DeliveryEngine:
         return str(result.get("id", ""))
 
     async def _notify(self, row: OutboxRow, outcome: str, detail: str) -> None:
+        self.observer.delivery(outcome)
         for prefix, listener in self._listeners:
             if row.group_key.startswith(prefix):
                 try:
