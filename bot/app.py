@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -12,7 +11,7 @@ from typing import Any
 from aiohttp import web
 from botbuilder.schema import Activity
 
-from bot import __version__
+from bot import __version__, jsonbody
 from bot.bookings import BookingService
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
@@ -72,9 +71,9 @@ async def messages(request: web.Request) -> web.StreamResponse:
     box = telemetry.begin()
     body = await request.read()  # raises 413 beyond client_max_size
     try:
-        payload: Any = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _bad_request("body is not JSON")
+        payload: Any = jsonbody.loads(body)
+    except jsonbody.BadBody as exc:
+        return _bad_request(exc.reason)
     if not isinstance(payload, dict) or not isinstance(payload.get("type"), str) or not payload["type"]:
         return _bad_request("body is not an activity")
     if "application/json" not in request.headers.get("Content-Type", ""):
