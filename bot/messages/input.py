@@ -1,0 +1,11 @@
+"""Texts for refused input: commands longer than any command can be, and invalid ids or numbers in card data."""
+
+NB = {
+    "input.command_too_long": "Den meldingen er for lang til å være en kommando (høyst {max} tegn). "
+                              "Skriv **hjelp** for å se kommandoene.",
+}
+
+EN = {
+    "input.command_too_long": "That message is too long to be a command (at most {max} characters). "
+                              "Type **help** to see the commands.",
+}
