@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.domain.cardinput import parse_number
+
 CARD_VERSION = "1.5"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -128,12 +130,7 @@ def text_input(id_: str, label: str, value: str = "", *, required: bool = False,
 def number_input(id_: str, label: str, value: str | float | None = None, *, required: bool = False,
                  error: str | None = None, minimum: float | None = None, maximum: float | None = None) -> list[Element]:
     """A number input; value is kept as entered."""
-    val = None if value in (None, "") else value
-    if isinstance(val, str):
-        try:
-            val = float(val.replace(",", "."))
-        except ValueError:
-            val = None
+    val = None if value in (None, "") else parse_number(value)  # as typed when it is a number; never inf or NaN
     return _input("Input.Number", id_, label, required=required, error=error, value=val, min=minimum, max=maximum)
 
 

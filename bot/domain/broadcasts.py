@@ -10,6 +10,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from bot.domain.cardinput import parse_int
 from bot.domain.choices import choice_value
 from bot.domain.errors import InvalidInput
 
@@ -131,7 +132,7 @@ def validate(form: FormInput, *, now: datetime, tz: ZoneInfo, faggrupper: list[s
             errors["faggrupper"] = "broadcasts.error.choose_faggrupper"
         targets = Targets(TargetMode.SOME, names)
     elif form.mode == TargetMode.PROJECT:
-        pid = int(form.project) if form.project.isdigit() else None
+        pid = parse_int(form.project)
         if pid is None or pid not in projects:
             errors["project"] = "broadcasts.error.choose_project"
         elif not projects[pid][1]:
