@@ -17,15 +17,26 @@ Element = dict[str, Any]
 _MD_SPECIAL = re.compile(r"([\\`*_\[\](){}#+\-.!|>~])")
 
 
-def escape(text: object) -> str:
-    """Make user text inert in a TextBlock: no markdown, links, mentions or templating survive."""
+class Inert(str):
+    """Text that `escape` has made inert; escaping it again changes nothing (so layers may each escape)."""
+
+    __slots__ = ()
+
+
+def escape(text: object) -> Inert:
+    """Make user text inert in a Teams message or card: no markdown, links, mentions or templating survive.
+
+    The one escaping function: card builders call it for user text they place, and `bot.messages.t` calls it for every
+    user-text parameter of a catalogue message (see USER_TEXT there).
+    """
+    if isinstance(text, Inert):
+        return text
     s = "" if text is None else str(text)
     s = s.replace("\r\n", "\n").replace("\r", "\n")
     s = _MD_SPECIAL.sub(r"\\\1", s)
     # `<at>` mentions and HTML-ish tags: replace the angle brackets with look-alikes.
     s = s.replace("<", "‹").replace(">", "›")
-    # A leading number followed by a dot would start an ordered list.
-    return s
+    return Inert(s)
 
 
 def clip(text: object, limit: int) -> str:
