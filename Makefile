@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench package playground doctor clean install dev js screenshots
+.PHONY: run test lint bench package playground doctor clean install dev js screenshots fuzz
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ js:
 test: dev js
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
+
+# The long fuzz run: 10,000 generated activities on SQLite and 10,000 on PostgreSQL (skipped without PostgreSQL).
+fuzz: dev
+	FUZZ_EXAMPLES=10000 $(PY) -m pytest -q -s tests/test_fuzz.py
 
 bench: dev
 	$(PIP) install -e '.[dev,bench]'

@@ -30,7 +30,9 @@ class BotProcess:
         self.env = {
             "PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", str(tmp)),
             "HOST": "127.0.0.1", "PORT": str(self.port), "PUBLIC_BASE_URL": self.url,
-            "LOG_FORMAT": "json", "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1", **env,
+            "LOG_FORMAT": "json", "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1",
+            # This checkout's code, not whichever checkout the virtualenv was installed from (git worktrees).
+            "PYTHONPATH": str(ROOT), **env,
         }
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
