@@ -59,6 +59,8 @@ async def test_hostile_bodies_get_400_before_any_work(big_teams: TeamsClient, me
         "5,000-digit number": envelope[:-1].encode() + b', "n": ' + b"9" * 5000 + b"}",
         "NaN": envelope[:-1].encode() + b', "n": NaN}',
         "-Infinity": envelope[:-1].encode() + b', "n": -Infinity}',
+        "1e999": envelope[:-1].encode() + b', "value": {"poll_id": 1e999}}',
+        "400-digit decimal": envelope[:-1].encode() + b', "n": ' + b"9" * 400 + b'.5}',
         "lone surrogate in the text": envelope.replace('"hjelp"', '"hjelp \\ud800"').encode(),
         "unbalanced": envelope[:-1].encode(),
         "invalid UTF-8": envelope.encode().replace(b"hjelp", b"hj\xc3\x28lp"),
