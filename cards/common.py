@@ -33,10 +33,9 @@ def escape(text: object) -> Inert:
         return text
     s = "" if text is None else str(text)
     s = s.replace("\r\n", "\n").replace("\r", "\n")
-    s = _MD_SPECIAL.sub(r"\\\1", s)
-    # `<at>` mentions and HTML-ish tags: replace the angle brackets with look-alikes.
+    # `<at>` mentions and HTML-ish tags: the angle brackets become look-alikes (before escaping, so no `\›` shows).
     s = s.replace("<", "‹").replace(">", "›")
-    return Inert(s)
+    return Inert(_MD_SPECIAL.sub(r"\\\1", s))
 
 
 def clip(text: object, limit: int) -> str:

@@ -68,7 +68,7 @@ def form_card(t: T, values: Mapping[str, Any] | None = None, errors: Mapping[str
     durations = [(t("polls.form.minutes", n=n), str(n)) for n in DURATIONS] + [(t("polls.form.duration.custom"), "custom")]
     body: list[Element] = [title(t("polls.form.title")), text(t("polls.form.intro"), subtle=True)]
     if notice:
-        body.append(text(escape(notice), color="Accent"))
+        body.append(text(notice, color="Accent"))  # catalogue text: `t` escaped the names in it
     body += text_input("title", t("polls.form.field.title"), v.get("title", ""), required=True, error=err.get("title"),
                        max_length=200)
     body += text_input("agenda", t("polls.form.field.agenda"), v.get("agenda", ""), multiline=True, max_length=2000,

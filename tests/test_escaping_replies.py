@@ -17,9 +17,9 @@ from bot.domain.broadcasts import TargetMode
 from bot.messages import BOT_TEXT, USER_TEXT, catalogue
 from tests.broadcast_helpers import compose
 from tests.gates_helpers import INVOLVED, setup_chats
-from tests.harness import TeamsClient, make_user
+from tests.harness import TeamsClient, User, make_user
 from tests.needs_support import NEED_OK, create_project, submit
-from tests.test_polls_e2e import create_poll
+from tests.test_polls_e2e import FakeCalendar, create_poll
 
 LINK = "[klikk her](https://evil.example)"
 EVIL = f"{LINK} <at>Alle</at> **fet** {{{{DATE(2026-01-01T00:00:00Z)}}}}"
@@ -30,6 +30,7 @@ LIVE = {
     "mention": re.compile(r"<at>Alle", re.I),
     "template": re.compile(r"\{\{DATE"),
     "bold": re.compile(r"(?<!\\)\*\*fet"),
+    "escaped twice (shows backslashes)": re.compile(r"\\\\"),  # the hostile text has no backslash of its own
 }
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -111,6 +112,13 @@ async def test_hostile_text_is_inert_in_every_reply(teams: TeamsClient, bot, lea
     said("mine innspill", await teams.send(group, evil, "mine innspill"))
     said("avstemninger", await teams.send(group, members[0], "avstemninger"))
     await bot.services.extras["polls"].settle()
+    # Free/busy suggestions name the people left out: a guest from another tenant with a hostile name.
+    guest = User(name=EVIL, aad="", upn="gjest@annen.no", id="29:guest-evil", tenant="99999999-0000-0000-0000-000000000000")
+    planning = teams.group("Planlegging", [leader, members[0], guest])
+    bot.services.calendar = FakeCalendar()
+    form = (await teams.send(planning, members[0], "avstemning")).card
+    suggested = await teams.press(planning, members[0], form, verb="poll.suggest", inputs={"title": "Styremøte"})
+    echoed["poll.suggest"] = [s for s in _strings(suggested.card) if "evil" in s]
 
     # Everything the bot sent or answered, in every conversation.
     sent = [r.body for r in teams.connector.records if r.body is not None]
@@ -119,7 +127,7 @@ async def test_hostile_text_is_inert_in_every_reply(teams: TeamsClient, bot, lea
     for s in strings:
         for name, rx in LIVE.items():
             assert not rx.search(s), f"{name} made of user text in a reply: {s[:300]!r}"
-    for what in ("oversikt unknown", "eksport unknown", "faser unknown", "fase unknown", "fase", "gates.decide",
+    for what in ("poll.suggest", "oversikt unknown", "eksport unknown", "faser unknown", "fase unknown", "fase", "gates.decide",
                  "registrer", "leder legg til", "leder fjern"):
         assert echoed[what], f"{what}: the reply does not show the name at all"
     print(f"\nescaped replies: {len(strings)} strings with hostile text checked; "
