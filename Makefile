@@ -13,7 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 SYNC := $(UV) sync --locked --python $(PYTHON)
 
-.PHONY: run test check test-future lint bench package playground doctor clean install dev js screenshots lock sbom audit
+.PHONY: run test check test-future lint bench package playground doctor clean install dev js screenshots lock sbom audit fuzz
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -66,6 +66,10 @@ check: dev
 # The suite with the system clock moved two years ahead and to a spring-forward morning (needs Debian's faketime).
 test-future: dev
 	$(PY) scripts/test_future.py -n $(PYTEST_WORKERS) --dist loadfile
+
+# The long fuzz run: 10,000 generated activities on SQLite and 10,000 on PostgreSQL (skipped without PostgreSQL).
+fuzz: dev
+	FUZZ_EXAMPLES=10000 $(PY) -m pytest -q -s tests/test_fuzz.py
 
 bench: dev
 	$(SYNC) --extra dev --extra bench

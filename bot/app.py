@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-import json
+import ipaddress
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -12,7 +13,7 @@ from typing import Any
 from aiohttp import web
 from botbuilder.schema import Activity
 
-from bot import __version__
+from bot import __version__, jsonbody
 from bot.bookings import BookingService
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
@@ -38,6 +39,11 @@ SERVICES = web.AppKey("services", Services)
 BOT = web.AppKey("bot", FaggruppeBot)
 ADAPTER = web.AppKey("adapter", object)
 ENGINE = web.AppKey("delivery", DeliveryEngine)
+# Slow clients are cut off: the request line and headers must arrive within READ_TIMEOUT_S of connecting (or of the
+# previous response on a kept-alive connection), the body within READ_TIMEOUT_S of the headers. Teams sends both in
+# milliseconds; a client trickling bytes to hold connections open (slow-loris) is disconnected.
+READ_TIMEOUT_S = 15.0
+PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
 
 def _bad_request(reason: str) -> web.Response:
@@ -72,11 +78,17 @@ async def messages(request: web.Request) -> web.StreamResponse:
     """POST /api/messages: validate the body, then hand it to the CloudAdapter."""
     started = time.perf_counter()
     box = telemetry.begin()
-    body = await request.read()  # raises 413 beyond client_max_size
     try:
-        payload: Any = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _bad_request("body is not JSON")
+        async with asyncio.timeout(READ_TIMEOUT_S):
+            body = await request.read()  # raises 413 beyond client_max_size
+    except TimeoutError:
+        slow = web.json_response({"error": "request_timeout"}, status=408)
+        slow.force_close()
+        return slow
+    try:
+        payload: Any = jsonbody.loads(body)
+    except jsonbody.BadBody as exc:
+        return _bad_request(exc.reason)
     if not isinstance(payload, dict) or not isinstance(payload.get("type"), str) or not payload["type"]:
         return _bad_request("body is not an activity")
     if "application/json" not in request.headers.get("Content-Type", ""):
@@ -126,10 +138,28 @@ async def messages(request: web.Request) -> web.StreamResponse:
         )
 
 
+def from_loopback(request: web.Request) -> bool:
+    """True when the request comes straight from this machine (the operator, the container's health check).
+
+    A request that came through a proxy on this machine carries forwarding headers and counts as public.
+    """
+    if any(h in request.headers for h in PROXY_HEADERS):
+        return False
+    try:
+        address = ipaddress.ip_address(request.remote or "")
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return bool((mapped or address).is_loopback)
+
+
 async def healthz(request: web.Request) -> web.Response:
-    """GET /healthz: database, scheduler leadership, Graph and outbox backlog."""
+    """GET /healthz: status only (ok/degraded, 200/503); details (database, scheduler, Graph, outbox, auth) on loopback."""
     services = request.app[SERVICES]
     db_ok = await services.db.ping()
+    if not from_loopback(request):
+        return web.json_response({"status": "ok" if db_ok else "degraded"}, status=200 if db_ok else 503,
+                                 headers={"Cache-Control": "no-store"})
     sched = services.scheduler
     try:
         backlog = await services.outbox.backlog() if db_ok else None
@@ -144,7 +174,7 @@ async def healthz(request: web.Request) -> web.Response:
         "outbox_backlog": backlog,
         "auth": "jwt" if services.settings.auth_enabled else "off (local development)",
     }
-    return web.json_response(body, status=200 if db_ok else 503)
+    return web.json_response(body, status=200 if db_ok else 503, headers={"Cache-Control": "no-store"})
 
 
 async def index(_request: web.Request) -> web.Response:
@@ -175,7 +205,9 @@ async def download(request: web.Request) -> web.Response:
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     """The application factory."""
-    app = web.Application(client_max_size=settings.max_body_bytes)
+    # keepalive_timeout also bounds the wait for a request's headers (aiohttp closes a connection still waiting for
+    # a complete request when it fires); handler_args override what web.run_app passes.
+    app = web.Application(client_max_size=settings.max_body_bytes, handler_args={"keepalive_timeout": READ_TIMEOUT_S})
     app[SETTINGS] = settings
     clock = clock or SystemClock()
     router = build_router()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.domain.cardinput import parse_number
+
 CARD_VERSION = "1.5"
 MAX_PRIMARY_ACTIONS = 6  # buttons seen without opening anything (tests/card_rules.py defines and checks them)
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -16,16 +18,25 @@ Element = dict[str, Any]
 _MD_SPECIAL = re.compile(r"([\\`*_\[\](){}#+\-.!|~])")
 
 
-def escape(text: object) -> str:
-    """Make user text inert in a TextBlock: no markdown, links, mentions or templating survive."""
+class Inert(str):
+    """Text that `escape` has made inert; escaping it again changes nothing (so layers may each escape)."""
+
+    __slots__ = ()
+
+
+def escape(text: object) -> Inert:
+    """Make user text inert in a Teams message or card: no markdown, links, mentions or templating survive.
+
+    The one escaping function: card builders call it for user text they place, and `bot.messages.t` calls it for every
+    user-text parameter of a catalogue message (see USER_TEXT there).
+    """
+    if isinstance(text, Inert):
+        return text
     s = "" if text is None else str(text)
     s = s.replace("\r\n", "\n").replace("\r", "\n")
-    # `<at>` mentions, HTML-ish tags and quotes (">"): look-alike angle brackets, replaced before the markdown escapes
-    # so that no backslash is left in front of them (it would show: "‹fase\›").
+    # `<at>` mentions and HTML-ish tags: the angle brackets become look-alikes (before escaping, so no `\›` shows).
     s = s.replace("<", "‹").replace(">", "›")
-    s = _MD_SPECIAL.sub(r"\\\1", s)
-    # A leading number followed by a dot would start an ordered list.
-    return s
+    return Inert(_MD_SPECIAL.sub(r"\\\1", s))
 
 
 def clip(text: object, limit: int) -> str:
@@ -131,12 +142,7 @@ def text_input(id_: str, label: str, value: str = "", *, required: bool = False,
 def number_input(id_: str, label: str, value: str | float | None = None, *, required: bool = False,
                  error: str | None = None, minimum: float | None = None, maximum: float | None = None) -> list[Element]:
     """A number input; value is kept as entered."""
-    val = None if value in (None, "") else value
-    if isinstance(val, str):
-        try:
-            val = float(val.replace(",", "."))
-        except ValueError:
-            val = None
+    val = None if value in (None, "") else parse_number(value)  # as typed when it is a number; never inf or NaN
     return _input("Input.Number", id_, label, required=required, error=error, value=val, min=minimum, max=maximum)
 
 

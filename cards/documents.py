@@ -12,7 +12,7 @@ T = Callable[..., str]
 def draft_card(t: T, *, project_name: str, bp: int, url: str, expires: str, missing: Sequence[str]) -> Card:
     """'Utkast: Gevinstrealiseringsplan', the project, what is missing (or that nothing is), and the download button."""
     body: list[Element] = [
-        title(t("documents.card.title", title=t(f"documents.title.{bp}"))),
+        title(t("documents.card.title", document=t(f"documents.title.{bp}"))),
         text(t("documents.card.project", project=escape(project_name), bp=bp)),
     ]
     if missing:

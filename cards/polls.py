@@ -72,7 +72,7 @@ def form_card(t: T, values: Mapping[str, Any] | None = None, errors: Mapping[str
     if err:  # the same summary as the other forms: the fields below say what to fix
         body.append(text(t("error.invalid_input"), color="Attention", weight="Bolder"))
     if notice:
-        body.append(text(escape(notice), color="Accent"))
+        body.append(text(notice, color="Accent"))  # catalogue text: `t` escaped the names in it
     body += text_input("title", t("polls.form.field.title"), v.get("title", ""), required=True, error=err.get("title"),
                        max_length=200)
     body += text_input("agenda", t("polls.form.field.agenda"), v.get("agenda", ""), multiline=True, max_length=2000,

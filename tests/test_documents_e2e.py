@@ -123,17 +123,19 @@ async def test_bad_bp_unknown_project_and_usage_are_explained(teams: TeamsClient
         shown = res.texts[0]
         assert "evil" in shown and not UNESCAPED_LINK.search(shown) and "<at>" not in shown, shown
     assert "fant ikke prosjektet" in (await teams.send(conv, leader, f"dokument {evil} BP2")).texts[0]
-    for data in ({"project_id": "99999999999999999999999", "bp": 2}, {"project_id": "abc", "bp": "BP3"},
-                 {"project_id": project_id + 1000, "bp": 3}, {"bp": 3}):
+    # forged ids: an id that does not exist is not found; one that cannot be an id is refused by the one validator
+    for data, answer in (({"project_id": project_id + 1000, "bp": 3}, "fant ikke det du spurte etter"),
+                         ({"project_id": "99999999999999999999999", "bp": 2}, "ugyldig verdi"),
+                         ({"project_id": "abc", "bp": "BP3"}, "ugyldig verdi"), ({"bp": 3}, "ugyldig verdi")):
         card = {"type": "AdaptiveCard", "actions": [{"type": "Action.Execute", "verb": "documents.draft",
                                                      "data": {"verb": "documents.draft", **data}}]}
         res = await teams.press(conv, leader, card, verb="documents.draft")
-        assert res.status == 200 and "fant ikke det du spurte etter" in res.invoke_message, (data, res.body)
+        assert res.status == 200 and answer in res.invoke_message, (data, res.body)
     # the same overflowing id on a verb open to members: found nothing, not "something went wrong" (ProjectRepo.get)
     card = {"type": "AdaptiveCard", "actions": [{"type": "Action.Execute", "verb": "gates.timeline",
                                                  "data": {"verb": "gates.timeline", "project_id": "9" * 23}}]}
     res = await teams.press(conv, leader, card, verb="gates.timeline")
-    assert "fant ikke" in res.invoke_message and "galt" not in res.invoke_message, res.body
+    assert "ugyldig verdi" in res.invoke_message and "galt" not in res.invoke_message, res.body
     card = {"type": "AdaptiveCard", "actions": [{"type": "Action.Execute", "verb": "documents.draft",
                                                  "data": {"verb": "documents.draft", "project_id": project_id, "bp": 4}}]}
     res = await teams.press(conv, leader, card, verb="documents.draft")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.documents.docx import DOCX_TYPE
 from bot.documents.model import has_draft
 from bot.documents.service import Draft, build_draft, parse_bp, split_args
+from bot.domain.cardinput import require_id
 from bot.domain.errors import NotAllowed, NotFound
 from bot.needs_service import format_deadline
 from bot.storage.projects import ProjectInfo
@@ -75,18 +76,10 @@ async def draft_action(ctx: Ctx) -> Reply:
     bp = parse_bp(ctx.data.get("bp", ""))
     if bp is None:
         return Reply(text=ctx.t("documents.bad_bp", bp=escape(clip(str(ctx.data.get("bp", "")), MAX_ECHO))))
-    project = await ctx.services.projects.get(_project_id(ctx.data.get("project_id")))
+    project = await ctx.services.projects.get(require_id(ctx.data, "project_id"))
     if project is None:
         raise NotFound()
     return await _draft_reply(ctx, project, bp)
-
-
-def _project_id(value: object) -> int:
-    """A project id from card data (the repository finds nothing for ids out of range); not a number: not found."""
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise NotFound() from None
 
 
 def register(router: Router) -> None:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from bot.domain.cardinput import parse_int
 from bot.domain.choices import choice_value
 from bot.domain.errors import InvalidInput
 
@@ -131,7 +132,7 @@ def validate(form: FormInput, *, now: datetime, tz: ZoneInfo, faggrupper: list[s
             errors["faggrupper"] = "broadcasts.error.choose_faggrupper"
         targets = Targets(TargetMode.SOME, names)
     elif form.mode == TargetMode.PROJECT:
-        pid = int(form.project) if form.project.isdigit() else None
+        pid = parse_int(form.project)
         if pid is None or pid not in projects:
             errors["project"] = "broadcasts.error.choose_project"
         elif not projects[pid][1]:
@@ -159,7 +160,10 @@ def validate(form: FormInput, *, now: datetime, tz: ZoneInfo, faggrupper: list[s
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-_LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]*)\)")
+# A markdown link is live only where `](` is followed by its URL and `)`. Every `](` is looked at once (the URL stops
+# at the next bracket, parenthesis or space, and nothing backtracks), so the check is linear in the message: the old
+# whole-link pattern took seconds for a message of 8,000 `[`.
+_LINK_TARGET = re.compile(r"\]\(([^()\[\]\s]*+)(\)?)")
 
 
 def safe_markdown(message: str) -> str:
@@ -174,12 +178,12 @@ def safe_markdown(message: str) -> str:
     s = s.replace("{{", "{\u200c{").replace("${", "$\u200c{")
 
     def link(m: re.Match[str]) -> str:
-        label, url = m.group(1), m.group(2)
-        if valid_link(url):
-            return f"[{label}]({url})"
-        return f"\\[{label}\\]\\({url}\\)"
+        url, close = m.group(1), m.group(2)
+        if close and valid_link(url):
+            return m.group(0)
+        return f"\\]\\({url}{close}"  # not a link any more, whatever the label was
 
-    return _LINK.sub(link, s)
+    return _LINK_TARGET.sub(link, s)
 
 
 # -- the delivery report -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from bot.domain.cardinput import parse_int
 from bot.domain.errors import InvalidInput
 
 PHASES: tuple[str, ...] = ("ide", "konsept", "planlegge", "gjennomfore", "avslutte", "realisere")
@@ -223,12 +224,8 @@ def parse_deadline_form(data: dict[str, Any], *, today: date, faggrupper: list[s
     offsets: list[timedelta] = []
     raw_offsets = str(data.get("offsets") or "").replace(";", ",").replace(" ", ",")
     for part in (p for p in raw_offsets.split(",") if p.strip()):
-        try:
-            days = int(part)
-        except ValueError:
-            errors["offsets"] = ("gates.error.offsets", {"max": MAX_OFFSET_DAYS})
-            break
-        if not 1 <= days <= MAX_OFFSET_DAYS:
+        days = parse_int(part, lo=1, hi=MAX_OFFSET_DAYS)
+        if days is None:
             errors["offsets"] = ("gates.error.offsets", {"max": MAX_OFFSET_DAYS})
             break
         offsets.append(timedelta(days=days))

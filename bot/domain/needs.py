@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
+from bot.domain.cardinput import parse_int, parse_number
 from bot.domain.errors import InvalidInput, NotAllowed
 from bot.domain.people import Person
 from bot.domain.status import InputStatus
@@ -163,12 +163,8 @@ class _Form:
             if required:
                 self.errors[key] = "error.required"
             return None
-        try:
-            number = float(value)
-        except ValueError:
-            self.errors[key] = "error.number"
-            return None
-        if not math.isfinite(number) or abs(number) > MAX_NUMBER:
+        number = parse_number(value, lo=-MAX_NUMBER, hi=MAX_NUMBER)
+        if number is None:
             self.errors[key] = "error.number"
             return None
         if minimum is not None and number < minimum:
@@ -200,13 +196,9 @@ def parse_meta(data: Mapping[str, Any], project_ids: Iterable[int],
     if not raw_project:
         form.errors["project_id"] = "error.required"
     else:
-        try:
-            project_id = int(raw_project)
-        except ValueError:
+        project_id = parse_int(raw_project) or 0
+        if project_id not in set(project_ids):
             form.errors["project_id"] = "needs.error.choice"
-        else:
-            if project_id not in set(project_ids):
-                form.errors["project_id"] = "needs.error.choice"
     faggruppe = form.text("faggruppe", 200, required=True)
     if faggruppe and faggruppe not in set(faggrupper):
         form.errors["faggruppe"] = "needs.error.choice"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from bot.domain.cardinput import parse_int, parse_number
 from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.domain.people import Person
 
@@ -236,14 +237,12 @@ def parse_form(data: Mapping[str, Any], *, tz: tzinfo, now: datetime) -> PollDra
     duration = _s(data, "duration") or "60"
     minutes = 0
     if duration == "custom":
-        try:
-            minutes = int(float(_s(data, "duration_custom").replace(",", ".")))
-        except ValueError:
-            minutes = 0
+        custom = parse_number(_s(data, "duration_custom"), lo=MIN_CUSTOM, hi=MAX_CUSTOM)
+        minutes = int(custom) if custom is not None else 0
         if not MIN_CUSTOM <= minutes <= MAX_CUSTOM:
             errors["duration_custom"] = ("polls.err.duration", {"min": MIN_CUSTOM, "max": MAX_CUSTOM})
-    elif duration.isdigit() and int(duration) in DURATIONS:
-        minutes = int(duration)
+    elif parse_int(duration) in DURATIONS:
+        minutes = parse_int(duration) or 0
     else:
         errors["duration"] = ("polls.err.duration", {"min": MIN_CUSTOM, "max": MAX_CUSTOM})
     starts: list[datetime] = []

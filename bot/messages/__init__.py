@@ -10,6 +10,26 @@ import importlib
 import pkgutil
 from functools import cache
 
+from cards.common import escape
+
+# Parameters that carry user-chosen text (names, titles, free text, chat names): `t` escapes them, every time, so no
+# caller can forget. Every other parameter is text the bot formats itself (dates, counts, links, mention markup);
+# tests/test_escaping_replies.py fails when a catalogue parameter is in neither list.
+USER_TEXT = frozenset({"name", "names", "project", "title", "comment", "faggruppe", "chat", "where"})
+BOT_TEXT = frozenset({
+    "answer", "answered", "benefits", "bp", "can", "chats", "document", "no", "pct", "why", "date", "day", "days", "deadline", "end", "failed", "groups", "id",
+    "kind", "left", "max", "mentions", "min", "month", "n", "needs", "offsets", "phase", "read", "reason", "rows",
+    "sent", "start", "state", "time", "total", "url", "value", "waiting", "weekday", "when", "year",
+})
+# Texts that never reach Teams' markdown: the terminal (configuration problems, start-up lines, `python -m bot doctor`)
+# and the decision documents (Word). Their parameters are written as they are: markdown escapes would show there.
+PLAIN = ("cfg.", "start.", "doctor.", "documents.doc.")
+
+
+def is_plain(key: str) -> bool:
+    """True for a text printed on the terminal or in a document rather than sent to Teams."""
+    return key.startswith(PLAIN)
+
 
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
@@ -37,6 +57,10 @@ def t(key: str, locale: str | None = None, **params: object) -> str:
     lang = language(locale)
     template = texts[lang].get(key) or texts["nb"].get(key) or key
     try:
-        return template.format(**params) if params else template
+        if not params:
+            return template
+        if is_plain(key):
+            return template.format(**params)
+        return template.format(**{k: escape(v) if k in USER_TEXT else v for k, v in params.items()})
     except (KeyError, IndexError, ValueError):
         return template

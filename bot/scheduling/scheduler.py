@@ -73,7 +73,7 @@ class Scheduler:
         self.retry_seconds = retry_seconds
         self.url = sync_url(database_url)
         self.is_postgres = self.url.startswith("postgresql")
-        self._engine: Engine = create_engine(self.url, pool_pre_ping=True)
+        self._engine: Engine = create_engine(self.url, pool_pre_ping=True, hide_parameters=True)
         self.executor = ObservedExecutor()
         self._store = SQLAlchemyJobStore(engine=self._engine, tablename="apscheduler_jobs")
         self._aps = AsyncIOScheduler(

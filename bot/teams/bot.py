@@ -20,7 +20,7 @@ from bot.storage.conversations import ConversationInfo
 from bot.teams import identity, private, telemetry
 from bot.teams.context import Ctx, Reply, to_activity
 from bot.teams.fastpath import SentInvokeResponse
-from bot.teams.router import Handler, Result, Router
+from bot.teams.router import MAX_COMMAND_CHARS, Handler, Result, Router
 from cards.common import CONTENT_TYPE
 from cards.core import welcome_card
 
@@ -153,11 +153,14 @@ class FaggruppeBot(ActivityHandler):
             return
         kind = identity.conversation_kind(a)
         mentioned = identity.bot_mentioned(a)
-        text = identity.text_without_bot_mention(a)
-        text = (text or "").replace("\u00a0", " ").strip()
         if kind != "personal" and not mentioned:
             telemetry.set_outcome("ignored_unmentioned")
             return
+        if isinstance(a.text, str) and len(a.text) > MAX_COMMAND_CHARS:
+            await turn_context.send_activity(_too_long(a.locale))
+            return
+        text = identity.text_without_bot_mention(a)
+        text = (text or "").replace("\u00a0", " ").strip()
         person, conv = await self._register(turn_context)
         if not text:
             telemetry.set_outcome("empty")
@@ -214,6 +217,8 @@ class FaggruppeBot(ActivityHandler):
                         data: dict[str, Any], *, is_invoke: bool) -> InvokeResponse:
         locale = turn.activity.locale or "nb-NO"
         ctx = Ctx(turn, self.services, person, conv, locale, data=data, verb=verb, is_invoke=is_invoke)
+        if verb == "cmd" and isinstance(data.get("command"), str) and len(data["command"]) > MAX_COMMAND_CHARS:
+            return await self._answer(ctx, [Reply(text=_too_long(locale))])
         if verb == "cmd" and isinstance(data.get("command"), str):
             found = self.router.match(data["command"])
             handler: Handler | None = found[0].handler if found else None
@@ -222,8 +227,11 @@ class FaggruppeBot(ActivityHandler):
             handler = self.router.verbs.get(verb)
         telemetry.set_outcome(f"verb:{verb[:40]}" if handler else "unknown_verb")
         result: Result = await self._call(ctx, handler) if handler else Reply(text=ctx.t("error.unknown_action"))
-        replies = _as_list(result)
-        if not is_invoke:
+        return await self._answer(ctx, _as_list(result))
+
+    async def _answer(self, ctx: Ctx, replies: list[Reply]) -> InvokeResponse:
+        """Deliver a card action's replies: as messages, or (invokes) as the invoke response plus side messages."""
+        if not ctx.is_invoke:
             await self._deliver(ctx, replies)
             return SentInvokeResponse(status=int(HTTPStatus.OK))
         card_reply = next((r for r in replies if r.replace and r.card is not None), None)
@@ -268,6 +276,12 @@ class FaggruppeBot(ActivityHandler):
                 await ctx.update_card(ctx.source_activity_id, r.card)
             else:
                 await ctx.turn.send_activity(to_activity(r))
+
+
+def _too_long(locale: str | None) -> str:
+    """The refusal of a command longer than any command can be (nothing of it is parsed)."""
+    telemetry.set_outcome("too_long")
+    return t("input.command_too_long", locale, max=MAX_COMMAND_CHARS)
 
 
 def _as_list(result: Result) -> list[Reply]:

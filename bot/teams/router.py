@@ -10,6 +10,9 @@ from bot.teams.context import Ctx, Reply
 Result = Reply | list[Reply] | None
 Handler = Callable[[Ctx], Awaitable[Result]]
 StartupHook = Callable[..., Awaitable[None]]
+# The longest command anyone types: a command word, a project title (200) and a few @mentions. Longer text is refused
+# before it is looked at, by message and through the card path ({"verb": "cmd", "command": ...}).
+MAX_COMMAND_CHARS = 4000
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Router:
         self.verbs: dict[str, Handler] = {}
         self.startup: list[StartupHook] = []
         self._by_name: dict[str, Command] = {}
+        self._max_words = 1
 
     def command(self, *names: str, help_key: str | None = None, leader: bool = False, order: int = 100
                 ) -> Callable[[Handler], Handler]:
@@ -52,6 +56,7 @@ class Router:
                 if n in self._by_name:
                     raise ValueError(f"command {n!r} registered twice")
                 self._by_name[n] = cmd
+                self._max_words = max(self._max_words, len(n.split(" ")))
             self.commands.append(cmd)
             return fn
 
@@ -75,15 +80,19 @@ class Router:
         return fn
 
     def match(self, text: str) -> tuple[Command, str] | None:
-        """The command whose name is the longest word prefix of the text, and the rest as arguments."""
-        norm = normalise(text)
-        original = " ".join(text.replace("\u00a0", " ").split())
-        words = norm.split(" ")
+        """The command whose name is the longest word prefix of the text, and the rest as arguments.
+
+        Linear in the text: only the first words can be a command name (as many as the longest name has).
+        """
+        head = text.replace("\u00a0", " ").split(None, self._max_words)
+        words = [w.lower() for w in head[: self._max_words]] or [""]
+        if len(head) <= self._max_words:
+            words[-1] = words[-1].rstrip("!?.")  # the end of the text: "hjelp?" is "hjelp"
         for n in range(len(words), 0, -1):
             cmd = self._by_name.get(" ".join(words[:n]))
             if cmd:
-                rest = original.split(" ", n)[n] if len(original.split(" ")) > n else ""
-                return cmd, rest.strip()
+                original = " ".join(text.replace("\u00a0", " ").split()).split(" ", n)
+                return cmd, original[n].strip() if len(original) > n else ""
         return None
 
     def help_entries(self) -> list[Command]:

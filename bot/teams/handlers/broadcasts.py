@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.broadcasts import Draft, FormInput, State, TargetMode, validate
+from bot.domain.cardinput import optional_id, require_id
 from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.domain.people import require_leader
 from bot.scheduling.broadcast_jobs import job_id
@@ -153,16 +154,13 @@ def _repo(ctx: Ctx) -> BroadcastRepo:
 
 
 def _id(ctx: Ctx, *, required: bool = True) -> int | None:
-    raw = ctx.data.get("broadcast_id")
-    if isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit()):
-        return int(raw)
     if required:
-        raise NotFound()
-    return None
+        return require_id(ctx.data, "broadcast_id")
+    return optional_id(ctx.data, "broadcast_id")
 
 
 async def _get(ctx: Ctx) -> Broadcast:
-    b = await _repo(ctx).get(_id(ctx) or 0)
+    b = await _repo(ctx).get(require_id(ctx.data, "broadcast_id"))
     if b is None:
         raise NotFound()
     return b

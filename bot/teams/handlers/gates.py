@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.domain.calendar import EventSpec
+from bot.domain.cardinput import require_id
 from bot.domain.choices import decode_multi, encode_multi
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.gates import (
@@ -192,21 +193,14 @@ def register(router: Router) -> None:
 
 # -- helpers ----------------------------------------------------------------------------------
 async def _project(ctx: Ctx) -> ProjectInfo:
-    try:
-        project_id = int(ctx.data.get("project_id"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    project = await ctx.services.projects.get(project_id)
+    project = await ctx.services.projects.get(require_id(ctx.data, "project_id"))
     if project is None:
         raise NotFound()
     return project
 
 
 def _bp(ctx: Ctx) -> int:
-    try:
-        bp = int(ctx.data.get("bp"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    bp = require_id(ctx.data, "bp", lo=min(DECISION_POINTS), hi=max(DECISION_POINTS))
     if bp not in DECISION_POINTS:
         raise NotFound()
     return bp

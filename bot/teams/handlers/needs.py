@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
+from bot.domain.cardinput import hint_id, optional_id, require_id
 from bot.domain.choices import decode_multi, encode_multi
 from bot.domain.errors import NotFound
 from bot.domain.needs import (
@@ -57,17 +58,10 @@ def _texts(ctx: Ctx, errors: FieldErrors) -> dict[str, str]:
     return {k: ctx.t(v) if isinstance(v, str) else ctx.t(v[0], **v[1]) for k, v in errors.items()}
 
 
-def _int(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 async def _default_project(ctx: Ctx, projects: list[ProjectInfo], wanted: object = None) -> ProjectInfo | None:
     """The project asked for, else the newest project of this chat's faggruppe, else the newest project."""
     by_id = {p.id: p for p in projects}
-    if (pid := _int(wanted)) in by_id:
+    if (pid := hint_id(wanted)) in by_id:
         return by_id[pid]  # type: ignore[index]
     fg = ctx.conversation.faggruppe
     return next((p for p in projects if fg and fg in p.faggrupper), projects[0] if projects else None)
@@ -108,8 +102,7 @@ async def _new_form(ctx: Ctx, kind: str, project_hint: object = None) -> Reply:
 
 
 async def _entry_for_change(ctx: Ctx) -> Entry:
-    entry_id = _int(ctx.data.get("entry_id"))
-    entry = await needs_repo(ctx.services).get(entry_id) if entry_id else None
+    entry = await needs_repo(ctx.services).get(require_id(ctx.data, "entry_id"))
     if entry is None:
         raise NotFound()
     require_can_edit(entry, ctx.actor)
@@ -138,7 +131,7 @@ def register(router: Router) -> None:
             return await _new_form(ctx, kind, ctx.data.get("project_id"))
         if not await ctx.services.projects.all():
             return Reply(text=ctx.t("needs.no_projects"))
-        return Reply(card=choose_kind_card(ctx.t, project_id=_int(ctx.data.get("project_id"))))
+        return Reply(card=choose_kind_card(ctx.t, project_id=hint_id(ctx.data.get("project_id"))))
 
     @router.verb("needs.form")
     async def form(ctx: Ctx) -> Reply:
@@ -151,7 +144,7 @@ def register(router: Router) -> None:
     async def save(ctx: Ctx) -> list[Reply]:
         s = ctx.services
         repo = needs_repo(s)
-        entry_id = _int(ctx.data.get("entry_id"))
+        entry_id = optional_id(ctx.data, "entry_id")
         existing = await _entry_for_change(ctx) if entry_id else None
         kind = existing.kind if existing else str(ctx.data.get("kind"))
         if kind not in KINDS:
@@ -240,7 +233,7 @@ def register(router: Router) -> None:
         projects = await s.projects.all()
         groups = await s.conversations.faggrupper(ctx.settings.faggrupper)
         errors: dict[str, str] = {}
-        project = next((p for p in projects if str(p.id) == str(ctx.data.get("project_id") or "")), None)
+        project = next((p for p in projects if p.id == hint_id(ctx.data.get("project_id"))), None)
         if project is None:
             errors["project_id"] = ctx.t("error.required" if not ctx.data.get("project_id") else "needs.error.choice")
         chosen = decode_multi(ctx.data.get("faggrupper"), groups)

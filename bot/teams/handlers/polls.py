@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from bot.domain.cardinput import clamped, optional_id, require_id
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.freebusy import spread, suggest_slots
-from bot.domain.polls import MAX_SLOTS, ensure_can_close, ensure_can_vote, parse_form, voters
+from bot.domain.polls import MAX_CUSTOM, MAX_SLOTS, MIN_CUSTOM, ensure_can_close, ensure_can_vote, parse_form, voters
 from bot.services import Services
 from bot.teams.context import Ctx, Reply
 from bot.teams.poll_ops import ops
@@ -17,21 +18,15 @@ from cards.polls import created_card, form_card
 
 
 def _rows(data: dict[str, Any], default: int = 3) -> int:
-    try:
-        return max(2, min(MAX_SLOTS, int(data.get("rows") or default)))
-    except (TypeError, ValueError):
-        return default
+    return clamped(data.get("rows") or default, 2, MAX_SLOTS, default)
 
 
 def _form_values(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in ("verb", "rows")}
 
 
-def _int(data: dict[str, Any], key: str) -> int:
-    try:
-        return int(data[key])
-    except (KeyError, TypeError, ValueError):
-        raise NotFound("polls.not_found") from None
+def _poll_id(data: dict[str, Any]) -> int:
+    return require_id(data, "poll_id")
 
 
 def register(router: Router) -> None:
@@ -83,8 +78,8 @@ def register(router: Router) -> None:
     async def vote(ctx: Ctx) -> Reply:
         s = ctx.services
         o = ops(s)
-        poll = await o.repo.get_in(_int(ctx.data, "poll_id"), ctx.conversation.id)
-        slot_id, answer = _int(ctx.data, "slot_id"), str(ctx.data.get("answer") or "")
+        poll = await o.repo.get_in(_poll_id(ctx.data), ctx.conversation.id)
+        slot_id, answer = require_id(ctx.data, "slot_id"), str(ctx.data.get("answer") or "")
         ensure_can_vote(poll, slot_id, answer, s.clock.now())
         await o.repo.vote(poll.id, slot_id, ctx.actor.id, answer, voter_name=ctx.actor.name,
                           voter_channel_id=ctx.actor.channel_user_id, now=s.clock.now())
@@ -94,7 +89,7 @@ def register(router: Router) -> None:
     @router.verb("poll.refresh", "poll.show")
     async def personal_view(ctx: Ctx) -> Reply:
         o = ops(ctx.services)
-        poll = await o.repo.get_in(_int(ctx.data, "poll_id"), ctx.conversation.id)
+        poll = await o.repo.get_in(_poll_id(ctx.data), ctx.conversation.id)
         if ctx.verb == "poll.show":  # a copy for the whole chat: the generic card, no one's answers highlighted
             return Reply(card=await o.view(poll, None, ctx.locale))
         return Reply(card=await o.view(poll, ctx.actor, ctx.locale), replace=True)
@@ -103,9 +98,9 @@ def register(router: Router) -> None:
     async def close(ctx: Ctx) -> list[Reply]:
         s = ctx.services
         o = ops(s)
-        poll = await o.repo.get_in(_int(ctx.data, "poll_id"), ctx.conversation.id)
+        poll = await o.repo.get_in(_poll_id(ctx.data), ctx.conversation.id)
         ensure_can_close(poll, ctx.actor)
-        slot_id = _int(ctx.data, "slot_id") if ctx.data.get("slot_id") not in (None, "") else None
+        slot_id = optional_id(ctx.data, "slot_id")
         if slot_id is not None:
             poll.slot(slot_id)
         await o.close(poll, ctx.actor, slot_id)  # books in the background, after this invoke is answered
@@ -115,7 +110,7 @@ def register(router: Router) -> None:
     @router.verb("poll.ics")
     async def ics_link(ctx: Ctx) -> list[Reply]:
         o = ops(ctx.services)
-        poll = await o.repo.get_in(_int(ctx.data, "poll_id"), ctx.conversation.id)
+        poll = await o.repo.get_in(_poll_id(ctx.data), ctx.conversation.id)
         if poll.chosen is None:
             raise NotFound("polls.not_found")
         url, expires = await o.ics_link(poll)
@@ -157,10 +152,7 @@ async def _fill_suggestions(s: Services, ctx: Ctx, values: dict[str, Any]) -> st
     tenant = (ctx.conversation.tenant_id or "").lower()
     included = [m for m in members if m["upn"] and (not tenant or (m["tenant"] or tenant).lower() == tenant)]
     excluded = [m["name"] or m["upn"] or "?" for m in members if m not in included]
-    try:
-        duration = int(values.get("duration") or 60)
-    except ValueError:
-        duration = 60
+    duration = clamped(values.get("duration") or 60, MIN_CUSTOM, MAX_CUSTOM, 60)
     tz = ctx.settings.tz
     start = datetime.combine((s.clock.now().astimezone(tz) + timedelta(days=1)).date(), time(0), tz)
     end = start + timedelta(days=14)
