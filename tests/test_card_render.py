@@ -18,7 +18,8 @@ import pytest
 from tests.card_fixtures import all_fixtures
 from tests.jstools import requires_browser, run_node
 
-pytestmark = [pytest.mark.browser, requires_browser("adaptivecards", "markdown-it")]
+# One worker renders every card: the browser page is a module fixture, costly to start once per worker.
+pytestmark = [pytest.mark.browser, requires_browser("adaptivecards", "markdown-it"), pytest.mark.xdist_group("card_render")]
 
 OUT_DIR = Path(__file__).resolve().parents[1] / "build" / "cards"
 

@@ -2,7 +2,7 @@
 
 Each store first gets a sweep (every card verb with every hostile id and number, deep nesting and huge strings; every
 command with long and hostile arguments; raw bodies that are not activities), then FUZZ_EXAMPLES generated activities
-(tests/fuzz_strategies.py). Defaults (the quick profile CI runs): 1,500 examples on SQLite, 300 on PostgreSQL; with
+(tests/fuzz_strategies.py). Defaults (the quick profile CI runs): 600 examples on SQLite, 200 on PostgreSQL; with
 FUZZ_EXAMPLES set, both stores get that many (`make fuzz`: 10,000 each). FUZZ_PG_EXAMPLES overrides PostgreSQL's.
 Invariants: no 5xx, no unhandled turn error, 4xx-rejected input writes nothing, the app still answers /healthz, the
 database is consistent afterwards, and the other tenant's user never got in.
@@ -38,8 +38,8 @@ from tests.fuzz_strategies import (
 from tests.harness import BOT_ID, TENANT
 from tests.livebot import LiveProcessBot, sqlite_counts, sqlite_integrity
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1500"))
-PG_EXAMPLES = int(os.environ.get("FUZZ_PG_EXAMPLES") or (EXAMPLES if "FUZZ_EXAMPLES" in os.environ else 300))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "600"))
+PG_EXAMPLES = int(os.environ.get("FUZZ_PG_EXAMPLES") or (EXAMPLES if "FUZZ_EXAMPLES" in os.environ else 200))
 SURVEY = os.environ.get("FUZZ_SURVEY") == "1"  # count failures over the whole run instead of stopping at the first
 TABLES = ("people", "conversations", "memberships", "faggrupper", "audit_log", "outbox")
 
