@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from tests.crashkit import Db, delivered_counts
 from tests.harness import TeamsClient
@@ -66,6 +67,8 @@ async def test_sigterm_hands_the_scheduler_over_before_the_sends_are_drained(tmp
           f"(sends take 4 s); 12/12 delivered once")
 
 
+# The watchdog is a threading.Timer: its wait is a monotonic deadline the kernel checks, which libfaketime cannot move.
+@pytest.mark.real_clock
 async def test_a_hung_send_does_not_hold_the_exit_beyond_the_grace(tmp_path: Path, connector, leader):
     db_url = f"sqlite+aiosqlite:///{tmp_path}/grace.db"
     proc = BotProcess(tmp_path, _env(db_url, leader.aad, SHUTDOWN_GRACE_SECONDS="2", OUTBOX_STALE_SECONDS="12"), "grace")
