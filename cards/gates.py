@@ -36,6 +36,7 @@ from cards.common import (
     title,
     toggle,
 )
+from cards.when import at_day
 
 T = Callable[..., str]
 # Only overdue is coloured (attention passes contrast); the status is always said in words beside the bold BP.
@@ -43,11 +44,8 @@ STATUS_COLOR = {"overdue": "Attention"}
 
 
 def format_date(t: T, day: date, at: time | None = None) -> str:
-    """'tirsdag 8. desember 2026' (and 'kl. 12:00' when a time is given)."""
-    months = t("gates.months").split(",")
-    weekdays = t("gates.weekdays").split(",")
-    out = t("gates.date", weekday=weekdays[day.weekday()], day=day.day, month=months[day.month - 1], year=day.year)
-    return t("gates.date_time", date=out, time=at.strftime("%H:%M")) if at else out
+    """'tirsdag 8. desember 2026' (and ' kl. 12.00' when a time is given)."""
+    return at_day(t, day, at, year=True)
 
 
 def left_text(t: T, day: date, now: datetime, tz: tzinfo) -> str:

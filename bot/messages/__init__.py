@@ -18,7 +18,7 @@ from cards.common import escape
 USER_TEXT = frozenset({"name", "names", "project", "title", "comment", "faggruppe", "chat", "where"})
 BOT_TEXT = frozenset({
     "answer", "answered", "benefits", "bp", "can", "chats", "document", "no", "pct", "why", "date", "day", "days", "deadline", "end", "failed", "groups", "id",
-    "kind", "left", "max", "mentions", "min", "month", "n", "needs", "offsets", "phase", "read", "reason", "rows",
+    "hh", "kind", "left", "max", "mentions", "min", "mm", "month", "n", "needs", "offsets", "phase", "read", "reason", "rows",
     "sent", "start", "state", "time", "total", "url", "value", "waiting", "weekday", "when", "year",
 })
 # Texts that never reach Teams' markdown: the terminal (configuration problems, start-up lines, `python -m bot doctor`)
