@@ -64,7 +64,8 @@ def register(router: Router) -> None:
         groups = len({c.faggruppe for c in chats})
         return Reply(card=preview_card(
             member_t, member_view(b), targets=_targets_text(ctx, draft),
-            chats=ctx.t("broadcasts.preview.chats", chats=len(chats), groups=groups),
+            chats=ctx.t("broadcasts.preview.chats", chats=ctx.t("broadcasts.count.chats", n=len(chats)),
+                         groups=ctx.t("broadcasts.count.groups", n=groups)),
             when=when(ctx.t, draft.send_at, ctx.settings.tz) if draft.send_at else ctx.t("broadcasts.preview.now"),
             scheduled=draft.send_at is not None,
         ), replace=True)

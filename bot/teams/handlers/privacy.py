@@ -50,7 +50,7 @@ def register(router: Router) -> None:
         if bot is not None:
             bot.forget(ctx.actor.id)
         await ctx.services.audit.record("system", "privacy.erase", "", rows=sum(counts.values()))
-        return Reply(text=ctx.t("privacy.erased", rows=sum(counts.values())))
+        return Reply(text=ctx.t("privacy.erased", n=sum(counts.values())))
 
     @router.verb("privacy.erase_cancel")
     async def erase_cancel(ctx: Ctx) -> Reply:
