@@ -29,6 +29,7 @@ from cards.common import (
     escape,
     execute,
     facts,
+    lines,
     submit,
     text,
     text_input,
@@ -77,7 +78,7 @@ def _bp_block(t: T, project_id: int, bp: int, gate: Gate | None, now: datetime, 
     documents = gate.documents if gate and gate.documents else DECISION_POINTS[bp].documents
     pairs.append((t("gates.fact.documents"), escape("; ".join(documents))))
     if gate and gate.comment:
-        pairs.append((t("gates.fact.comment"), escape(gate.comment)))
+        pairs.append((t("gates.fact.comment"), lines(escape(gate.comment))))
     if calendar:
         pairs.append((t("gates.fact.calendar"), t(f"gates.calendar.{calendar}")))
     items: list[Element] = [
@@ -217,7 +218,7 @@ def announcement_card(t: T, *, project_name: str, bp: int, decision: str, phase:
         text(t(key, bp=bp_label(bp), project=escape(project_name), phase=t(f"gates.phase.{phase}"))),
     ]
     if comment:
-        body.append(facts([(t("gates.fact.comment"), escape(comment))]))
+        body.append(facts([(t("gates.fact.comment"), lines(escape(comment)))]))
     return card(body, [submit(t("gates.action.timeline"), "cmd", {"command": f"faser {project_name}"})])
 
 

@@ -20,6 +20,7 @@ from cards.common import (
     escape,
     execute,
     facts,
+    lines,
     number_input,
     open_url,
     text,
@@ -209,7 +210,7 @@ def poll_card(t: T, view: PollView) -> Card:
     if not is_open:  # the outcome first
         body.append(_closed_block(t, view))
     if poll.agenda:
-        body.append(text(escape(poll.agenda)))
+        body.append(text(lines(escape(poll.agenda))))
     pairs = [(t("polls.card.duration"), t("polls.form.minutes", n=poll.duration_min)), (t("polls.card.where"), where)]
     if is_open:
         pairs += [
