@@ -9,7 +9,7 @@ from bot.domain.defaults import FAGGRUPPER, MUNICIPALITIES
 from bot.domain.needs import BENEFIT, NEED, WITHDRAWN, Benefit, Entry, Need, summarize
 from bot.messages import t
 from bot.storage.projects import ProjectInfo
-from cards.needs import choose_kind_card, confirmation_card, entry_form, my_entries_card
+from cards.needs import choose_kind_card, confirmation_card, entry_form, my_entries_card, withdraw_ask_card
 from cards.needs_summary import (
     campaign_form,
     campaign_post_card,
@@ -68,6 +68,7 @@ def fixtures() -> dict[str, dict[str, Any]]:
         "confirmation_need": confirmation_card(_t, _need(3), names[1]),
         "confirmation_benefit_edited": confirmation_card(_t, _benefit(4), names[1], note=_t("needs.saved.edited", n=3)),
         "confirmation_withdrawn": confirmation_card(_t, _benefit(5, WITHDRAWN), names[1]),
+        "withdraw_ask": withdraw_ask_card(_t, _need(3), names[1]),
         "mine_many": my_entries_card(_t, entries, names),
         "mine_none": my_entries_card(_t, [], names),
         "summary_full": summary_card(_t, names[1], summary),
