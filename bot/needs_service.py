@@ -17,6 +17,7 @@ from bot.storage.outbox import NewDelivery
 from bot.storage.projects import ProjectInfo
 from cards.common import attachment, escape
 from cards.needs_summary import campaign_post_card, campaign_report_card
+from cards.when import moment
 
 log = logging.getLogger(__name__)
 LOCALE = "nb-NO"  # proactive messages go to whole chats: Norwegian
@@ -56,9 +57,8 @@ async def project_input_status(services: Services, project_id: int) -> InputStat
 
 
 def format_deadline(services: Services, when: datetime, locale: str = LOCALE) -> str:
-    """A deadline in the bot's time zone, e.g. '24.11.2026 kl. 12:00'."""
-    local = when.astimezone(services.settings.tz)
-    return local.strftime("%Y-%m-%d %H:%M") if locale.lower().startswith("en") else local.strftime("%d.%m.%Y kl. %H:%M")
+    """A deadline in the bot's time zone, e.g. 'tirsdag 24. november kl. 12.00'."""
+    return moment(lambda k, **p: t(k, locale, **p), when, services.settings.tz)
 
 
 def _conv_key(conversation_id: str) -> str:

@@ -19,6 +19,7 @@ from cards.common import (
     escape,
     execute,
     facts,
+    lines,
     open_url,
     rows_with_actions,
     text,
@@ -86,7 +87,7 @@ def member_body(t: T, m: MemberView) -> list[Element]:
     """The body of the broadcast card."""
     return [
         title(escape(m.title)),
-        text(safe_markdown(m.message)),
+        text(lines(safe_markdown(m.message))),
         text(t("broadcasts.card.from", name=escape(m.author)), subtle=True, size="Small", spacing="Medium"),
     ]
 

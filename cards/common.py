@@ -39,6 +39,13 @@ def escape(text: object) -> Inert:
     return Inert(_MD_SPECIAL.sub(r"\\\1", s))
 
 
+def lines(value: str) -> str:
+    """Keep the line breaks someone typed: Teams' markdown joins lines split by one newline, so each line becomes a
+    paragraph (blank lines collapse). `value` must already be escaped or made safe."""
+    parts = [line.rstrip() for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n\n".join(p for p in parts if p.strip())
+
+
 def clip(text: object, limit: int) -> str:
     """Shorten text for display, with an ellipsis."""
     s = "" if text is None else str(text)

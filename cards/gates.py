@@ -29,6 +29,7 @@ from cards.common import (
     escape,
     execute,
     facts,
+    lines,
     submit,
     text,
     text_input,
@@ -36,6 +37,7 @@ from cards.common import (
     title,
     toggle,
 )
+from cards.when import at_day
 
 T = Callable[..., str]
 # Only overdue is coloured (attention passes contrast); the status is always said in words beside the bold BP.
@@ -43,11 +45,8 @@ STATUS_COLOR = {"overdue": "Attention"}
 
 
 def format_date(t: T, day: date, at: time | None = None) -> str:
-    """'tirsdag 8. desember 2026' (and 'kl. 12:00' when a time is given)."""
-    months = t("gates.months").split(",")
-    weekdays = t("gates.weekdays").split(",")
-    out = t("gates.date", weekday=weekdays[day.weekday()], day=day.day, month=months[day.month - 1], year=day.year)
-    return t("gates.date_time", date=out, time=at.strftime("%H:%M")) if at else out
+    """'tirsdag 8. desember 2026' (and ' kl. 12.00' when a time is given)."""
+    return at_day(t, day, at, year=True)
 
 
 def left_text(t: T, day: date, now: datetime, tz: tzinfo) -> str:
@@ -79,7 +78,7 @@ def _bp_block(t: T, project_id: int, bp: int, gate: Gate | None, now: datetime, 
     documents = gate.documents if gate and gate.documents else DECISION_POINTS[bp].documents
     pairs.append((t("gates.fact.documents"), escape("; ".join(documents))))
     if gate and gate.comment:
-        pairs.append((t("gates.fact.comment"), escape(gate.comment)))
+        pairs.append((t("gates.fact.comment"), lines(escape(gate.comment))))
     if calendar:
         pairs.append((t("gates.fact.calendar"), t(f"gates.calendar.{calendar}")))
     items: list[Element] = [
@@ -219,7 +218,7 @@ def announcement_card(t: T, *, project_name: str, bp: int, decision: str, phase:
         text(t(key, bp=bp_label(bp), project=escape(project_name), phase=t(f"gates.phase.{phase}"))),
     ]
     if comment:
-        body.append(facts([(t("gates.fact.comment"), escape(comment))]))
+        body.append(facts([(t("gates.fact.comment"), lines(escape(comment)))]))
     return card(body, [submit(t("gates.action.timeline"), "cmd", {"command": f"faser {project_name}"})])
 
 

@@ -161,6 +161,15 @@ def entry_actions(t: T, entry: Entry) -> list[Element]:
             execute(t("needs.withdraw"), "needs.withdraw", {"entry_id": entry.id}, style="destructive")]
 
 
+def withdraw_ask_card(t: T, entry: Entry, project_name: str, *, lang: str = "nb") -> Card:
+    """Ask before withdrawing (like `slett mine data`); both answers use the `needs.withdraw` verb, the step in data."""
+    return card([text(t("needs.withdraw.ask", kind=kind_label(t, entry.kind).lower(), id=entry.id), weight="Bolder"),
+                 entry_facts(t, entry, project_name, lang), text(t("needs.withdraw.ask_body"))],
+                [execute(t("needs.withdraw"), "needs.withdraw", {"entry_id": entry.id, "step": "confirm"},
+                         style="destructive"),
+                 execute(t("common.cancel"), "needs.withdraw", {"entry_id": entry.id, "step": "cancel"})])
+
+
 def confirmation_card(t: T, entry: Entry, project_name: str, *, lang: str = "nb", note: str = "") -> Card:
     """Compact card shown after saving, editing or withdrawing an entry."""
     key = "needs.saved.withdrawn" if entry.status == WITHDRAWN else "needs.saved.title"

@@ -27,7 +27,7 @@ def list_card(t: T, polls: list[tuple[Poll, int]], tz: tzinfo) -> Card:
         buttons.append(execute(t("polls.list.show"), "poll.show", {"poll_id": poll.id}))
         body.append(container([
             text(f"**{escape(poll.title)}**"),
-            text(t("polls.list.item", answered=answered, deadline=deadline_text(t, poll.deadline, tz)), subtle=True,
+            text(t("polls.list.item", n=answered, deadline=deadline_text(t, poll.deadline, tz)), subtle=True,
                  size="Small", spacing="None"),
             {"type": "ActionSet", "actions": buttons},
         ], separator=True))

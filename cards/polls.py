@@ -20,6 +20,7 @@ from cards.common import (
     escape,
     execute,
     facts,
+    lines,
     number_input,
     open_url,
     text,
@@ -28,6 +29,7 @@ from cards.common import (
     title,
     toggle_input,
 )
+from cards.when import moment, span
 
 T = Callable[..., str]
 ANSWER_KEYS = {a: f"polls.answer.{a}" for a in ANSWERS}
@@ -35,28 +37,20 @@ ANSWER_ICONS = {"yes": "✅", "maybe": "❔", "no": "❌"}
 
 
 def local_label(t: T, start: datetime, end: datetime, tz: tzinfo) -> str:
-    """'tir. 24. nov. kl. 10:00–11:00' in the bot's zone (DST-correct)."""
-    s, e = start.astimezone(tz), end.astimezone(tz)
-    days, months = t("polls.days").split(","), t("polls.months").split(",")
-    return t("polls.time_at", day=days[s.weekday()], date=s.day, month=months[s.month - 1],
-             start=s.strftime("%H:%M"), end=e.strftime("%H:%M"))
+    """'tir. 24. nov. kl. 10.00–11.00' in the bot's zone (DST-correct), for a slot's row."""
+    return span(t, start, end, tz, short=True)
 
 
 def long_label(t: T, start: datetime, end: datetime, tz: tzinfo) -> str:
     """'tirsdag 8. desember kl. 10.00–11.30' (Språkrådet's style) in the bot's zone."""
-    s, e = start.astimezone(tz), end.astimezone(tz)
-    days, months = t("polls.weekdays").split(","), t("polls.months_long").split(",")
-    clock = t("polls.clock_format")
-    return t("polls.time_long", day=days[s.weekday()], date=s.day, month=months[s.month - 1],
-             start=s.strftime(clock), end=e.strftime(clock))
+    return span(t, start, end, tz)
 
 
 def deadline_text(t: T, when: datetime | None, tz: tzinfo) -> str:
     """A deadline in local time, or "ingen"."""
     if when is None:
         return t("polls.card.no_deadline")
-    w = when.astimezone(tz)
-    return f"{w.day}.{w.month}.{w.year} {w:%H:%M}"
+    return moment(t, when, tz)
 
 
 # -- the form ---------------------------------------------------------------------------------
@@ -216,7 +210,7 @@ def poll_card(t: T, view: PollView) -> Card:
     if not is_open:  # the outcome first
         body.append(_closed_block(t, view))
     if poll.agenda:
-        body.append(text(escape(poll.agenda)))
+        body.append(text(lines(escape(poll.agenda))))
     pairs = [(t("polls.card.duration"), t("polls.form.minutes", n=poll.duration_min)), (t("polls.card.where"), where)]
     if is_open:
         pairs += [

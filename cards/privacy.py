@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from cards.common import Card, card, clip, escape, execute, open_url, text, title
+from cards.when import moment
 
 T = Callable[..., str]
 
@@ -40,7 +41,7 @@ def audit_card(t: T, entries: list[tuple[datetime, str, str, str]], tz: ZoneInfo
                 "type": "ColumnSet",
                 "columns": [
                     {"type": "Column", "width": "auto",
-                     "items": [text(at.astimezone(tz).strftime("%d.%m.%Y %H:%M"), subtle=True)]},
+                     "items": [text(moment(t, at, tz, year=True, short=True), subtle=True)]},
                     {"type": "Column", "width": "stretch",
                      "items": [text(f"**{escape(clip(actor, 60))}**: {escape(action)} {escape(clip(target, 60))}")]},
                 ],

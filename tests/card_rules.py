@@ -15,6 +15,8 @@
 - **At most six buttons per set**, hidden or not: Teams' host config (maxActions) cuts the rest.
 - **One required marker**: Teams adds its own marker to a required input's label, so the label carries none.
 - **Every input labelled**: each `Input.*` has a label with visible words (not `" "`).
+- **One way to write a time** (Norwegian cards): no "16:18" or "03.12.2026" in shown text; times go through
+  cards.when ("tirsdag 8. desember kl. 10.00", Språkrådet's style).
 """
 
 from __future__ import annotations
@@ -114,6 +116,16 @@ def double_required_markers(card: dict[str, Any]) -> list[str]:
     return [str(el.get("id")) for el, _ in elements(card)
             if str(el.get("type", "")).startswith("Input.") and el.get("isRequired")
             and str(el.get("label", "")).rstrip().endswith("*")]
+
+
+_COLON_TIME = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?![\d:])")
+_NUMERIC_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")
+
+
+def mixed_time_formats(card: dict[str, Any]) -> list[str]:
+    """Shown texts with a colon clock time or a numeric date (not cards.when's Norwegian style)."""
+    texts = [*_plain_texts(card), *_markdown_texts(card)]
+    return [s[:60] for s in texts if _COLON_TIME.search(s) or _NUMERIC_DATE.search(s)]
 
 
 def unlabelled_inputs(card: dict[str, Any]) -> list[str]:

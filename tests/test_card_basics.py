@@ -42,6 +42,8 @@ def test_colour_action_and_accessibility_rules(name: str):
     assert rules.literal_backslashes(card) == [], f"{name}: a backslash would show"
     assert rules.double_required_markers(card) == [], f"{name}: required label with its own '*' (Teams adds one)"
     assert rules.unlabelled_inputs(card) == [], f"{name}: input without a label"
+    if not name.endswith("_en"):
+        assert rules.mixed_time_formats(card) == [], f"{name}: a time not written the cards.when way"
 
 
 def test_card_rules_catch_what_they_should():
@@ -67,6 +69,8 @@ def test_card_rules_catch_what_they_should():
     assert rules.double_required_markers(one(required)) == ["t"]
     assert rules.unlabelled_inputs(one({"type": "Input.Time", "id": "a", "label": " "}, {"type": "Input.Date", "id": "b"})) == [
         "a", "b"]
+    assert rules.mixed_time_formats(one({"type": "TextBlock", "text": "Frist 03.12.2026 kl. 16:18"}))
+    assert not rules.mixed_time_formats(one({"type": "TextBlock", "text": "torsdag 3. desember kl. 16.18"}))
 
 
 def test_escape_neutralises_markup():

@@ -16,7 +16,7 @@ async def test_edit_and_withdraw_keep_history(teams: TeamsClient, bot, leader, m
     [entry] = await repo.by_submitter(user.aad)
     mine = await teams.send(conv, user, "mine innspill")
     assert any(NEED_OK["title"].split()[0] in x for x in texts(mine.card))
-    find_action(mine.card, "Trekk", entry_id=entry.id)
+    find_action(mine.card, "Trekk tilbake", entry_id=entry.id)
     form = await teams.press(conv, user, mine.card, "Endre", entry_id=entry.id)
     fields = inputs(form.card)
     assert fields["title"]["value"] == NEED_OK["title"] and fields["priority"]["value"] == "hoy"
@@ -32,7 +32,8 @@ async def test_edit_and_withdraw_keep_history(teams: TeamsClient, bot, leader, m
                              inputs=filled(form.card, {"priority": "lav", "title": "Ny tittel æøå"}))
     assert "Ingen endringer" in str(same.card)
     assert len(await repo.history(entry.id)) == 2
-    withdrawn = await teams.press(conv, user, saved.card, "Trekk", entry_id=entry.id)
+    ask = await teams.press(conv, user, saved.card, "Trekk tilbake", entry_id=entry.id)
+    withdrawn = await teams.press(conv, user, ask.card, "Trekk tilbake", entry_id=entry.id, step="confirm")
     assert "Trukket: Behov" in str(withdrawn.card)
     assert (await repo.get(entry.id)).status == "withdrawn"
     assert [h.action for h in await repo.history(entry.id)][-1] == "withdrawn"
@@ -54,7 +55,7 @@ async def test_leader_may_edit_other_member_may_not(teams: TeamsClient, bot, lea
     form = await teams.press(conv, owner, saved.card, "Endre", entry_id=entry.id)
     hijack = await teams.press(conv, other, form.card, verb="needs.save", inputs=filled(form.card, {"title": "Kapret"}))
     assert "bare endre dine egne" in hijack.invoke_message
-    withdraw = await teams.press(conv, other, saved.card, "Trekk", entry_id=entry.id)
+    withdraw = await teams.press(conv, other, saved.card, "Trekk tilbake", entry_id=entry.id)
     assert "bare endre dine egne" in withdraw.invoke_message
     assert (await repo.get(entry.id)).title == NEED_OK["title"] and (await repo.get(entry.id)).status == "active"
     # the leader can

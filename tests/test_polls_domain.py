@@ -107,8 +107,8 @@ def test_state_rules():
 def test_local_labels_across_dst():
     winter = local_label(_t, datetime(2026, 3, 27, 9, 0, tzinfo=UTC), datetime(2026, 3, 27, 10, 0, tzinfo=UTC), OSLO)
     summer = local_label(_t, datetime(2026, 3, 30, 8, 0, tzinfo=UTC), datetime(2026, 3, 30, 9, 0, tzinfo=UTC), OSLO)
-    assert winter == "fre. 27. mars kl. 10:00–11:00"
-    assert summer == "man. 30. mars kl. 10:00–11:00"
+    assert winter == "fre. 27. mars kl. 10.00–11.00"
+    assert summer == "man. 30. mars kl. 10.00–11.00"
 
 
 def test_poll_card_size_with_ten_slots_and_sixty_voters():

@@ -105,7 +105,7 @@ async def test_close_books_in_graph_with_attendees_and_join_link(graph_teams, fa
     join = event["onlineMeeting"]["joinUrl"]
     assert find_action(final, "Bli med i Teams-møtet")["url"] == join
     text = json.dumps(final, ensure_ascii=False)
-    assert "10:00–11:00" in text and "Avstemningen er lukket" in text
+    assert "10.00–11.00" in text and "Avstemningen er lukket" in text
     poll = await polls(bot).repo.get(pid)
     assert poll.booking_state == "booked" and poll.join_url == join and poll.chosen_slot_id == slot_id
     assert bot.services.scheduler.job_ids("booking:") == []

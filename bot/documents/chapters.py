@@ -50,7 +50,7 @@ def front(w: Writer, m: DocumentModel, t: T) -> None:
         (t("documents.doc.fact.municipalities"), ", ".join(m.cooperation_municipalities) or t("documents.doc.not_given")),
         (t("documents.doc.fact.bp"), f"BP{m.bp}: {t(f'gates.bp.{m.bp}')}"),
         (t("documents.doc.fact.date"), day(m.generated)),
-        (t("documents.doc.fact.version"), t("documents.doc.version", time=m.generated.strftime("%d.%m.%Y kl. %H:%M"))),
+        (t("documents.doc.fact.version"), t("documents.doc.version", time=m.generated.strftime("%d.%m.%Y kl. %H.%M"))),
         (t("documents.doc.fact.status"), t("documents.doc.status_value")),
     ]
     w.title_page(t(f"documents.title.{m.bp}"), t("documents.doc.status"), facts)

@@ -18,7 +18,7 @@ from cards.common import escape
 USER_TEXT = frozenset({"name", "names", "project", "title", "comment", "faggruppe", "chat", "where"})
 BOT_TEXT = frozenset({
     "answer", "answered", "benefits", "bp", "can", "chats", "document", "no", "pct", "why", "date", "day", "days", "deadline", "end", "failed", "groups", "id",
-    "kind", "left", "max", "mentions", "min", "month", "n", "needs", "offsets", "phase", "read", "reason", "rows",
+    "hh", "kind", "left", "max", "mentions", "min", "mm", "month", "n", "needs", "offsets", "phase", "read", "reason", "rows",
     "sent", "start", "state", "time", "total", "url", "value", "waiting", "weekday", "when", "year",
 })
 # Texts that never reach Teams' markdown: the terminal (configuration problems, start-up lines, `python -m bot doctor`)
@@ -51,11 +51,25 @@ def language(locale: str | None) -> str:
     return "en" if (locale or "").lower().startswith("en") else "nb"
 
 
+def plural_form(n: object) -> str:
+    """'one' or 'other': bokmål and English share the CLDR rule (one for exactly 1, other for everything else)."""
+    digits = str(n).replace("\xa0", "").replace("\u202f", "").replace(" ", "")
+    return "one" if digits in ("1", "-1") else "other"
+
+
+def _template(texts: dict[str, dict[str, str]], lang: str, key: str, params: dict[str, object]) -> str:
+    # A counted text is two keys, `key.one` and `key.other`; the parameter `n` chooses, so every caller of `t`
+    # gets the right form without knowing the language's rule.
+    if key not in texts[lang] and key not in texts["nb"] and "n" in params:
+        key = f"{key}.{plural_form(params['n'])}"
+    return texts[lang].get(key) or texts["nb"].get(key) or key
+
+
 def t(key: str, locale: str | None = None, **params: object) -> str:
-    """The text for a key in the user's language, formatted with params."""
+    """The text for a key in the user's language, formatted with params (`n` picks a counted text's form)."""
     texts = catalogue()
     lang = language(locale)
-    template = texts[lang].get(key) or texts["nb"].get(key) or key
+    template = _template(texts, lang, key, params)
     try:
         if not params:
             return template

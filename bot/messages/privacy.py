@@ -15,7 +15,8 @@ NB = {
         "men navnet og ID-en din fjernes. Dette kan ikke angres."
     ),
     "privacy.erase_confirm": "Ja, slett dataene mine",
-    "privacy.erased": "Dataene dine er slettet og anonymisert ({rows} rader berørt).",
+    "privacy.erased.one": "Dataene dine er slettet og anonymisert ({n} rad berørt).",
+    "privacy.erased.other": "Dataene dine er slettet og anonymisert ({n} rader berørt).",
     "privacy.erase_cancelled": "Ingenting ble slettet.",
     "privacy.audit_title": "Logg over prosjektlederhandlinger",
     "privacy.audit_empty": "Loggen er tom.",
@@ -50,7 +51,8 @@ EN = {
         "but your name and id are removed. This cannot be undone."
     ),
     "privacy.erase_confirm": "Yes, erase my data",
-    "privacy.erased": "Your data has been erased and anonymised ({rows} rows affected).",
+    "privacy.erased.one": "Your data has been erased and anonymised ({n} row affected).",
+    "privacy.erased.other": "Your data has been erased and anonymised ({n} rows affected).",
     "privacy.erase_cancelled": "Nothing was erased.",
     "privacy.audit_title": "Log of project leader actions",
     "privacy.audit_empty": "The log is empty.",

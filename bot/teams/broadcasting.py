@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ from bot.storage.outbox import NewDelivery, OutboxRow
 from bot.teams.delivery import DeliveryEngine, SendError
 from cards.broadcasts import MemberView, broadcast_card, report_card
 from cards.common import Card, attachment
+from cards.when import moment
 
 log = logging.getLogger(__name__)
 REPORT_EVERY_S = 1.0
@@ -27,9 +28,9 @@ PREFIX = "broadcast:"
 MEMBER_LOCALE = "nb-NO"  # a group chat has no single locale: members see the Norwegian card
 
 
-def when(dt: datetime, tz: ZoneInfo) -> str:
+def when(t: Callable[..., str], dt: datetime, tz: ZoneInfo) -> str:
     """A time as the leader reads it, in the bot's zone."""
-    return dt.astimezone(tz).strftime("%d.%m.%Y kl. %H:%M")
+    return moment(t, dt, tz)
 
 
 def member_view(b: Broadcast) -> MemberView:
@@ -120,7 +121,7 @@ class Broadcaster:
         rep = await self.compute(b)
         tz = self.services.settings.tz
         stamp = b.send_at if b.state == State.SCHEDULED and b.send_at else self.services.clock.now()
-        state = tr(f"broadcasts.report.state.{b.state.value}", time=when(stamp, tz))
+        state = tr(f"broadcasts.report.state.{b.state.value}", time=when(tr, stamp, tz))
         return report_card(tr, b.id, b.title, state, rep, ack=b.ack, can_cancel=b.state == State.SCHEDULED)
 
     def poke(self, broadcast_id: int) -> None:

@@ -12,6 +12,7 @@ from bot.domain.polls import Poll, Vote
 from bot.messages import t as translate
 from cards.common import escape
 from cards.polls import long_label
+from cards.when import moment
 
 T = Callable[..., str]
 # Characters that would end the <at> tag, open an entity or turn on markdown inside the mention: dropped.
@@ -64,7 +65,7 @@ def result_activity(tr: T, poll: Poll, votes: Iterable[Vote], tz: tzinfo, link_u
     elif poll.booking_state == BOOKING_PENDING:
         lines.append(tr("polls.result.pending"))
     elif poll.ics_url:
-        until = f"{link_until.astimezone(tz):%H.%M}" if link_until else ""
+        until = moment(tr, link_until, tz) if link_until else ""
         lines.append(tr("polls.result.ics", url=_md_url(poll.ics_url), time=until))
     entities: list[dict[str, Any]] = []
     if not poll.anonymous:

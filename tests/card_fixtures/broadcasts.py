@@ -44,19 +44,20 @@ def fixtures() -> dict[str, dict[str, Any]]:
                      send_time="08:30", ack=True, link="http://ikke-https.example")
     errors = {"link": _t("broadcasts.error.link"), "send_at": _t("broadcasts.error.send_at_past"),
               "title": _t("error.too_long", max=120), "targets": _t("broadcasts.error.no_chats")}
-    summary = _t("broadcasts.list.summary", state="Ferdig 01.12.2026 kl. 08:31", sent=200, total=210)
+    summary = _t("broadcasts.list.summary", state="Ferdig tirsdag 1. desember kl. 08.31", sent=200, total=210)
     return {
         "form": form_card(_t, list(FAGGRUPPER), projects),
         "form_errors": form_card(_t, list(FAGGRUPPER), projects, form, errors, 42),
-        "preview": preview_card(_t, _member(), targets=", ".join(FAGGRUPPER), when="01.12.2026 kl. 08:30",
-                                chats=_t("broadcasts.preview.chats", chats=210, groups=7), scheduled=True),
+        "preview": preview_card(_t, _member(), targets=", ".join(FAGGRUPPER), when="tirsdag 1. desember kl. 08.30",
+                                chats=_t("broadcasts.preview.chats", chats=_t("broadcasts.count.chats", n=210),
+                                         groups=_t("broadcasts.count.groups", n=7)), scheduled=True),
         "broadcast_ack": broadcast_card(_t, _member()),
         "broadcast_plain": broadcast_card(_t, _member(ack=False)),
         "broadcast_acked": broadcast_card(_t, _member(), _t("broadcasts.card.acked")),
-        "settled_scheduled": settled_card(_t, _member(), _t("broadcasts.sent.scheduled", time="01.12.2026 kl. 08:30"),
+        "settled_scheduled": settled_card(_t, _member(), _t("broadcasts.sent.scheduled", time="tirsdag 1. desember kl. 08.30"),
                                           cancel=True),
         "report_sending": report_card(_t, 42, LONG_TITLE, _t("broadcasts.report.state.sending"), _report(), ack=True),
-        "report_done": report_card(_t, 42, LONG_TITLE, _t("broadcasts.report.state.done", time="01.12.2026 kl. 08:31"),
+        "report_done": report_card(_t, 42, LONG_TITLE, _t("broadcasts.report.state.done", time="tirsdag 1. desember kl. 08.31"),
                                    _report(ack=False), ack=False),
         "list": list_card(_t, [(i, LONG_TITLE, summary, i % 3 == 0) for i in range(10)]),
         "list_empty": list_card(_t, []),

@@ -26,10 +26,10 @@ def _en(key: str, **p: object) -> str:
 
 def fixtures() -> dict[str, dict[str, Any]]:
     return {
-        "draft_missing": draft_card(_t, project_name=PROJECT, bp=3, url=URL, expires="07.12.2009 kl. 13:00",
+        "draft_missing": draft_card(_t, project_name=PROJECT, bp=3, url=URL, expires="mandag 7. desember kl. 13.00",
                                     missing=MISSING),
-        "draft_complete": draft_card(_t, project_name=PROJECT, bp=2, url=URL, expires="07.12.2009 kl. 13:00", missing=[]),
-        "draft_en": draft_card(_en, project_name="Shared archive", bp=5, url=URL, expires="2009-12-07 13:00",
+        "draft_complete": draft_card(_t, project_name=PROJECT, bp=2, url=URL, expires="mandag 7. desember kl. 13.00", missing=[]),
+        "draft_en": draft_card(_en, project_name="Shared archive", bp=5, url=URL, expires="Monday 7 December at 13:00",
                                missing=["1 benefit has no benefit owner"]),
         "reminder_with_draft": reminder_card(_t, project_id=1, project_name=PROJECT, bp=3, deadline=date(2009, 12, 7),
                                              deadline_time=None, left="7 dager igjen", documents=("Gevinstrealiseringsplan",),

@@ -9,7 +9,7 @@ from bot.domain.defaults import FAGGRUPPER, MUNICIPALITIES
 from bot.domain.needs import BENEFIT, NEED, WITHDRAWN, Benefit, Entry, Need, summarize
 from bot.messages import t
 from bot.storage.projects import ProjectInfo
-from cards.needs import choose_kind_card, confirmation_card, entry_form, my_entries_card
+from cards.needs import choose_kind_card, confirmation_card, entry_form, my_entries_card, withdraw_ask_card
 from cards.needs_summary import (
     campaign_form,
     campaign_post_card,
@@ -68,18 +68,20 @@ def fixtures() -> dict[str, dict[str, Any]]:
         "confirmation_need": confirmation_card(_t, _need(3), names[1]),
         "confirmation_benefit_edited": confirmation_card(_t, _benefit(4), names[1], note=_t("needs.saved.edited", n=3)),
         "confirmation_withdrawn": confirmation_card(_t, _benefit(5, WITHDRAWN), names[1]),
+        "withdraw_ask": withdraw_ask_card(_t, _need(3), names[1]),
         "mine_many": my_entries_card(_t, entries, names),
         "mine_none": my_entries_card(_t, [], names),
         "summary_full": summary_card(_t, names[1], summary),
         "summary_empty": summary_card(_t, names[1], summarize([], FAGGRUPPER)),
         "export": export_card(_t, names[1], "https://bot.example.no/downloads/" + "a" * 43,
-                              "https://bot.example.no/downloads/" + "b" * 43, "23.11.2026 kl. 12:00", 23),
+                              "https://bot.example.no/downloads/" + "b" * 43, "mandag 23. november kl. 12.00", 23),
         "campaign_form": campaign_form(_t, projects, list(FAGGRUPPER), values={"project_id": "1"}, errors={}),
         "campaign_form_errors": campaign_form(_t, projects, list(FAGGRUPPER), values={"faggrupper": FAGGRUPPER[0]},
                                               errors={"deadline_date": _t("needs.campaign.deadline_past")}),
-        "campaign_started": campaign_started_card(_t, names[1], "24.11.2026 kl. 12:00", 6, list(FAGGRUPPER), ["Ungdom"]),
-        "campaign_post": campaign_post_card(_t, names[1], "24.11.2026 kl. 12:00", FAGGRUPPER[4], 1),
-        "campaign_report": campaign_report_card(_t, names[1], "24.11.2026 kl. 12:00", summary.by_faggruppe,
+        "campaign_started": campaign_started_card(_t, names[1], "tirsdag 24. november kl. 12.00", 6, list(FAGGRUPPER),
+                                                  ["Ungdom"]),
+        "campaign_post": campaign_post_card(_t, names[1], "tirsdag 24. november kl. 12.00", FAGGRUPPER[4], 1),
+        "campaign_report": campaign_report_card(_t, names[1], "tirsdag 24. november kl. 12.00", summary.by_faggruppe,
                                                 [(f"Person {i} Ærlig", FAGGRUPPER[i % 7], i) for i in range(1, 40)],
                                                 ["Ungdom"]),
         "project_form": project_form(_t, list(FAGGRUPPER)),

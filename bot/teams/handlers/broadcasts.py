@@ -64,8 +64,9 @@ def register(router: Router) -> None:
         groups = len({c.faggruppe for c in chats})
         return Reply(card=preview_card(
             member_t, member_view(b), targets=_targets_text(ctx, draft),
-            chats=ctx.t("broadcasts.preview.chats", chats=len(chats), groups=groups),
-            when=when(draft.send_at, ctx.settings.tz) if draft.send_at else ctx.t("broadcasts.preview.now"),
+            chats=ctx.t("broadcasts.preview.chats", chats=ctx.t("broadcasts.count.chats", n=len(chats)),
+                         groups=ctx.t("broadcasts.count.groups", n=groups)),
+            when=when(ctx.t, draft.send_at, ctx.settings.tz) if draft.send_at else ctx.t("broadcasts.preview.now"),
             scheduled=draft.send_at is not None,
         ), replace=True)
 
@@ -98,7 +99,7 @@ def register(router: Router) -> None:
                 raise Conflict("broadcasts.error.not_draft")
             s.scheduler.add("bot.scheduling.broadcast_jobs:send_broadcast", job_id(b.id), b.send_at, (b.id,))
             await s.audit.record(ctx.actor.id, "broadcast.schedule", str(b.id), send_at=b.send_at.isoformat())
-            note = ctx.t("broadcasts.sent.scheduled", time=when(b.send_at, ctx.settings.tz))
+            note = ctx.t("broadcasts.sent.scheduled", time=when(ctx.t, b.send_at, ctx.settings.tz))
             return [Reply(card=settled_card(member_t, member_view(b), note, cancel=True), replace=True)]
         if not await broadcaster(s).start(b.id, [State.DRAFT]):
             raise Conflict("broadcasts.error.not_draft")
@@ -206,7 +207,7 @@ async def _list(ctx: Ctx):
         rep = await bc.compute(b)
         total = rep.sent + rep.failed + rep.waiting
         stamp = b.send_at if b.state == State.SCHEDULED and b.send_at else (b.started_at or b.created_at)
-        state = ctx.t(f"broadcasts.report.state.{b.state.value}", time=when(stamp, ctx.settings.tz))
+        state = ctx.t(f"broadcasts.report.state.{b.state.value}", time=when(ctx.t, stamp, ctx.settings.tz))
         summary = ctx.t("broadcasts.list.summary", state=state, sent=rep.sent, total=total)
         entries.append((b.id, b.title, summary, b.state == State.SCHEDULED))
     return list_card(ctx.t, entries)

@@ -47,6 +47,7 @@ from cards.gates import (
     project_chooser,
     timeline_card,
 )
+from cards.when import moment
 
 log = logging.getLogger(__name__)
 MAX_ATTENDEES = 500
@@ -145,7 +146,7 @@ def register(router: Router) -> None:
         _spawn(s, _book(s, gate, project))
         when = format_date(ctx.t, form.deadline, form.deadline_time)
         if plan:
-            times = ", ".join(at.astimezone(s.settings.tz).strftime("%d.%m. %H:%M") for _, at in plan)
+            times = ", ".join(moment(ctx.t, at, s.settings.tz, short=True) for _, at in plan)
             done = ctx.t("gates.saved", bp=bp_label(bp), project=escape(project.name), date=when, offsets=times)
         else:
             done = ctx.t("gates.saved_no_reminders", bp=bp_label(bp), project=escape(project.name), date=when)

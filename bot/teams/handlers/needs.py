@@ -12,6 +12,7 @@ from bot.domain.needs import (
     BENEFIT,
     KINDS,
     NEED,
+    WITHDRAWN,
     Entry,
     FieldErrors,
     form_values,
@@ -33,7 +34,7 @@ from bot.services import Services
 from bot.storage.projects import ProjectInfo
 from bot.teams.context import Ctx, Reply
 from bot.teams.router import Router
-from cards.needs import choose_kind_card, confirmation_card, entry_form, my_entries_card
+from cards.needs import choose_kind_card, confirmation_card, entry_form, my_entries_card, withdraw_ask_card
 from cards.needs_summary import campaign_form, campaign_started_card, export_card, summary_card
 
 KIND_WORDS = {"behov": NEED, "need": NEED, "gevinst": BENEFIT, "benefit": BENEFIT}
@@ -178,8 +179,15 @@ def register(router: Router) -> None:
 
     @router.verb("needs.withdraw")
     async def withdraw(ctx: Ctx) -> Reply:
+        # One verb, the step in data: a button on a card posted before the question existed has no step, so it asks.
         entry = await _entry_for_change(ctx)
         s = ctx.services
+        step = ctx.data.get("step")
+        if step != "confirm" or entry.status == WITHDRAWN:
+            name = await _project_name(s, entry.project_id)
+            if step == "cancel" or entry.status == WITHDRAWN:
+                return Reply(card=confirmation_card(ctx.t, entry, name, lang=ctx.lang), replace=True)
+            return Reply(card=withdraw_ask_card(ctx.t, entry, name, lang=ctx.lang), replace=True)
         done = await needs_repo(s).withdraw(entry.id, actor_id=ctx.actor.id, now=s.clock.now())
         if entry.submitter_id != ctx.actor.id:
             await s.audit.record(ctx.actor.id, "needs.withdraw_other", str(entry.id))

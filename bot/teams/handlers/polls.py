@@ -15,6 +15,7 @@ from bot.teams.poll_ops import ops
 from bot.teams.router import Router
 from cards.poll_list import list_card
 from cards.polls import created_card, form_card
+from cards.when import moment
 
 
 def _rows(data: dict[str, Any], default: int = 3) -> int:
@@ -117,7 +118,7 @@ def register(router: Router) -> None:
         local = expires.astimezone(ctx.settings.tz)
         from cards.common import escape
 
-        text = ctx.t("polls.ics.link", title=escape(poll.title), url=url, time=f"{local:%H:%M}")
+        text = ctx.t("polls.ics.link", title=escape(poll.title), url=url, time=moment(ctx.t, local, ctx.settings.tz))
         return [Reply(card=await o.view(poll, ctx.actor, ctx.locale), replace=True), Reply(text=text)]
 
     @router.verb("poll.suggest")

@@ -13,6 +13,7 @@ from bot.services import Services
 from bot.teams.context import Ctx, Reply
 from bot.teams.router import Router
 from cards.privacy import audit_card, erase_card, export_card
+from cards.when import moment
 
 RETENTION_JOB = "privacy:retention"
 
@@ -28,7 +29,7 @@ def register(router: Router) -> None:
         xlsx_url, _ = await s.download_link(
             to_xlsx(data), "mine-data.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ctx.actor.id
         )
-        when = expires.astimezone(ctx.settings.tz).strftime("%d.%m.%Y %H:%M")
+        when = moment(ctx.t, expires, ctx.settings.tz)
         return Reply(card=export_card(ctx.t, json_url, xlsx_url, when), private=True)
 
     @router.command("slett mine data", "delete my data", help_key="help.cmd.slett_data", order=81)
@@ -49,7 +50,7 @@ def register(router: Router) -> None:
         if bot is not None:
             bot.forget(ctx.actor.id)
         await ctx.services.audit.record("system", "privacy.erase", "", rows=sum(counts.values()))
-        return Reply(text=ctx.t("privacy.erased", rows=sum(counts.values())))
+        return Reply(text=ctx.t("privacy.erased", n=sum(counts.values())))
 
     @router.verb("privacy.erase_cancel")
     async def erase_cancel(ctx: Ctx) -> Reply:
@@ -71,7 +72,7 @@ def register(router: Router) -> None:
             content, "revisjonslogg.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ctx.actor.id
         )
         await ctx.services.audit.record(ctx.actor.id, "audit.export")
-        when = expires.astimezone(ctx.settings.tz).strftime("%d.%m.%Y %H:%M")
+        when = moment(ctx.t, expires, ctx.settings.tz)
         return Reply(text=f"{ctx.t('privacy.audit_export_ready')} [{ctx.t('common.download')}]({url}) "
                           f"{ctx.t('common.link_expires', time=when)}", private=True)
 
