@@ -130,7 +130,7 @@ async def test_poll_created_voted_and_closed_in_the_group_chat(playground: Playg
                      f"{DATE} >> nth=1": day2, f"{TIME} >> nth=1": "13:00"},
          "screenshot": "poll-form"},
         {"press": en("polls.form.submit"), "expect": en("polls.card.close_pick"), "screenshot": "poll-created"},
-        {"see": "10.00–11.30"},  # the 90 minutes chosen in the dropdown
+        {"see": "10:00–11:30"},  # the 90 minutes chosen in the dropdown (English: the Playground sends en-US)
         # Vote Yes on the first time. The invoke answers with the voter's own view, and the bot then updates the
         # shared card (the Playground has no user-specific views), so wait for what both show: the count.
         {"press": en("polls.answer.yes"), "pressIndex": 0, "expect": f"{en('polls.answer.yes')} 1",
