@@ -31,6 +31,8 @@ from bot.teams.bot import FaggruppeBot
 from bot.teams.delivery import DeliveryEngine
 from bot.teams.fastpath import invoke_body_json
 from bot.teams.handlers import build_router
+from bot.teams.leadership import gate_engine
+from bot.teams.ratelimit import TeamsLimits
 
 log = logging.getLogger("bot.http")
 
@@ -224,7 +226,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         services.bookings = BookingService(services)
         adapter = build_adapter(settings)
         bot = FaggruppeBot(services, router)
-        engine = DeliveryEngine(adapter, services, settings.app_id)
+        engine = DeliveryEngine(adapter, services, settings.app_id, limits=TeamsLimits(settings.teams_app_rate_limit))
         services.delivery = engine
         services.extras["adapter"] = adapter
         services.extras["bot"] = bot
@@ -234,6 +236,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         if settings.scheduler_enabled:
             scheduler = Scheduler(settings.database_url, settings.timezone, retry_seconds=settings.job_retry_seconds)
             services.scheduler = scheduler
+        gate_engine(engine, settings.database_url, scheduler)  # on PostgreSQL only the scheduler's leader sends
         for hook in router.startup:
             await hook(services)
         if scheduler:

@@ -95,6 +95,7 @@ class Settings:
     download_ttl_minutes: int
     scheduler_enabled: bool
     outbox_stale_seconds: int
+    teams_app_rate_limit: int
     job_retry_seconds: int
     poll_reminder_hours: int
     campaign_reminder_hours: int

@@ -148,6 +148,9 @@ SPEC: tuple[Var, ...] = (
     Var("OUTBOX_STALE_SECONDS", "outbox_stale_seconds", "60", integer(2, 3600), "ops",
         "a delivery claimed by a crashed instance is sent again after this long (one send may take half of it, at "
         "most 30 s)"),
+    Var("TEAMS_APP_RATE_LIMIT", "teams_app_rate_limit", "50", integer(1, 50), "ops",
+        "proactive messages per second the app sends, across all instances (Teams allows about 50; on PostgreSQL only "
+        "the scheduler's leader sends them, so a lower figure leaves room for the replies every instance makes)"),
     Var("JOB_RETRY_SECONDS", "job_retry_seconds", "60", integer(1, 3600), "ops",
         "a scheduled job (reminder, auto-close) interrupted by a crash or kill runs again after this long"),
     Var("POLL_REMINDER_HOURS", "poll_reminder_hours", "24", integer(0, 24 * 14), "ops",

@@ -89,6 +89,7 @@ class Scheduler:
         # delay a standby's take-over by as long as the sends ahead of it take.
         self._lock_thread = ThreadPoolExecutor(1, thread_name_prefix="scheduler-lock")
         self._task: asyncio.Task[None] | None = None
+        self._on_lead: list[Callable[[], None]] = []
 
     @property
     def pool(self) -> Any:
@@ -120,6 +121,8 @@ class Scheduler:
                     self.is_leader = True
                     self._aps.resume()
                     log.info("scheduler leadership acquired")
+                    for hook in self._on_lead:
+                        hook()
                 if self.is_leader:
                     if self.is_postgres and not await self._locking(self._still_locked):
                         self.is_leader = False
@@ -135,6 +138,10 @@ class Scheduler:
                     self.is_leader = False
                     self._aps.pause()
             await asyncio.sleep(POLL_SECONDS)
+
+    def on_leadership(self, hook: Callable[[], None]) -> None:
+        """Call hook each time this instance becomes leader (the delivery engine starts claiming at once)."""
+        self._on_lead.append(hook)
 
     async def _locking(self, fn: Callable[[], Any]) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._lock_thread, fn)

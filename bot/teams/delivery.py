@@ -10,14 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ConversationReference, Entity, Mention
@@ -26,63 +24,27 @@ from bot.observers import NULL, Observer
 from bot.services import Services
 from bot.storage.outbox import NewDelivery, OutboxRow
 from bot.teams.ratelimit import TeamsLimits
+from bot.teams.send_errors import DEAD, RETRYABLE, SendError, backoff, classify
 
 log = logging.getLogger(__name__)
 
-RETRYABLE = {408, 412, 429, 500, 502, 503, 504}
-DEAD = {403, 404}
 MAX_ATTEMPTS = 8
 SEND_TIMEOUT_S = 30.0
 MAX_LIMIT_WAIT_S = 5.0  # longer rate-limit waits hand the row back to the outbox
+STANDBY_POLL_S = 0.5  # a standby checks this often whether it leads now (it is also kicked when it takes over)
 TENANT_REFUSED = "tenant_not_allowed"  # the failure reason of a delivery to a tenant not in ALLOWED_TENANTS
 Listener = Callable[[OutboxRow, str, str], Awaitable[None]]  # row, outcome (sent/failed/retry), detail
-
-
-class SendError(Exception):
-    """A send failed with an HTTP status (0 for network errors) and an optional Retry-After."""
-
-    def __init__(self, status: int, message: str, retry_after: float | None = None, code: str = "") -> None:
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
-        self.code = code
-
-
-def classify(exc: BaseException) -> SendError:
-    """Turn a connector exception into status / Retry-After / error code."""
-    if isinstance(exc, SendError):
-        return exc
-    if isinstance(exc, (asyncio.TimeoutError, aiohttp.ClientError, ConnectionError, OSError)):
-        return SendError(0, type(exc).__name__)
-    response = getattr(exc, "response", None)
-    status = getattr(response, "status_code", None) or getattr(response, "status", None) or 0
-    headers = getattr(response, "headers", None) or {}
-    retry_after = None
-    raw = headers.get("Retry-After") if hasattr(headers, "get") else None
-    if raw:
-        with contextlib.suppress(ValueError):
-            retry_after = float(raw)
-    code = ""
-    err = getattr(exc, "error", None)
-    inner = getattr(err, "error", None)
-    if inner is not None:
-        code = getattr(inner, "code", "") or ""
-    return SendError(int(status), f"{type(exc).__name__} {status}", retry_after, code)
-
-
-def backoff(attempt: int, retry_after: float | None) -> float:
-    """Retry-After when given, else exponential backoff with full jitter (capped)."""
-    if retry_after is not None:
-        return max(0.0, min(retry_after, 300.0))
-    return random.uniform(0.5, min(60.0, 0.5 * 2 ** attempt))
 
 
 class DeliveryEngine:
     """Claims due outbox rows and sends them concurrently within Teams' limits."""
 
     def __init__(self, adapter: CloudAdapter, services: Services, app_id: str, *, concurrency: int = 64,
-                 limits: TeamsLimits | None = None) -> None:
+                 limits: TeamsLimits | None = None, may_claim: Callable[[], bool] | None = None) -> None:
         self.adapter = adapter
+        # On PostgreSQL only the scheduler's leader works the outbox (bot/teams/leadership.py): Teams' per-app limit is
+        # then kept by one limiter, whatever the number of instances. None: always (one instance, SQLite).
+        self.may_claim = may_claim or (lambda: True)
         self.services = services
         self.app_id = app_id or None
         self.limits = limits or TeamsLimits()
@@ -194,6 +156,12 @@ class DeliveryEngine:
     async def _run(self) -> None:
         low_water = max(1, self.concurrency // 4)
         while self._accepting:
+            if not self.may_claim():
+                # A standby enqueues only; it looks again when kicked (leadership taken) or after a short while.
+                self._wake.clear()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=STANDBY_POLL_S)
+                continue
             free = self.concurrency - len(self._inflight)
             if free < low_water:
                 # Claim in batches, not one row per finished send (each claim is a write).
@@ -265,6 +233,11 @@ class DeliveryEngine:
             waited_long = time.monotonic() - claimed_at > self.services.settings.outbox_stale_seconds / 4
             if waited_long and not await outbox.touch_claim(row.id, self.worker):
                 permit.done()
+                return
+            if not self.may_claim():
+                # Leadership moved while this row waited for a slot: the new leader's limiter sends it, not this one.
+                permit.done()
+                await outbox.release(row.id, self.worker, timedelta(0))
                 return
         except Exception as exc:
             await self._failed(row, classify(exc))

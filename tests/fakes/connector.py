@@ -52,6 +52,7 @@ class FakeConnector:
         self.enforce_limits = False
         self.latency = 0.0  # seconds every successful send/reply/update takes (slow connector)
         self.count_429 = 0
+        self.arrivals: list[tuple[float, str, int]] = []  # (monotonic time, conversation, status) of every POST/PUT
         self.fault_hits = 0  # calls answered by an injected fault
         self._ids = itertools.count(1)
         self._per_conv: dict[str, deque[float]] = defaultdict(deque)
@@ -93,6 +94,13 @@ class FakeConnector:
         return f
 
     async def _fault(self, request: web.Request, cid: str) -> web.StreamResponse | None:
+        arrived = time.monotonic()
+        resp = await self._limit(request, cid)
+        if request.method in ("POST", "PUT"):
+            self.arrivals.append((arrived, cid, resp.status if resp is not None else 200))
+        return resp
+
+    async def _limit(self, request: web.Request, cid: str) -> web.StreamResponse | None:
         for f in list(self.faults):
             if f.conversation and f.conversation != cid:
                 continue
