@@ -138,7 +138,7 @@ async def test_two_instances_keep_the_app_limit_together(tmp_path: Path, connect
         assert connector.count_429 == 0
         assert window <= LIMIT, window
         assert window_all <= TEAMS_LIMIT, window_all
-        # Issue 22 asks for 1.2x; measured 1.19-1.39x here (2 loaded cores): each round of LIMIT sends waits a full
+        # Issue 22 asks for 1.2x; measured 1.19-1.53x over five runs here (2 loaded cores): each round of LIMIT sends waits a full
         # second after the answers, not after leaving (the limiter's safe model), so every round adds one round trip.
         assert span <= 1.5 * floor, (span, floor)
         assert states["sent"] >= len(targets) and set(states) == {"sent"}, states
