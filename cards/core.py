@@ -80,6 +80,12 @@ def help_card(t: T, commands: list[tuple[str, str, str, bool]], *, is_leader: bo
     return card(body)
 
 
+def suggest_card(t: T, command: str) -> Card:
+    """"Mente du **avstemning**?" with a button that runs it (the word is the router's own, never the user's text)."""
+    return card([text(t("unknown.suggest", command=command)), text(t("unknown.suggest_more"), subtle=True)],
+                [submit(command, "cmd", {"command": command})])
+
+
 def _rows_of(n: int, actions: list[Element]) -> list[Element]:
     """Buttons as ActionSets of n each."""
     return [{"type": "ActionSet", "actions": actions[i:i + n], "spacing": "Small"} for i in range(0, len(actions), n)]

@@ -17,7 +17,7 @@ from cards.common import escape
 # tests/test_escaping_replies.py fails when a catalogue parameter is in neither list.
 USER_TEXT = frozenset({"name", "names", "project", "title", "comment", "faggruppe", "chat", "where"})
 BOT_TEXT = frozenset({
-    "answer", "answered", "benefits", "bp", "can", "chats", "document", "no", "pct", "why", "date", "day", "days", "deadline", "end", "failed", "groups", "id",
+    "answer", "answered", "benefits", "bp", "can", "chats", "command", "document", "no", "pct", "why", "date", "day", "days", "deadline", "end", "failed", "groups", "id",
     "hh", "kind", "left", "max", "mentions", "min", "mm", "month", "n", "needs", "offsets", "phase", "read", "reason", "rows",
     "sent", "start", "state", "time", "total", "url", "value", "waiting", "weekday", "when", "year",
 })

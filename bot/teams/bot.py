@@ -22,7 +22,7 @@ from bot.teams.context import Ctx, Reply, to_activity
 from bot.teams.fastpath import SentInvokeResponse
 from bot.teams.router import MAX_COMMAND_CHARS, Handler, Result, Router
 from cards.common import CONTENT_TYPE
-from cards.core import welcome_card
+from cards.core import suggest_card, welcome_card
 
 log = logging.getLogger(__name__)
 TOUCH_EVERY_S = 300.0
@@ -169,7 +169,10 @@ class FaggruppeBot(ActivityHandler):
         found = self.router.match(text)
         if not found:
             telemetry.set_outcome("unknown_command")
-            await turn_context.send_activity(t("unknown.hint", a.locale))
+            close = self.router.suggest(text)
+            tr = lambda k, **p: t(k, a.locale, **p)  # noqa: E731
+            reply = Reply(card=suggest_card(tr, close)) if close else Reply(text=tr("unknown.hint"))
+            await turn_context.send_activity(to_activity(reply))
             return
         cmd, args = found
         ctx = Ctx(turn_context, self.services, person, conv, a.locale or "nb-NO", args=args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -13,6 +14,8 @@ StartupHook = Callable[..., Awaitable[None]]
 # The longest command anyone types: a command word, a project title (200) and a few @mentions. Longer text is refused
 # before it is looked at, by message and through the card path ({"verb": "cmd", "command": ...}).
 MAX_COMMAND_CHARS = 4000
+# difflib's ratio above which a typo is taken for a command: "avstemming" (0.9) and "innspil" (0.93) are, "xyzzy" is not.
+SUGGEST_CUTOFF = 0.8
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,19 @@ class Router:
             if cmd:
                 original = " ".join(text.replace("\u00a0", " ").split()).split(" ", n)
                 return cmd, original[n].strip() if len(original) > n else ""
+        return None
+
+    def suggest(self, text: str) -> str | None:
+        """The command name closest to the text's first word(s), for "Mente du **avstemning**?"; None when none is close.
+
+        Only as many words as a command name has are compared, so a long message costs no more than a short one.
+        """
+        words = normalise(text[:200]).split(" ")[: self._max_words]
+        names = list(self._by_name)
+        for n in range(len(words), 0, -1):
+            close = difflib.get_close_matches(" ".join(words[:n]), names, n=1, cutoff=SUGGEST_CUTOFF)
+            if close:
+                return close[0]
         return None
 
     def help_entries(self) -> list[Command]:
