@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from cards.common import Card, card, clip, escape, execute, open_url, text, title
+from cards.common import Card, card, execute, open_url, text, title
 from cards.when import moment
 
 T = Callable[..., str]
@@ -30,12 +30,12 @@ def erase_card(t: T) -> Card:
     )
 
 
-def audit_card(t: T, entries: list[tuple[datetime, str, str, str]], tz: ZoneInfo) -> Card:
-    """The newest audit entries: (when, actor name, action, target)."""
+def audit_card(t: T, entries: list[tuple[datetime, str]], tz: ZoneInfo) -> Card:
+    """The newest audit entries: (when, sentence already escaped by the catalogue)."""
     body = [title(t("privacy.audit_title"))]
     if not entries:
         body.append(text(t("privacy.audit_empty")))
-    for at, actor, action, target in entries:
+    for at, sentence in entries:
         body.append(
             {
                 "type": "ColumnSet",
@@ -43,7 +43,7 @@ def audit_card(t: T, entries: list[tuple[datetime, str, str, str]], tz: ZoneInfo
                     {"type": "Column", "width": "auto",
                      "items": [text(moment(t, at, tz, year=True, short=True), subtle=True)]},
                     {"type": "Column", "width": "stretch",
-                     "items": [text(f"**{escape(clip(actor, 60))}**: {escape(action)} {escape(clip(target, 60))}")]},
+                     "items": [text(sentence)]},
                 ],
             }
         )

@@ -15,11 +15,11 @@ from cards.common import escape
 # Parameters that carry user-chosen text (names, titles, free text, chat names): `t` escapes them, every time, so no
 # caller can forget. Every other parameter is text the bot formats itself (dates, counts, links, mention markup);
 # tests/test_escaping_replies.py fails when a catalogue parameter is in neither list.
-USER_TEXT = frozenset({"name", "names", "project", "title", "comment", "faggruppe", "chat", "where"})
+USER_TEXT = frozenset({"name", "names", "project", "title", "comment", "faggruppe", "chat", "where", "person"})
 BOT_TEXT = frozenset({
     "answer", "answered", "benefits", "bp", "can", "chats", "command", "document", "no", "pct", "why", "date", "day", "days", "deadline", "end", "failed", "groups", "id",
     "hh", "kind", "left", "max", "mentions", "min", "mm", "month", "n", "needs", "offsets", "phase", "read", "reason", "rows",
-    "sent", "start", "state", "time", "total", "url", "value", "waiting", "weekday", "when", "year",
+    "sent", "start", "state", "time", "total", "url", "value", "waiting", "was", "weekday", "when", "year",
 })
 # Texts that never reach Teams' markdown: the terminal (configuration problems, start-up lines, `python -m bot doctor`)
 # and the decision documents (Word). Their parameters are written as they are: markdown escapes would show there.

@@ -10,6 +10,7 @@ from bot.domain.people import require_leader
 from bot.privacy.pseudonyms import pseudonym, pseudonym_key
 from bot.privacy.service import erase_user, export_user, to_json, to_xlsx
 from bot.services import Services
+from bot.teams.audit_text import sentences
 from bot.teams.context import Ctx, Reply
 from bot.teams.router import Router
 from cards.privacy import audit_card, erase_card, export_card
@@ -60,8 +61,7 @@ def register(router: Router) -> None:
     async def audit_log(ctx: Ctx) -> Reply:
         require_leader(ctx.actor)
         entries = await ctx.services.audit.recent(30)
-        names = await ctx.services.people.many(list({e.actor_id for e in entries}))
-        rows = [(e.at, names[e.actor_id].name if e.actor_id in names else e.actor_id, e.action, e.target) for e in entries]
+        rows = await sentences(ctx.services, ctx.t, entries, ctx.settings.tz)
         return Reply(card=audit_card(ctx.t, rows, ctx.settings.tz))
 
     @router.verb("audit.export")
