@@ -26,6 +26,7 @@ from cards.common import (
     text_input,
     time_input,
     title,
+    toggle,
     toggle_input,
 )
 
@@ -144,20 +145,26 @@ def settled_card(t: T, m: MemberView, note: str, *, cancel: bool = False) -> Car
     return card([title(escape(m.title)), text(note, weight="Bolder"), _embedded(t, m)], actions)
 
 
-def report_card(t: T, broadcast_id: int, broadcast_title: str, state: str, report: Report, *, ack: bool,
-                can_cancel: bool = False) -> Card:
-    """The live delivery report: totals, then per faggruppe sent / failed (why) / waiting and read counts."""
-    totals = [(t("broadcasts.report.sent"), str(report.sent)), (t("broadcasts.report.failed"), str(report.failed)),
-              (t("broadcasts.report.waiting"), str(report.waiting))]
+REPORT_DETAILS_ID = "report-details"
+
+
+def report_totals(t: T, report: Report, *, ack: bool) -> str:
+    """One line of totals: delivered of all, what failed or waits, and how many have read it."""
+    total = report.sent + report.failed + report.waiting
+    parts = [t("broadcasts.report.totals", sent=report.sent, total=total)]
+    if report.failed:
+        parts.append(t("broadcasts.report.totals_failed", failed=report.failed))
+    if report.waiting:
+        parts.append(t("broadcasts.report.totals_waiting", waiting=report.waiting))
     if ack:
-        totals.append((t("broadcasts.report.read"), str(report.read)))
-    body: list[Element] = [
-        title(t("broadcasts.report.title", title=escape(broadcast_title))),
-        text(state, weight="Bolder"),
-        facts(totals),
-    ]
-    if not report.lines:
-        body.append(text(t("broadcasts.report.none"), subtle=True))
+        # Reads count people (one per person), not chats, so they get no "of total" share.
+        parts.append(t("broadcasts.report.totals_read", n=report.read))
+    return " · ".join(parts)
+
+
+def _details(t: T, report: Report, *, ack: bool) -> list[Element]:
+    """Per faggruppe: sent / failed (why) / waiting and read counts, each problem chat on its own line."""
+    out: list[Element] = []
     shown = 0
     hidden = 0
     for line in report.lines:
@@ -165,7 +172,7 @@ def report_card(t: T, broadcast_id: int, broadcast_title: str, state: str, repor
         items: list[Element] = [
             text(f"**{escape(line.faggruppe)}**", spacing="Small"),
             text(t(key, sent=line.sent, failed=line.failed, waiting=line.waiting, read=line.read), size="Small",
-                 spacing="None", color="Attention" if line.failed else None),
+                 spacing="None"),
         ]
         for chat, outcome, reason in line.problems:
             if shown >= MAX_PROBLEM_LINES:
@@ -175,9 +182,25 @@ def report_card(t: T, broadcast_id: int, broadcast_title: str, state: str, repor
             pkey = "broadcasts.report.problem_failed" if outcome == FAILED else "broadcasts.report.problem_waiting"
             items.append(text(t(pkey, chat=escape(chat), reason=t(reason)), size="Small", spacing="None",
                               color="Attention" if outcome == FAILED else None))
-        body.append(container(items, separator=True))
+        out.append(container(items, separator=True))
     if hidden:
-        body.append(text(t("broadcasts.report.more", n=hidden), subtle=True, size="Small"))
+        out.append(text(t("broadcasts.report.more", n=hidden), subtle=True, size="Small"))
+    return out
+
+
+def report_card(t: T, broadcast_id: int, broadcast_title: str, state: str, report: Report, *, ack: bool,
+                can_cancel: bool = False) -> Card:
+    """The live delivery report: the totals line first, the state, and the per-faggruppe details behind one toggle."""
+    body: list[Element] = [
+        title(t("broadcasts.report.title", title=escape(broadcast_title))),
+        text(report_totals(t, report, ack=ack), weight="Bolder"),
+        text(state, subtle=True, spacing="None"),
+    ]
+    if not report.lines:
+        body.append(text(t("broadcasts.report.none"), subtle=True))
+    else:
+        body.append({"type": "ActionSet", "actions": [toggle(t("broadcasts.report.details"), [REPORT_DETAILS_ID])]})
+        body.append(container(_details(t, report, ack=ack), id=REPORT_DETAILS_ID, isVisible=False, spacing="Small"))
     actions = [execute(t("broadcasts.report.cancel"), "broadcast.cancel", {"broadcast_id": broadcast_id},
                        style="destructive")] if can_cancel else None
     return card(body, actions)

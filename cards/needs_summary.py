@@ -24,10 +24,14 @@ from cards.common import (
 from cards.common import (
     execute as execute_action,
 )
-from cards.needs import fmt_number, kind_label
+from cards.needs import fmt_number
 
 T = Callable[..., str]
 MAX_BARS = 12
+
+
+CHART_MIN_CATEGORIES = 2
+CHART_MIN_ENTRIES = 5
 
 
 def _chart_label(value: str) -> str:
@@ -35,11 +39,27 @@ def _chart_label(value: str) -> str:
     return clip(value.replace("<", "‹").replace(">", "›"), 40)
 
 
+def figure(heading: str, counts: Mapping[str, int], total: int, *, limit: int = 30) -> list[Element]:
+    """One representation per figure: a bar chart when it adds something (several categories with data, enough
+    entries, every category fits), otherwise a table. The bars carry their values and no axis, so no fractional
+    ticks (0, 0.75, 1.5 …) can show; clients without charts get the table as the chart's fallback."""
+    rows = [(k, n) for k, n in counts.items() if n]
+    table = facts([(escape(clip(k, 80)), str(n)) for k, n in rows[:limit]])
+    out: list[Element] = [text(heading, weight="Bolder", spacing="Medium")]
+    if len(rows) >= CHART_MIN_CATEGORIES and total >= CHART_MIN_ENTRIES and len(rows) <= MAX_BARS:
+        out.append({"type": "Chart.HorizontalBar", "displayMode": "AbsoluteNoAxis", "colorSet": "categorical",
+                    "data": [{"x": _chart_label(k), "y": n} for k, n in rows], "fallback": table})
+    else:
+        out.append(table)
+    return out
+
+
 def summary_card(t: T, project_name: str, s: Summary, *, lang: str = "nb") -> Card:
     """Counts by kind / faggruppe / municipality, totals, top entries, charts, missing faggrupper."""
     body: list[Element] = [title(t("needs.summary.title", project=escape(project_name)))]
     if s.total == 0:
         body.append(text(t("needs.summary.empty")))
+    # Needs and benefits are two numbers in this table; a pie of the same two numbers would only repeat them.
     body.append(facts([
         (t("needs.summary.total"), str(s.total)),
         (t("needs.summary.needs"), str(s.by_kind.get(NEED, 0))),
@@ -47,23 +67,10 @@ def summary_card(t: T, project_name: str, s: Summary, *, lang: str = "nb") -> Ca
         (t("needs.summary.total_nok"), fmt_number(s.total_nok, lang)),
         (t("needs.summary.total_hours"), fmt_number(s.total_hours, lang)),
     ]))
-    if s.total:
-        body.append({"type": "Chart.Pie", "title": t("needs.summary.by_kind"), "colorSet": "categorical",
-                     "data": [{"legend": kind_label(t, k), "value": n} for k, n in s.by_kind.items() if n],
-                     "fallback": "drop"})
     if s.by_faggruppe:
-        body.append(text(t("needs.summary.by_faggruppe"), weight="Bolder", spacing="Medium"))
-        body.append(facts([(escape(clip(f, 80)), str(n)) for f, n in s.by_faggruppe.items()]))
-        body.append({"type": "Chart.HorizontalBar", "title": t("needs.summary.by_faggruppe"), "colorSet": "categorical",
-                     "data": [{"x": _chart_label(f), "y": n} for f, n in list(s.by_faggruppe.items())[:MAX_BARS]],
-                     "fallback": "drop"})
+        body += figure(t("needs.summary.by_faggruppe"), s.by_faggruppe, s.total)
     if s.by_municipality:
-        body.append(text(t("needs.summary.by_municipality"), weight="Bolder", spacing="Medium"))
-        body.append(facts([(escape(m), str(n)) for m, n in list(s.by_municipality.items())[:30]]))
-        body.append({"type": "Chart.VerticalBar", "title": t("needs.summary.by_municipality"), "colorSet": "categorical",
-                     "xAxisTitle": t("needs.field.municipalities"), "yAxisTitle": t("needs.summary.count"),
-                     "data": [{"x": _chart_label(m), "y": n} for m, n in list(s.by_municipality.items())[:MAX_BARS]],
-                     "fallback": "drop"})
+        body += figure(t("needs.summary.by_municipality"), s.by_municipality, s.total)
     if s.top:
         body.append(text(t("needs.summary.top"), weight="Bolder", spacing="Medium"))
         for i, e in enumerate(s.top, 1):

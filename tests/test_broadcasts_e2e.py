@@ -26,6 +26,18 @@ async def wait_done(bot: RunningBot, teams: TeamsClient, broadcast_id: int, time
     raise AssertionError(f"broadcast {broadcast_id} not done: {b.state}")
 
 
+def assert_totals_first(report: dict, totals: str) -> None:
+    """The report as posted: the totals line right under the heading, the per-chat rows behind one "Vis detaljer"."""
+    body = report["body"]
+    assert body[1]["type"] == "TextBlock" and body[1]["text"] == totals, body[1]
+    shown = [el for el in body if el.get("isVisible") is not False]
+    assert not any("feilet" in json.dumps(el, ensure_ascii=False) and el is not body[1] for el in shown)
+    toggles = [a for el in shown if el.get("type") == "ActionSet" for a in el["actions"]]
+    assert [a["title"] for a in toggles] == ["Vis detaljer"]
+    details = next(el for el in body if el.get("id") in toggles[0]["targetElements"])
+    assert details["isVisible"] is False and "Sendt " in json.dumps(details, ensure_ascii=False)
+
+
 async def test_members_are_refused_command_and_replayed_cards(teams: TeamsClient, bot, leader, members):
     member = members[0]
     await quick_chats(teams, bot, leader, {"Oppvekst": 1})
@@ -110,7 +122,7 @@ async def test_preview_edit_and_send_to_all_with_live_report(teams: TeamsClient,
         return rep if "Ferdig" in rep else None
 
     rep = await teams.connector.wait_for(final_report)
-    assert '{"title": "Sendt", "value": "3"}' in rep
+    assert_totals_first(card_of(teams.connector.activities.get((personal.id, b.report_activity_id))), "Levert 3 av 3")
     for name in ("Oppvekst", "Helse og omsorg", "Ungdom"):
         assert name in rep
     assert "Sendt 1 · feilet 0 · venter 0" in rep
@@ -179,6 +191,7 @@ async def test_faults_403_429_502_and_dropped_connection(teams: TeamsClient, bot
         return rep if "Ferdig" in rep else None
 
     rep = await c.wait_for(final)
+    assert_totals_first(card_of(c.activities.get((personal.id, b.report_activity_id))), "Levert 3 av 4 · 1 feilet")
     assert "Boten er fjernet fra chatten" in rep and "Oppvekst chat 1" in rep
     assert "Sendt 0 · feilet 1 · venter 0" in rep
 
@@ -213,6 +226,8 @@ async def test_read_acknowledgements_once_per_person(teams: TeamsClient, bot, le
         return rep if "lest 2" in rep and "lest 1" in rep else None
 
     assert await teams.connector.wait_for(report)
+    final = card_of(teams.connector.activities.get((personal.id, repo.report_activity_id)))
+    assert_totals_first(final, "Levert 2 av 2 · lest av 3 personer")
 
 
 async def test_composed_in_group_chat_reports_to_personal_chat(teams: TeamsClient, bot, leader, members):

@@ -178,7 +178,7 @@ async def test_connector_fault_while_updating_the_broadcast_report(teams: TeamsC
 
     def final() -> bool:
         reports = [card_of(a) for (cid, _aid), a in teams.connector.activities.items() if cid == personal.id]
-        return any("Ferdig" in _text(r) and '"Sendt", "value": "5"' in _text(r) for r in reports)
+        return any("Ferdig" in _text(r) and "Levert 5 av 5" in _text(r) for r in reports)
 
     await teams.connector.wait_for(final, timeout=30)  # the report catches up and says done
 

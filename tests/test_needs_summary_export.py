@@ -52,10 +52,14 @@ async def test_summary_numbers(teams: TeamsClient, bot, leader, members):
         assert any(expected in x for x in lines), (expected, lines)
     top = [x for x in lines if x[:1].isdigit() and "\\." in x[:3]]
     assert [t.split(" ", 1)[1].split(" (")[0] for t in top] == ["Gevinst D 🚀", "Gevinst C", "Gevinst F"]
-    charts = {el["type"]: el for el in res.card["body"] if el["type"].startswith("Chart.")}
-    assert charts["Chart.Pie"]["data"] == [{"legend": "Behov", "value": 2}, {"legend": "Gevinst", "value": 3}]
-    assert charts["Chart.HorizontalBar"]["data"] == [{"x": "Helse og omsorg", "y": 3}, {"x": "Oppvekst", "y": 2}]
-    assert charts["Chart.VerticalBar"]["data"][0] == {"x": "Rana", "y": 3}
+    # five entries in two faggrupper and three municipalities: one axis-free bar chart each, no table beside it
+    charts = [el for el in res.card["body"] if el["type"].startswith("Chart.")]
+    assert [c["type"] for c in charts] == ["Chart.HorizontalBar", "Chart.HorizontalBar"]
+    assert all(c["displayMode"] == "AbsoluteNoAxis" for c in charts)
+    assert charts[0]["data"] == [{"x": "Helse og omsorg", "y": 3}, {"x": "Oppvekst", "y": 2}]
+    assert charts[1]["data"][0] == {"x": "Rana", "y": 3}
+    assert [el["type"] for el in res.card["body"]].count("FactSet") == 1  # the totals; the figures only as charts
+    assert any("timer/år" in x for x in top) and not any("t/år" in x.replace("timer/år", "") for x in lines)
     status = await bot.services.input_status(project_id)
     assert (status.total, status.needs, status.benefits, status.missing) == (5, 2, 3, ("Ungdom",))
     assert status.by_faggruppe == {"Helse og omsorg": 3, "Oppvekst": 2}
