@@ -48,7 +48,7 @@ json_values = st.recursive(json_scalars, lambda kids: st.one_of(st.lists(kids, m
 deep_values = st.integers(min_value=1, max_value=70).map(nested)
 junk_strings = st.one_of(
     st.text(max_size=60),
-    st.sampled_from(["2026-02-30", "2026-13-01", "31.02.2026", "9999-99-99T99:99", "", " ", "\u0000", "null", "-1",
+    st.sampled_from(["2026-02-30", "2026-13-41", "31.02.2026", "9999-99-99T99:99", "", " ", "\u0000", "null", "-1",
                      "1e309", "<at>x</at>", "[lenke](https://evil.example)", "{{DATE(2026-01-01)}}", "' OR 1=1 --",
                      "Oppvekst", "oppvekst", "Helse og omsorg", "ÆØÅ æøå", "\u202eRTL", "🤖" * 50]),
     st.integers(min_value=1, max_value=50_000).map(lambda n: "å" * n),

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# An ISO day in a string ("2027-03-29") or a date/datetime built from literals (date(2027, 3, 29)).
+# An ISO day in a string ("YYYY-MM-DD") or a date/datetime built from literals (date(YYYY, M, D)).
 ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d])")
 CALL = re.compile(r"\b(?:date|datetime)\(\s*(\d{4}),\s*(\d{1,2}),\s*(\d{1,2})")
 
