@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cards.common import escape, lines
 from tests.broadcast_helpers import compose, quick_chats
+from tests.card_rules import elements
 from tests.harness import TeamsClient, iter_actions
 from tests.test_polls_e2e import create_poll
 
@@ -11,20 +12,7 @@ AGENDA = "1. Velkommen\r\n2. Status for BP2\n\n\n3. Eventuelt"
 
 
 def _texts(card: dict) -> list[str]:
-    out: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock":
-                out.append(str(node.get("text", "")))
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(card)
-    return out
+    return [str(el.get("text", "")) for el, _ in elements(card) if el.get("type") == "TextBlock"]
 
 
 def test_lines_become_paragraphs():

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.domain.clock import ShiftedClock
 from bot.scheduling import poll_jobs
 from tests import dates
+from tests.card_rules import elements
 from tests.fakes.connector import FakeConnector, card_of
 from tests.fakes.graph import FakeGraph
 from tests.harness import Conv, RunningBot, TeamsClient, User, find_action, iter_actions, make_user
@@ -66,20 +67,7 @@ def issue_votes(leader: User, members: list[User], s1: int, s2: int) -> dict[int
 
 def best_marked(card: dict) -> list[str]:
     """The texts that carry the best-slot star."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock" and "⭐" in node.get("text", ""):
-                found.append(node["text"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(card)
-    return found
+    return [el["text"] for el, _ in elements(card) if el.get("type") == "TextBlock" and "⭐" in el.get("text", "")]
 
 
 async def test_slot_most_can_attend_is_marked_and_booked(graph_teams, fake_graph: FakeGraph, clock, leader, members):
