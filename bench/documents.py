@@ -15,7 +15,7 @@ from bench.scale import timed
 from bot.config import load_settings
 from bot.documents.model import DRAFT_BPS
 from bot.documents.service import build_draft
-from bot.domain.clock import SystemClock
+from bot.kernel.clock import SystemClock
 from bot.services import build_services
 from bot.storage.db import Database
 from tests import documents_seed as seed

@@ -24,8 +24,8 @@ Timed = dict[str, Callable[[], Awaitable[Any]]]  # operation name -> coroutine f
 
 
 def has_feature(name: str) -> bool:
-    """True when bot/teams/handlers/<name>.py exists on this branch."""
-    return (ROOT / "bot" / "teams" / "handlers" / f"{name}.py").exists()
+    """True when the feature folder bot/<name>/ has handlers on this branch."""
+    return (ROOT / "bot" / name / "handlers.py").exists()
 
 
 def _actions(node: Any) -> list[dict[str, Any]]:
@@ -169,8 +169,8 @@ async def seed_polls(services: Any, n_polls: int) -> Timed | None:
         return None
     from sqlalchemy import func, select
 
-    from bot.storage.polls import PollRow, PollSlotRow, PollVoteRow
-    from bot.teams.poll_ops import ops
+    from bot.polls.service import ops
+    from bot.polls.store import PollRow, PollSlotRow, PollVoteRow
 
     now = datetime.now(UTC)
     start = now + timedelta(days=7)
@@ -220,10 +220,10 @@ async def seed_needs(services: Any, n_entries: int) -> Timed | None:
     """Seed n entries in one project (exported) and n/5 in another (summarized); time `oversikt` and `eksport`."""
     if not has_feature("needs"):
         return None
-    from bot.domain.needs import BENEFIT, NEED, summarize
     from bot.messages import t
-    from bot.needs_export import build_csv, build_xlsx
-    from bot.storage.needs import NeedEntry, NeedsRepo
+    from bot.needs.export import build_csv, build_xlsx
+    from bot.needs.model import BENEFIT, NEED, summarize
+    from bot.needs.store import NeedEntry, NeedsRepo
     from cards.needs_summary import summary_card
 
     now = datetime.now(UTC)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.delivery.outbox import NewDelivery
 from bot.scheduling import runtime
-from bot.storage.outbox import NewDelivery
 
 
 async def remind(group: str, conversation_id: str, i: int) -> None:

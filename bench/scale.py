@@ -17,7 +17,7 @@ from sqlalchemy import insert
 
 from bench import hooks
 from bot.config import load_settings
-from bot.domain.clock import SystemClock
+from bot.kernel.clock import SystemClock
 from bot.services import build_services
 from bot.storage.db import Database
 from bot.storage.models import AuditEntry, Conversation, Membership, OutboxItem, Person

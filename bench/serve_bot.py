@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from bot.app import SERVICES, create_app
 from bot.config import load_settings
-from bot.logsetup import setup_logging
+from bot.delivery.outbox import NewDelivery
+from bot.ops.logsetup import setup_logging
 from bot.storage.models import OutboxItem
-from bot.storage.outbox import NewDelivery
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 
@@ -71,7 +71,7 @@ async def outbox(request: web.Request) -> web.Response:
 
 async def votes(request: web.Request) -> web.Response:
     """GET ?poll_id=: vote rows stored for a poll and distinct voters (read from the database)."""
-    from bot.storage.polls import PollVoteRow
+    from bot.polls.store import PollVoteRow
 
     services = request.app[SERVICES]
     poll_id = int(request.query["poll_id"])
@@ -83,9 +83,9 @@ async def votes(request: web.Request) -> web.Response:
 
 async def broadcast(request: web.Request) -> web.Response:
     """POST {faggruppe, author_id}: one broadcast to every chat of a faggruppe, started like the leader's "Send"."""
-    from bot.domain.broadcasts import Draft, State, TargetMode, Targets
-    from bot.storage.broadcasts import BroadcastRepo
-    from bot.teams.broadcasting import broadcaster
+    from bot.broadcasts.model import Draft, State, TargetMode, Targets
+    from bot.broadcasts.service import broadcaster
+    from bot.broadcasts.store import BroadcastRepo
 
     body = await request.json()
     services = request.app[SERVICES]

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_dotenv_file, load_settings
-from bot.logsetup import setup_logging
+from bot.ops.logsetup import setup_logging
 
 
 def _settings(lang: str) -> Settings:
@@ -47,7 +47,7 @@ def _run(settings: Settings, lang: str) -> int:
     from aiohttp import web
 
     from bot.app import create_app
-    from bot.lifecycle import HARD_EXIT
+    from bot.ops.lifecycle import HARD_EXIT
 
     app = create_app(settings)
     app[HARD_EXIT] = True  # SIGTERM: the process ends within SHUTDOWN_GRACE_SECONDS (and a little cleanup)
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
     lang = cli_language(args.lang)
     if args.command == "doctor":
-        from bot.doctor import main_doctor
+        from bot.ops.doctor import main_doctor
 
         load_dotenv_file()
         try:
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         return _run(settings, lang)
     setup_logging(settings.log_level, settings.log_format)
     if args.command == "package":
-        from bot.package import build_package
+        from bot.ops.package import build_package
 
         return build_package(settings, args.out)
     if args.command == "migrate":
@@ -124,11 +124,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return asyncio.run(migrate())
     if args.command in ("backup", "restore"):
-        from bot.backup import run_backup, run_restore
+        from bot.ops.backup import run_backup, run_restore
 
         return (run_backup if args.command == "backup" else run_restore)(settings, args.path, args.force)
     if args.command == "privacy":
-        from bot.privacy_cli import run_privacy
+        from bot.privacy.cli import run_privacy
 
         return asyncio.run(run_privacy(settings, args.action, args.user, args.out))
     return 1

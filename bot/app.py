@@ -14,25 +14,25 @@ from aiohttp import web
 from botbuilder.schema import Activity
 
 from bot import __version__, jsonbody
-from bot.bookings import BookingService
+from bot.calendar.bookings import BookingService
+from bot.calendar.factory import build_calendar
+from bot.chat import telemetry
 from bot.config import Settings
-from bot.domain.clock import Clock, SystemClock
-from bot.graph import build_calendar
-from bot.lifecycle import install as install_shutdown
-from bot.metrics_http import install as install_metrics
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.leadership import gate_engine
+from bot.delivery.ratelimit import TeamsLimits
+from bot.features import build_router
+from bot.hosts.botbuilder.adapter import build_adapter, close_adapter
+from bot.hosts.botbuilder.auth import Unauthorized, authenticate
+from bot.hosts.botbuilder.bot import FaggruppeBot
+from bot.hosts.botbuilder.fastpath import invoke_body_json
+from bot.kernel.clock import Clock, SystemClock
+from bot.ops.lifecycle import install as install_shutdown
+from bot.ops.metrics_http import install as install_metrics
 from bot.scheduling import runtime
 from bot.scheduling.scheduler import Scheduler
 from bot.services import Services, build_services
 from bot.storage.db import Database
-from bot.teams import telemetry
-from bot.teams.adapter import build_adapter, close_adapter
-from bot.teams.auth import Unauthorized, authenticate
-from bot.teams.bot import FaggruppeBot
-from bot.teams.delivery import DeliveryEngine
-from bot.teams.fastpath import invoke_body_json
-from bot.teams.handlers import build_router
-from bot.teams.leadership import gate_engine
-from bot.teams.ratelimit import TeamsLimits
 
 log = logging.getLogger("bot.http")
 
@@ -187,8 +187,8 @@ async def index(_request: web.Request) -> web.Response:
 
 async def download(request: web.Request) -> web.Response:
     """GET /downloads/{token}: a short-lived file; 410 for used and expired links, 404 for unknown ones."""
+    from bot.chat.private import link_page
     from bot.storage.downloads import LinkState
-    from bot.teams.private import link_page
 
     services = request.app[SERVICES]
     opened = await services.downloads.open(request.match_info["token"], consume=request.method != "HEAD")

@@ -78,7 +78,7 @@ class Settings:
     municipalities: tuple[str, ...]
     cooperation_name: str  # e.g. "Digitale Helgeland": on the title page of decision documents
     faggrupper: tuple[str, ...]
-    # Graph (see bot/graph): all optional, Graph is off when unset.
+    # Graph (see bot/calendar): all optional, Graph is off when unset.
     graph_organizer: str
     graph_auth: str
     graph_tenant_id: str

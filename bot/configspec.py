@@ -24,7 +24,7 @@ from bot.configparse import (
     url,
     working_hours,
 )
-from bot.domain.defaults import FAGGRUPPER, MUNICIPALITIES
+from bot.kernel.defaults import FAGGRUPPER, MUNICIPALITIES
 
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 GRAPH_AUTHS = ("", "client-secret", "certificate", "managed-identity")

@@ -7,17 +7,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.calendar.port import Bookings, Calendar
 from bot.config import Settings
-from bot.domain.calendar import Bookings, Calendar
-from bot.domain.clock import Clock
-from bot.domain.status import InputStatus
+from bot.delivery.outbox import NewDelivery, OutboxRepo
+from bot.kernel.clock import Clock
+from bot.kernel.status import InputStatus
+from bot.people.conversations import ConversationRepo
+from bot.people.store import PeopleRepo
+from bot.projects.store import ProjectRepo
 from bot.storage.audit import AuditRepo
-from bot.storage.conversations import ConversationRepo
 from bot.storage.db import Database
 from bot.storage.downloads import DownloadRepo
-from bot.storage.outbox import NewDelivery, OutboxRepo
-from bot.storage.people import PeopleRepo
-from bot.storage.projects import ProjectRepo
 
 if TYPE_CHECKING:
     from bot.scheduling.scheduler import Scheduler
@@ -57,7 +57,7 @@ class Services:
 
     async def download_link(self, content: bytes, filename: str, content_type: str, owner_id: str = "") -> tuple[str, Any]:
         """Store a file and return (url, expiry time). With an owner the file is personal: its link works once and is
-        only ever shown to the owner (bot.teams.private); without one it is shared with the chat it is posted in."""
+        only ever shown to the owner (bot.chat.private); without one it is shared with the chat it is posted in."""
         ttl = timedelta(minutes=self.settings.download_ttl_minutes)
         token = await self.downloads.issue(content, filename, content_type, ttl, owner_id)
         return f"{self.settings.public_base_url}/downloads/{token}", self.clock.now() + ttl

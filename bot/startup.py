@@ -85,7 +85,7 @@ def bind_problems(settings: Settings) -> list[Problem]:
 
 async def database_problems(settings: Settings) -> list[Problem]:
     """The database answers and was not migrated by a newer release (the bot migrates older ones at start)."""
-    from bot.dbcheck import inspect_database
+    from bot.ops.dbcheck import inspect_database
 
     state = await inspect_database(settings.database_url)
     if not state.reachable:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.domain.broadcasts import FAILED, FormInput, Report, safe_markdown
-from bot.domain.choices import choice_value
+from bot.broadcasts.model import FAILED, FormInput, Report, safe_markdown
+from bot.kernel.choices import choice_value
 from cards.common import (
     MAX_PRIMARY_ACTIONS,
     Card,

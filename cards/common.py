@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.domain.cardinput import parse_number
+from bot.kernel.cardinput import parse_number
 
 CARD_VERSION = "1.5"
 MAX_PRIMARY_ACTIONS = 6  # buttons seen without opening anything (tests/card_rules.py defines and checks them)

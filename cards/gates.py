@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, tzinfo
 
-from bot.domain.choices import choice_value
-from bot.domain.gates import (
+from bot.gates.model import (
     APPROVED,
     DECISION_POINTS,
     OVERDUE,
@@ -17,7 +16,8 @@ from bot.domain.gates import (
     gate_status,
     phase_index,
 )
-from bot.domain.status import InputStatus
+from bot.kernel.choices import choice_value
+from bot.kernel.status import InputStatus
 from cards.common import (
     Card,
     Element,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from bot.domain.needs import BENEFIT, BENEFIT_STATUSES, BENEFIT_TYPES, CATEGORIES, NEED, PRIORITIES, WITHDRAWN, Benefit, Entry
+from bot.needs.model import BENEFIT, BENEFIT_STATUSES, BENEFIT_TYPES, CATEGORIES, NEED, PRIORITIES, WITHDRAWN, Benefit, Entry
 from cards.common import (
     MAX_PRIMARY_ACTIONS,
     Card,

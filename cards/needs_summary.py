@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from bot.domain.choices import choice_value
-from bot.domain.needs import BENEFIT, NEED, Summary
+from bot.kernel.choices import choice_value
+from bot.needs.model import BENEFIT, NEED, Summary
 from cards.common import (
     Card,
     Element,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from urllib.parse import quote
 
-from bot.domain.polls import Poll
+from bot.polls.model import Poll
 from cards.common import Card, Element, card, container, escape, execute, open_url, text, title
 from cards.polls import T, deadline_text
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from bot.domain.polls import ANSWERS, DURATIONS, MAX_SLOTS, Counts, Poll, Slot, Standing, Vote, rank, voters
+from bot.polls.model import ANSWERS, DURATIONS, MAX_SLOTS, Counts, Poll, Slot, Standing, Vote, rank, voters
 from cards.common import (
     Card,
     Element,

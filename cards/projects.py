@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from bot.domain.choices import choice_value
-from bot.storage.projects import ProjectInfo
+from bot.kernel.choices import choice_value
+from bot.projects.store import ProjectInfo
 from cards.common import Card, Element, card, choice_input, clip, container, error_text, escape, execute, text, text_input, title
 
 T = Callable[..., str]

@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.documents.model import gather  # noqa: E402
 from bot.documents.plan import render  # noqa: E402
-from bot.domain.defaults import MUNICIPALITIES  # noqa: E402
+from bot.kernel.defaults import MUNICIPALITIES  # noqa: E402
 from bot.messages import t  # noqa: E402
 from tests import documents_seed as seed  # noqa: E402
 

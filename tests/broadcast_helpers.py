@@ -48,6 +48,6 @@ def report_text(bot: RunningBot, teams: TeamsClient, conv: Conv, broadcast_id: i
 
 async def broadcast(bot: RunningBot, broadcast_id: int):
     """The stored broadcast."""
-    from bot.teams.broadcasting import broadcaster
+    from bot.broadcasts.service import broadcaster
 
     return await broadcaster(bot.services).repo.get(broadcast_id)

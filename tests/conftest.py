@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from bot.config import Settings, load_settings
-from bot.domain.clock import ShiftedClock
+from bot.kernel.clock import ShiftedClock
 from bot.storage.db import Database
 from tests.fakes.connector import FakeConnector
 from tests.harness import RunningBot, TeamsClient, User, make_user

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bot.domain.needs import ACTIVE, BENEFIT, NEED, WITHDRAWN, Benefit, Entry, Need
+from bot.needs.model import ACTIVE, BENEFIT, NEED, WITHDRAWN, Benefit, Entry, Need
 
 PROJECT = "Felles sak- og arkivløsning for Helgeland"
 COOPERATION = "Digitale Helgeland"
@@ -118,7 +118,7 @@ def scaled(n: int, today: date) -> list[Row]:
 
 async def store(services: Any, project_id: int, today: date, register: list[Row] | None = None) -> list[Entry]:
     """Save the register through the needs repository, and one withdrawn benefit."""
-    from bot.needs_service import needs_repo
+    from bot.needs.service import needs_repo
 
     repo = needs_repo(services)
     now = services.clock.now()

@@ -10,7 +10,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from bot.teams.handlers import build_router
+from bot.features import build_router
 from tests.harness import BOT_ID, make_user
 
 ROUTER = build_router()

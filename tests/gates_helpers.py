@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.domain.choices import encode_multi
-from bot.scheduling.gate_jobs import REMINDER_FUNC, reminder_job_id
+from bot.gates.jobs import REMINDER_FUNC, reminder_job_id
+from bot.kernel.choices import encode_multi
 from tests.harness import Conv, TeamsClient, User
 
 PROJECT = "Felles sak/arkiv – Ærlig og Åpen"

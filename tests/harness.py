@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.app import SERVICES, create_app
 from bot.config import Settings
-from bot.domain.clock import Clock
+from bot.kernel.clock import Clock
 from bot.services import Services
 from tests.fakes.connector import FakeConnector, card_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.choices import encode_multi
+from bot.kernel.choices import encode_multi
 from tests.harness import Conv, TeamsClient, User
 
 NEED_OK = {"title": "Digital søknad om barnehageplass æøå 🚸", "problem": "Papirskjema gir dobbeltarbeid",

@@ -6,9 +6,9 @@ import json
 import re
 from pathlib import Path
 
-from bot.domain.gates import APPROVED, POSTPONED
+from bot.gates.model import APPROVED, POSTPONED
 from bot.messages import catalogue
-from bot.teams.audit_text import ACTIONS
+from bot.privacy.audit_text import ACTIONS
 from tests import card_rules as rules
 from tests.dates import day, long_nb
 from tests.gates_helpers import PROJECT, set_deadline, setup_chats

@@ -141,7 +141,7 @@ async def test_healthz_reports_jwt_when_app_id_set(auth_teams):
 
 def test_settings_are_mapped_to_botbuilder(identity: FakeIdentity, make_settings):
     """The BOT_* settings reach botbuilder's parameterized authentication (national clouds, tests)."""
-    from bot.teams.adapter import build_adapter
+    from bot.hosts.botbuilder.adapter import build_adapter
 
     def configured(adapter):
         # The fast path wraps botbuilder's ConfigurationBotFrameworkAuthentication; look at what it wraps.
@@ -169,7 +169,7 @@ def test_partial_endpoint_configuration_is_refused():
 
 
 async def test_proactive_delivery_carries_bot_token(auth_teams, identity: FakeIdentity, members: list[User]):
-    from bot.storage.outbox import NewDelivery
+    from bot.delivery.outbox import NewDelivery
 
     teams, running = auth_teams
     user = members[2]

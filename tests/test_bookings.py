@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 
-from bot.bookings import BookingService, retry_job_id, spec_from_json, spec_to_json, transaction_id_for
+from bot.calendar.bookings import BookingService, retry_job_id, spec_from_json, spec_to_json, transaction_id_for
+from bot.calendar.ics import event_ics
+from bot.calendar.port import BookingStatus, EventSpec
+from bot.calendar.store import BookingRepo
 from bot.config import Settings
-from bot.domain.calendar import BookingStatus, EventSpec
-from bot.domain.clock import ShiftedClock
-from bot.ics import event_ics
-from bot.storage.bookings import BookingRepo
+from bot.kernel.clock import ShiftedClock
 from bot.storage.db import Database
 from tests.fakes.graph import FakeGraph
 from tests.harness import RunningBot

@@ -5,7 +5,7 @@ A forged "Lest" from any other chat is refused and leaves the read counts as the
 
 from __future__ import annotations
 
-from bot.teams.broadcasting import broadcaster
+from bot.broadcasts.service import broadcaster
 from tests.broadcast_helpers import compose, quick_chats
 from tests.fakes.connector import card_of
 from tests.harness import TeamsClient

@@ -7,8 +7,8 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.broadcasts import State
-from bot.storage.outbox import NewDelivery
+from bot.broadcasts.model import State
+from bot.delivery.outbox import NewDelivery
 from tests.broadcast_helpers import broadcast, compose, quick_chats
 from tests.fakes.connector import card_of
 from tests.harness import RunningBot, TeamsClient, find_action

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.broadcasts import FormInput, TargetMode, build_report, parse_send_at, reason_key, safe_markdown, validate
-from bot.domain.errors import InvalidInput
+from bot.broadcasts.model import FormInput, TargetMode, build_report, parse_send_at, reason_key, safe_markdown, validate
+from bot.kernel.errors import InvalidInput
 from bot.messages import t
 
 OSLO = ZoneInfo("Europe/Oslo")

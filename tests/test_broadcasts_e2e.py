@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 
-from bot.domain.broadcasts import State
+from bot.broadcasts.model import State
 from tests.broadcast_helpers import broadcast, compose, form, quick_chats
 from tests.fakes.connector import card_of
 from tests.harness import RunningBot, TeamsClient, find_action
@@ -217,7 +217,7 @@ async def test_read_acknowledgements_once_per_person(teams: TeamsClient, bot, le
     await teams.press(opp, members[1], card_opp, "Lest")
     await teams.press(ung, members[2], card_ung, "Lest")
     repo = (await broadcast(bot, bid))
-    from bot.teams.broadcasting import broadcaster
+    from bot.broadcasts.service import broadcaster
 
     assert await broadcaster(bot.services).repo.read_counts(bid) == {"Oppvekst": 2, "Ungdom": 1}
 

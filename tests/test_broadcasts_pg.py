@@ -10,15 +10,15 @@ from datetime import timedelta
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
+from bot.broadcasts.model import Draft, State, TargetMode, Targets
+from bot.broadcasts.store import BroadcastRepo
 from bot.config import load_settings
-from bot.domain.broadcasts import Draft, State, TargetMode, Targets
-from bot.domain.clock import ShiftedClock
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.outbox import NewDelivery, OutboxRepo
+from bot.hosts.botbuilder.adapter import build_adapter
+from bot.kernel.clock import ShiftedClock
 from bot.services import build_services
-from bot.storage.broadcasts import BroadcastRepo
 from bot.storage.db import Database
-from bot.storage.outbox import NewDelivery, OutboxRepo
-from bot.teams.adapter import build_adapter
-from bot.teams.delivery import DeliveryEngine
 from tests.fakes.connector import FakeConnector
 from tests.harness import TeamsClient, make_user
 

@@ -12,8 +12,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.features import build_router
 from bot.messages import t
-from bot.teams.handlers import build_router
 from tests.broadcast_helpers import compose
 from tests.fakes.connector import FakeConnector
 from tests.gates_helpers import INVOLVED, PROJECT, setup_chats

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.choices import choice_value, decode_multi, encode_multi
+from bot.kernel.choices import choice_value, decode_multi, encode_multi
 from tests.needs_support import create_project
 
 COMMA = "Personal, arkiv, økonomi"

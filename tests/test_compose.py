@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from bot.config import load_settings
-from bot.lifecycle import EXIT_SLACK_S
+from bot.ops.lifecycle import EXIT_SLACK_S
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -162,7 +162,7 @@ def test_one_version_everywhere():
     import tomllib
 
     from bot import __version__
-    from bot.package import render
+    from bot.ops.package import render
 
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["version"] == __version__

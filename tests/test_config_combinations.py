@@ -67,9 +67,9 @@ SEEN: dict[str, int] = {"refused": 0, "policy": 0, "built": 0}
 
 async def _build_everything(s) -> None:
     """What create_app and the first proactive send set up, without the network."""
-    from bot.graph import build_calendar
-    from bot.teams.adapter import auth_configuration, build_adapter, close_adapter
-    from bot.teams.auth import BotCredentialFactory
+    from bot.calendar.factory import build_calendar
+    from bot.hosts.botbuilder.adapter import auth_configuration, build_adapter, close_adapter
+    from bot.hosts.botbuilder.auth import BotCredentialFactory
 
     adapter = build_adapter(s)
     await close_adapter(adapter)

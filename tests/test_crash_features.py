@@ -24,11 +24,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import create_engine, update
 from sqlalchemy.orm import Session
 
-from bot.domain.clock import SystemClock  # the bot process runs on the system clock
-from bot.scheduling.gate_jobs import REMINDER_FUNC, reminder_job_id
+from bot.gates.jobs import REMINDER_FUNC, reminder_job_id
+from bot.kernel.clock import SystemClock  # the bot process runs on the system clock
+from bot.polls.store import PollRow
 from bot.scheduling.scheduler import one_off
 from bot.storage.db import sync_url
-from bot.storage.polls import PollRow
 from tests.dates import iso
 from tests.gates_helpers import INVOLVED, PROJECT, reminders, set_deadline, setup_chats
 from tests.harness import TeamsClient, User, find_action, iter_actions, make_user

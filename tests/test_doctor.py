@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.doctor import run_doctor
+from bot.ops.doctor import run_doctor
 from tests.fakes.graph import FakeGraph
 from tests.fakes.identity import FakeIdentity
 from tests.harness import RunningBot

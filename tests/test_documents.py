@@ -13,9 +13,9 @@ from bot.documents.docx import num
 from bot.documents.model import DRAFT_BPS, gather, missing_lines
 from bot.documents.plan import render
 from bot.documents.service import filename, parse_bp, split_args
-from bot.domain.defaults import MUNICIPALITIES
-from bot.domain.needs import BENEFIT, NEED, Benefit, Entry, Need
+from bot.kernel.defaults import MUNICIPALITIES
 from bot.messages import t
+from bot.needs.model import BENEFIT, NEED, Benefit, Entry, Need
 from cards.needs import fmt_number
 from tests import documents_seed as seed
 from tests.dates import day, today
@@ -220,7 +220,7 @@ def test_chart_font_draws_norwegian_letters():
 
 
 def test_document_texts_exist_in_both_languages():
-    from bot.messages import documents
+    from bot.documents import texts as documents
 
     assert set(documents.NB) == set(documents.EN)
 

@@ -9,8 +9,8 @@ from typing import Any
 import aiohttp
 from sqlalchemy import func, select
 
-from bot.domain.people import Role
-from bot.storage.gates import GateRepo
+from bot.gates.store import GateRepo
+from bot.people.model import Role
 from bot.storage.models import Download
 from tests import documents_seed as seed
 from tests.dates import iso, today

@@ -13,10 +13,10 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-from bot.domain.calendar import BookingStatus
-from bot.needs_service import needs_repo
+from bot.calendar.port import BookingStatus
+from bot.calendar.store import BookingRepo
+from bot.needs.service import needs_repo
 from bot.privacy.pseudonyms import pseudonym, pseudonym_key
-from bot.storage.bookings import BookingRepo
 from tests.broadcast_helpers import compose
 from tests.fakes.connector import card_of
 from tests.harness import TeamsClient, make_user

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from bot.domain.broadcasts import TargetMode
-from bot.domain.choices import encode_multi
+from bot.broadcasts.model import TargetMode
+from bot.kernel.choices import encode_multi
 from tests.broadcast_helpers import compose, quick_chats
 from tests.dates import iso
 from tests.fakes.connector import card_of

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.broadcasts import TargetMode
+from bot.broadcasts.model import TargetMode
 from bot.messages import BOT_TEXT, USER_TEXT, catalogue, is_plain
 from tests.broadcast_helpers import compose
 from tests.gates_helpers import INVOLVED, setup_chats

@@ -7,8 +7,8 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from botbuilder.schema import Activity
 
 from bot.config import load_settings
-from bot.teams.adapter import auth_configuration
-from bot.teams.fastpath import CachingBotFrameworkAuthentication, LazyUserTokenClient
+from bot.hosts.botbuilder.adapter import auth_configuration
+from bot.hosts.botbuilder.fastpath import CachingBotFrameworkAuthentication, LazyUserTokenClient
 from tests.harness import RunningBot, TeamsClient
 
 
@@ -104,7 +104,7 @@ def test_card_passthrough_serializer_matches_msrest():
     from botframework.connector import models
     from msrest import Serializer
 
-    from bot.teams.fastpath import CardPassthroughSerializer
+    from bot.hosts.botbuilder.fastpath import CardPassthroughSerializer
     from cards.core import help_card
 
     card = help_card(lambda k, **p: f"Tekst {k} æøå ÆØÅ", [("hjelp", "hjelp", "Vis hjelp", False),

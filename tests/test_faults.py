@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from bot.storage.outbox import NewDelivery
+from bot.delivery.outbox import NewDelivery
 from tests.harness import TeamsClient
 
 INJECTED: Counter[str] = Counter()

@@ -14,11 +14,11 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
+from bot.broadcasts.model import State
+from bot.broadcasts.service import broadcaster
 from bot.config import Settings
-from bot.domain.broadcasts import State
-from bot.domain.clock import ShiftedClock
-from bot.storage.gates import GateRepo
-from bot.teams.broadcasting import broadcaster
+from bot.gates.store import GateRepo
+from bot.kernel.clock import ShiftedClock
 from tests.broadcast_helpers import broadcast, compose, quick_chats
 from tests.dates import iso
 from tests.fakes.connector import FakeConnector, card_of

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.calendar import BusySlot
-from bot.domain.freebusy import free_windows, merge_intervals, spread, suggest_slots, working_windows
+from bot.calendar.freebusy import free_windows, merge_intervals, spread, suggest_slots, working_windows
+from bot.calendar.port import BusySlot
 
 OSLO = ZoneInfo("Europe/Oslo")
 

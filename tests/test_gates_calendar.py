@@ -10,8 +10,8 @@ import aiohttp
 import pytest
 
 from bot.config import Settings
-from bot.domain.clock import ShiftedClock
-from bot.storage.gates import GateRepo
+from bot.gates.store import GateRepo
+from bot.kernel.clock import ShiftedClock
 from tests.dates import at_local, day, iso, summer_time_starts
 from tests.gates_helpers import INVOLVED, PROJECT, set_deadline, setup_chats, timeline
 from tests.harness import RunningBot, TeamsClient

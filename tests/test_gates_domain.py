@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.errors import InvalidInput
-from bot.domain.gates import (
+from bot.gates.model import (
     APPROVED,
     DEFAULT_OFFSETS,
     OPEN,
@@ -26,6 +25,7 @@ from bot.domain.gates import (
     reminder_plan,
     validate_decision,
 )
+from bot.kernel.errors import InvalidInput
 
 OSLO = ZoneInfo("Europe/Oslo")
 # Fixed moments passed to pure functions; 2009/2010 have the same weekdays and DST days as 2026/2027.
@@ -133,9 +133,9 @@ def test_decision_rules_and_phases():
 
 
 async def test_privacy_export_and_erase(tmp_path):
+    from bot.gates.store import PRIVACY, GateRepo
+    from bot.projects.store import ProjectRepo
     from bot.storage.db import Database
-    from bot.storage.gates import PRIVACY, GateRepo
-    from bot.storage.projects import ProjectRepo
 
     db = Database(f"sqlite+aiosqlite:///{tmp_path}/p.db")
     await db.migrate()

@@ -6,10 +6,10 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.status import InputStatus
-from bot.scheduling import gate_jobs
-from bot.storage.gates import GateRepo
-from bot.storage.outbox import CANCELLED, NewDelivery
+from bot.delivery.outbox import CANCELLED, NewDelivery
+from bot.gates import jobs as gate_jobs
+from bot.gates.store import GateRepo
+from bot.kernel.status import InputStatus
 from tests.dates import at_local, day, iso, long_nb, summer_time_starts, winter_time_starts
 from tests.fakes.connector import card_of
 from tests.gates_helpers import INVOLVED, PROJECT, reminders, run_reminder_now, set_deadline, setup_chats, timeline

@@ -18,12 +18,13 @@ import pytest
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.domain.clock import SystemClock  # the bot processes run on the system clock
-from bot.domain.gates import APPROVED, DEFAULT_OFFSETS
-from bot.scheduling.gate_jobs import REMINDER_FUNC, reminder_job_id
+from bot.gates.jobs import REMINDER_FUNC, reminder_job_id
+from bot.gates.model import APPROVED, DEFAULT_OFFSETS
+from bot.gates.store import GateRepo
+from bot.kernel.clock import SystemClock  # the bot processes run on the system clock
+from bot.projects.store import ProjectRepo
+from bot.scheduling.scheduler import RUN_NAMED
 from bot.storage.db import Database, sync_url
-from bot.storage.gates import GateRepo
-from bot.storage.projects import ProjectRepo
 from tests.dates import iso
 from tests.gates_helpers import INVOLVED, PROJECT, reminders, set_deadline, setup_chats
 from tests.harness import TeamsClient, free_port
@@ -86,8 +87,8 @@ def _run_now(pg_url: str, gate_id: int, offset: str) -> None:
     sched = BackgroundScheduler(jobstores={"default": store}, timezone="Europe/Oslo")
     sched.start(paused=True)  # paused: writes to the store, never runs anything in this process
     try:
-        sched.add_job(REMINDER_FUNC, "date", run_date=datetime.now(UTC) + timedelta(seconds=0.3),
-                      id=reminder_job_id(gate_id, offset), args=[gate_id, offset], replace_existing=True,
+        sched.add_job(RUN_NAMED, "date", run_date=datetime.now(UTC) + timedelta(seconds=0.3),
+                      id=reminder_job_id(gate_id, offset), args=[REMINDER_FUNC, gate_id, offset], replace_existing=True,
                       misfire_grace_time=3600)
     finally:
         sched.shutdown(wait=False)

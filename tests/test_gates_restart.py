@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import aiohttp
 
-from bot.storage.gates import GateRepo
+from bot.gates.store import GateRepo
 from tests.dates import iso
 from tests.gates_helpers import INVOLVED, PROJECT, reminders, run_reminder_now, set_deadline, setup_chats
 from tests.harness import RunningBot, TeamsClient

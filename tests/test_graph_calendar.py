@@ -11,10 +11,10 @@ import aiohttp
 import pytest
 import trustme
 
+from bot.calendar.factory import build_calendar
+from bot.calendar.freebusy import suggest_slots
+from bot.calendar.port import CalendarError, EventSpec
 from bot.config import Settings
-from bot.domain.calendar import CalendarError, EventSpec
-from bot.domain.freebusy import suggest_slots
-from bot.graph import build_calendar
 from tests.fakes.graph import MSI_HEADER, ORGANIZER, FakeGraph
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.teams.handlers import build_router
-from bot.teams.router import MAX_COMMAND_CHARS
+from bot.chat.routes import MAX_COMMAND_CHARS
+from bot.features import build_router
 from tests.fakes.connector import card_of
 from tests.harness import TeamsClient
 

@@ -12,9 +12,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session
 
-from bot.domain.calendar import CalendarError
+from bot.calendar.port import CalendarError
+from bot.delivery.outbox import NewDelivery
+from bot.scheduling.scheduler import RUN_NAMED
 from bot.storage.models import OutboxItem
-from bot.storage.outbox import NewDelivery
 from tests.crashkit import Db
 from tests.harness import RunningBot, TeamsClient
 
@@ -128,17 +129,17 @@ async def test_job_lateness_runs_and_failures(bot: RunningBot):
     sched = bot.services.scheduler
     assert sched is not None
     # Due 90 s ago (the scheduler was down then): it runs at once, 90 s late.
-    sched._aps.add_job("bot.scheduling.privacy_jobs:retention", "date", id="late-retention",
+    sched._aps.add_job(RUN_NAMED, "date", args=["privacy.retention"], id="late-retention",
                        run_date=datetime.now(UTC) - timedelta(seconds=90), misfire_grace_time=3600)
-    sched.add("bot.scheduling.poll_jobs:remind", "broken-reminder", datetime.now(UTC), ())  # no poll id: raises
-    text = await wait_metric(bot.url, "faggruppe_job_failures_total", job="poll_jobs:remind")
-    text = await wait_metric(bot.url, "faggruppe_job_runs_total", job="privacy_jobs:retention")
+    sched.add("poll.remind", "broken-reminder", datetime.now(UTC), ())  # no poll id: raises
+    text = await wait_metric(bot.url, "faggruppe_job_failures_total", job="poll.remind")
+    text = await wait_metric(bot.url, "faggruppe_job_runs_total", job="privacy.retention")
     bucket = "faggruppe_job_lateness_seconds_bucket"
-    assert value(text, bucket, job="privacy_jobs:retention", le="60.0") == 0
-    assert value(text, bucket, job="privacy_jobs:retention", le="120.0") == 1
+    assert value(text, bucket, job="privacy.retention", le="60.0") == 0
+    assert value(text, bucket, job="privacy.retention", le="120.0") == 1
     # Added for "now": it runs now, not a retry interval (60 s) later.
-    assert value(text, "faggruppe_job_lateness_seconds_count", job="poll_jobs:remind") == 1
-    assert value(text, bucket, job="poll_jobs:remind", le="5.0") == 1
+    assert value(text, "faggruppe_job_lateness_seconds_count", job="poll.remind") == 1
+    assert value(text, bucket, job="poll.remind", le="5.0") == 1
 
 
 async def test_graph_latency_errors_and_throttling(make_settings, graph_settings, fake_graph, clock):

@@ -11,8 +11,8 @@ import pytest
 from multidict import CIMultiDict
 
 from bot.config import ConfigError, load_settings
-from bot.logsetup import CorrelationFilter, JsonFormatter
-from bot.metrics_http import access
+from bot.ops.logsetup import CorrelationFilter, JsonFormatter
+from bot.ops.metrics_http import access
 from tests.harness import RunningBot, TeamsClient
 
 TOKEN = "m3tr1cs-t0ken-0123456789abcdef"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.domain.choices import decode_multi
-from bot.needs_service import campaign_repo, start_campaign
-from bot.scheduling.campaign_jobs import send_campaign_reminder, send_campaign_report
+from bot.kernel.choices import decode_multi
+from bot.needs.jobs import send_campaign_reminder, send_campaign_report
+from bot.needs.service import campaign_repo, start_campaign
 from tests.fakes.connector import card_of
 from tests.harness import TeamsClient
 from tests.needs_support import NEED_OK, create_project, faggruppe_chat, filled, inputs, texts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.needs import (
+from bot.needs.model import (
     BENEFIT,
     NEED,
     Benefit,
@@ -18,7 +18,7 @@ from bot.domain.needs import (
     summarize,
     to_dict,
 )
-from bot.domain.people import Person, Role
+from bot.people.model import Person, Role
 
 MUNI = ["Rana", "Vefsn"]
 

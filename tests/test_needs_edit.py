@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.needs_service import needs_repo
+from bot.needs.service import needs_repo
 from tests.harness import TeamsClient, find_action
 from tests.needs_support import NEED_OK, create_project, faggruppe_chat, filled, inputs, submit, texts
 

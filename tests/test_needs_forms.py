@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.needs_service import needs_repo
+from bot.needs.service import needs_repo
 from tests.harness import TeamsClient
 from tests.needs_support import BENEFIT_OK, NEED_OK, create_project, error_after, faggruppe_chat, filled, inputs, submit, texts
 

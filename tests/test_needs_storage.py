@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from bot.domain.errors import NotFound
-from bot.domain.needs import BENEFIT, NEED, Benefit, Need
+from bot.kernel.errors import NotFound
+from bot.needs.model import BENEFIT, NEED, Benefit, Need
+from bot.needs.store import CampaignRepo, NeedsRepo
 from bot.storage.db import Database
-from bot.storage.needs import CampaignRepo, NeedsRepo
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 

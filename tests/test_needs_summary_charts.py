@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.domain.needs import NEED, Need
-from bot.needs_service import needs_repo
+from bot.needs.model import NEED, Need
+from bot.needs.service import needs_repo
 from cards.needs_summary import figure
 from tests.card_fixtures import all_fixtures
 from tests.harness import TeamsClient

@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 import aiohttp
 import openpyxl
 
-from bot.domain.needs import BENEFIT, NEED, Benefit, Need
-from bot.needs_service import needs_repo
+from bot.needs.model import BENEFIT, NEED, Benefit, Need
+from bot.needs.service import needs_repo
 from tests.harness import TeamsClient, iter_actions
 from tests.needs_support import create_project, texts
 

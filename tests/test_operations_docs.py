@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.metrics import Metrics
+from bot.ops.metrics import Metrics
 
 OPS = Path(__file__).resolve().parents[1] / "docs" / "operations"
 NAME = re.compile(r"\bfaggruppe_[a-z0-9_]+")

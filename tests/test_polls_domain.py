@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.errors import Conflict, InvalidInput, NotAllowed
-from bot.domain.people import Person, Role
-from bot.domain.polls import (
+from bot.kernel.errors import Conflict, InvalidInput, NotAllowed
+from bot.messages import t
+from bot.people.model import Person, Role
+from bot.polls.model import (
     MAYBE,
     NO,
     YES,
@@ -24,7 +25,6 @@ from bot.domain.polls import (
     ensure_can_vote,
     parse_form,
 )
-from bot.messages import t
 from bot.storage.db import Database
 from cards.polls import local_label
 from tests.card_fixtures.polls import fixtures
@@ -124,8 +124,8 @@ def test_poll_card_size_with_ten_slots_and_sixty_voters():
 
 @pytest.mark.postgres
 async def test_poll_tables_on_postgres_with_concurrent_votes(pg_url):
-    from bot.domain.polls import PollDraft
-    from bot.storage.polls import PollRepo
+    from bot.polls.model import PollDraft
+    from bot.polls.store import PollRepo
 
     db = Database(pg_url)
     await db.migrate()
@@ -148,9 +148,9 @@ async def test_poll_tables_on_postgres_with_concurrent_votes(pg_url):
 
 
 async def test_privacy_erase_keeps_counts(tmp_path):
-    from bot.domain.polls import PollDraft
+    from bot.polls.model import PollDraft
+    from bot.polls.store import PRIVACY, PollRepo
     from bot.privacy.pseudonyms import pseudonym
-    from bot.storage.polls import PRIVACY, PollRepo
 
     db = Database(f"sqlite+aiosqlite:///{tmp_path}/p.db")
     await db.migrate()

@@ -180,7 +180,7 @@ class FakeCalendar:
         self.asked: list[list[str]] = []
 
     async def get_schedule(self, people, start, end):
-        from bot.domain.calendar import BusySlot, Schedule
+        from bot.calendar.port import BusySlot, Schedule
 
         self.asked.append(list(people))
         return Schedule(busy={people[0]: [BusySlot(start, end)]}, excluded=("ukjent@kommune.no",))

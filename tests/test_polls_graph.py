@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 
-from bot.bookings import transaction_id_for
+from bot.calendar.bookings import transaction_id_for
 from bot.config import Settings
-from bot.domain.clock import ShiftedClock
+from bot.kernel.clock import ShiftedClock
 from tests import dates
 from tests.fakes.connector import FakeConnector, card_of
 from tests.fakes.graph import FakeGraph, _to_utc

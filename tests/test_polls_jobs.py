@@ -9,8 +9,8 @@ from datetime import timedelta
 import aiohttp
 from icalendar import Calendar
 
-from bot.domain.calendar import BookingStatus, EventSpec
-from bot.scheduling import poll_jobs
+from bot.calendar.port import BookingStatus, EventSpec
+from bot.polls import jobs as poll_jobs
 from tests.harness import TeamsClient, find_action, iter_actions
 from tests.test_polls_e2e import create_poll, day, stored_card
 
@@ -49,7 +49,7 @@ async def test_auto_close_by_scheduler_then_ics_download(teams: TeamsClient, bot
     await teams.press(conv, members[2], card, verb="poll.vote", slot_id=slots[0], answer="maybe", reply_to=aid)
     # the real scheduler runs the persisted close job; bring its time forward to 1 s from now
     sched = bot.services.scheduler
-    sched.add("bot.scheduling.poll_jobs:close_poll", f"poll:{pid}:close", bot.services.clock.now() + timedelta(seconds=1),
+    sched.add("poll.close", f"poll:{pid}:close", bot.services.clock.now() + timedelta(seconds=1),
               (pid,), misfire_grace_time=None)
 
     def closed_with_ics():

@@ -11,8 +11,8 @@ import aiohttp
 import pytest
 
 from bot.config import Settings
-from bot.domain.clock import ShiftedClock
-from bot.scheduling import poll_jobs
+from bot.kernel.clock import ShiftedClock
+from bot.polls import jobs as poll_jobs
 from tests import dates
 from tests.card_rules import elements
 from tests.fakes.connector import FakeConnector, card_of
@@ -197,9 +197,9 @@ def _inputs(node: Any) -> list[dict]:
 def test_anonymous_poll_mentions_no_one_and_names_cannot_break_the_tag():
     from datetime import UTC, datetime, timedelta
 
-    from bot.domain.polls import Poll, Slot, Vote
     from bot.messages import t
-    from bot.teams.poll_result import mention_name, result_activity
+    from bot.polls.model import Poll, Slot, Vote
+    from bot.polls.result import mention_name, result_activity
 
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
     poll = Poll(id=1, conversation_id="c", creator_id="x", title="Møte", duration_min=60, slots=(Slot(1, start),),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.domain.needs import BENEFIT, Benefit
-from bot.needs_service import needs_repo
+from bot.needs.model import BENEFIT, Benefit
+from bot.needs.service import needs_repo
 from bot.privacy.pseudonyms import pseudonym, pseudonym_key
 from bot.privacy.service import export_user, run_retention
 from tests.harness import TeamsClient, find_action, iter_actions
@@ -78,8 +78,8 @@ async def test_retention_of_inputs(bot, clock):
 
 
 async def test_broadcast_privacy_provider(bot, clock):
-    from bot.storage.broadcasts import BroadcastAck, BroadcastRow
-    from bot.storage.broadcasts_privacy import PRIVACY
+    from bot.broadcasts.privacy import PRIVACY
+    from bot.broadcasts.store import BroadcastAck, BroadcastRow
 
     db = bot.services.db
     async with db.write() as s:

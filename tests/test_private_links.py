@@ -126,8 +126,8 @@ async def test_private_card_buttons_are_links_only_in_the_personal_chat(teams: T
 
 async def test_the_safety_net_knows_personal_links_without_being_told(bot):
     """A reply not marked private that carries a link to someone's file is still treated as private in a group."""
-    from bot.teams.context import Reply
-    from bot.teams.private import download_tokens
+    from bot.chat.private import download_tokens
+    from bot.chat.turn import Reply
 
     s = bot.services
     personal, _ = await s.download_link(b"data", "mine-data.json", "application/json", "someone")

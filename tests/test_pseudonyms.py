@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import ConfigError
-from bot.domain.polls import YES, PollDraft
+from bot.polls.model import YES, PollDraft
+from bot.polls.store import PollRepo
 from bot.privacy.pseudonyms import pseudonym, pseudonym_key
 from bot.privacy.service import erase_user
 from bot.storage.db import Database
-from bot.storage.polls import PollRepo
 from tests.harness import RunningBot
 
 KEY = "k" * 40

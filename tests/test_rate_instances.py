@@ -16,12 +16,13 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import create_engine, text
 
-from bot.domain.choices import encode_multi
-from bot.domain.gates import DEFAULT_OFFSETS
-from bot.scheduling.gate_jobs import REMINDER_FUNC, reminder_job_id
+from bot.gates.jobs import REMINDER_FUNC, reminder_job_id
+from bot.gates.model import DEFAULT_OFFSETS
+from bot.gates.store import GateRepo
+from bot.kernel.choices import encode_multi
+from bot.projects.store import ProjectRepo
+from bot.scheduling.scheduler import RUN_NAMED
 from bot.storage.db import Database, sync_url
-from bot.storage.gates import GateRepo
-from bot.storage.projects import ProjectRepo
 from tests.broadcast_helpers import compose
 from tests.fakes.connector import FakeConnector
 from tests.harness import TeamsClient, User, find_action
@@ -51,8 +52,8 @@ def _due_now(pg_url: str, gate_id: int, offset: str) -> None:
     sched = BackgroundScheduler(jobstores={"default": store}, timezone="Europe/Oslo")
     sched.start(paused=True)  # writes to the store only
     try:
-        sched.add_job(REMINDER_FUNC, "date", run_date=datetime.now(UTC) + timedelta(seconds=0.3),
-                      id=reminder_job_id(gate_id, offset), args=[gate_id, offset], replace_existing=True,
+        sched.add_job(RUN_NAMED, "date", run_date=datetime.now(UTC) + timedelta(seconds=0.3),
+                      id=reminder_job_id(gate_id, offset), args=[REMINDER_FUNC, gate_id, offset], replace_existing=True,
                       misfire_grace_time=3600)
     finally:
         sched.shutdown(wait=False)
@@ -63,7 +64,7 @@ async def _register(teams: TeamsClient, db: Database, leader: User, faggruppe: s
     from botbuilder.core import TurnContext
     from botbuilder.schema import Activity
 
-    from bot.storage.conversations import ConversationRepo
+    from bot.people.conversations import ConversationRepo
 
     repo = ConversationRepo(db)
     out = []

@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from bot.teams.handlers import build_router
+from bot.features import build_router
 from tests.broadcast_helpers import compose, quick_chats
 from tests.dates import iso
 from tests.gates_helpers import INVOLVED, PROJECT, set_deadline, setup_chats, timeline

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from bot.domain.clock import ShiftedClock
-from bot.domain.people import Role
-from bot.storage.conversations import ConversationRepo
+from bot.delivery.outbox import NewDelivery, OutboxRepo
+from bot.kernel.clock import ShiftedClock
+from bot.people.conversations import ConversationRepo
+from bot.people.model import Role
+from bot.people.store import PeopleRepo
+from bot.projects.store import ProjectRepo
 from bot.storage.db import Database
-from bot.storage.outbox import NewDelivery, OutboxRepo
-from bot.storage.people import PeopleRepo
-from bot.storage.projects import ProjectRepo
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -99,7 +99,7 @@ async def test_projects_unique_names(db: Database):
     repo = ProjectRepo(db)
     p = await repo.create("Felles journalsystem", "Beskrivelse", "aad-1", ["Helse og omsorg"])
     assert (await repo.find("journal")).id == p.id
-    from bot.domain.errors import InvalidInput
+    from bot.kernel.errors import InvalidInput
 
     with pytest.raises(InvalidInput):
         await repo.create("felles JOURNALSYSTEM", "", "aad-1", [])

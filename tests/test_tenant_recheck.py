@@ -8,10 +8,10 @@ import time
 import aiohttp
 import pytest
 
-from bot.domain.broadcasts import reason_key
+from bot.broadcasts.model import reason_key
+from bot.delivery.engine import TENANT_REFUSED, SendError
+from bot.delivery.outbox import NewDelivery
 from bot.messages import t
-from bot.storage.outbox import NewDelivery
-from bot.teams.delivery import TENANT_REFUSED, SendError
 from tests.harness import TENANT, RunningBot, TeamsClient
 
 OTHER = "99999999-8888-7777-6666-555555555555"

@@ -127,7 +127,7 @@ async def test_two_instances_share_votes_broadcast_and_reminders(tmp_path: Path,
             # -- the poll reminder comes due with both schedulers present: one is the leader, it goes out once ----
             leaders = [(await a.health())["scheduler"]["leader"], (await b.health())["scheduler"]["leader"]]
             assert sorted(leaders) == [False, True], leaders
-            await asyncio.to_thread(_retime_now, pg_url, "bot.scheduling.poll_jobs:remind", f"poll:{poll_id}:reminder",
+            await asyncio.to_thread(_retime_now, pg_url, "poll.remind", f"poll:{poll_id}:reminder",
                                     (poll_id,), 0.5)
 
             def reminders() -> list[dict]:

@@ -5,15 +5,15 @@ Leaders and the secretariat only (the same role check as `eksport`); the file go
 
 from __future__ import annotations
 
+from bot.chat.routes import Router
+from bot.chat.turn import Ctx, Reply
 from bot.documents.docx import DOCX_TYPE
 from bot.documents.model import has_draft
 from bot.documents.service import Draft, build_draft, parse_bp, split_args
-from bot.domain.cardinput import require_id
-from bot.domain.errors import NotAllowed, NotFound
-from bot.needs_service import format_deadline
-from bot.storage.projects import ProjectInfo
-from bot.teams.context import Ctx, Reply
-from bot.teams.router import Router
+from bot.kernel.cardinput import require_id
+from bot.kernel.errors import NotAllowed, NotFound
+from bot.needs.service import format_deadline
+from bot.projects.store import ProjectInfo
 from cards.common import clip, escape
 from cards.documents import draft_card
 

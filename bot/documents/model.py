@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bot.domain.needs import ACTIVE, BENEFIT, BENEFIT_TYPES, NEED, Benefit, Entry, Need
+from bot.needs.model import ACTIVE, BENEFIT, BENEFIT_TYPES, NEED, Benefit, Entry, Need
 
 # The decision points that have a draft, and the document each gets (catalogue key documents.title.<bp>).
 DRAFT_BPS: tuple[int, ...] = (2, 3, 5)

@@ -10,7 +10,7 @@ from bot.documents import chapters
 from bot.documents.chapters import baseline_text, estimate, or_missing, ref
 from bot.documents.docx import Writer, day, num
 from bot.documents.model import DocumentModel, T, benefit, plural
-from bot.domain.needs import Entry
+from bot.needs.model import Entry
 
 
 def overview(w: Writer, m: DocumentModel, t: T) -> None:

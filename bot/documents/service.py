@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from bot.documents.model import BP_MAX, BP_MIN, gather, has_draft, missing_lines
 from bot.documents.plan import render
-from bot.domain.errors import NotFound
+from bot.kernel.errors import NotFound
 from bot.messages import t
-from bot.needs_service import involved_faggrupper, needs_repo
+from bot.needs.service import involved_faggrupper, needs_repo
+from bot.projects.store import ProjectInfo
 from bot.services import Services
-from bot.storage.projects import ProjectInfo
 
 # The document goes to the steering group and is written in Norwegian whatever the requester's Teams language;
 # the chat reply around it follows the requester's language.

@@ -1,15 +1,15 @@
 """The message catalogue: Norwegian bokmål first, English for `en-*` locales.
 
-Each feature keeps its texts in a module of this package with two dicts, `NB` and `EN`;
+Each feature keeps its texts in a module (its `texts.py`, or one here) with two dicts, `NB` and `EN`, listed in
+bot.modules.TEXTS;
 `catalogue()` merges them into one catalogue and checks that both languages have the same keys.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from functools import cache
 
+from bot import modules
 from cards.common import escape
 
 # Parameters that carry user-chosen text (names, titles, free text, chat names): `t` escapes them, every time, so no
@@ -35,13 +35,12 @@ def is_plain(key: str) -> bool:
 def catalogue() -> dict[str, dict[str, str]]:
     """All texts by language ('nb', 'en')."""
     merged: dict[str, dict[str, str]] = {"nb": {}, "en": {}}
-    for mod in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{mod.name}")
+    for module in modules.load(modules.TEXTS):
         for lang, attr in (("nb", "NB"), ("en", "EN")):
             texts: dict[str, str] = getattr(module, attr, {})
             clash = set(texts) & set(merged[lang])
             if clash:
-                raise RuntimeError(f"duplicate message keys in {mod.name}: {sorted(clash)}")
+                raise RuntimeError(f"duplicate message keys in {module.__name__}: {sorted(clash)}")
             merged[lang].update(texts)
     return merged
 

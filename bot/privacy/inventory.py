@@ -6,8 +6,6 @@ this one declaration, so a new column that is not declared fails the tests and c
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -85,14 +83,12 @@ SUBJECTS = {
 
 @cache
 def inventory() -> dict[str, TableData]:
-    """Every declared table, from the PERSONAL_DATA dicts of the bot.storage modules."""
-    import bot.storage as storage_pkg
+    """Every declared table, from the PERSONAL_DATA dicts of the store modules (bot.modules.STORES)."""
+    from bot import modules
 
     found: dict[str, TableData] = {}
-    for mod in pkgutil.iter_modules(storage_pkg.__path__):
-        if mod.name in ("migrations", "all_models"):
-            continue
-        declared = getattr(importlib.import_module(f"bot.storage.{mod.name}"), "PERSONAL_DATA", None) or {}
+    for module in modules.load(modules.STORES):
+        declared = getattr(module, "PERSONAL_DATA", None) or {}
         for table, data in declared.items():
             if table in found:
                 raise RuntimeError(f"table {table} declared twice in the personal data inventory")

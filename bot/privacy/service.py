@@ -2,36 +2,27 @@
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 import logging
-import pkgutil
 from datetime import datetime, timedelta
 from typing import Any
 
 from openpyxl import Workbook
 
-import bot.storage as storage_pkg
+from bot import modules
+from bot.privacy.core import inactive_people
 from bot.privacy.provider import PrivacyProvider
 from bot.privacy.pseudonyms import pseudonym, pseudonym_key
 from bot.privacy.sweep import identify, sweep
 from bot.services import Services
-from bot.storage.core_privacy import inactive_people
 
 log = logging.getLogger(__name__)
 
 
 def providers() -> list[PrivacyProvider]:
-    """Every PRIVACY provider defined in a bot.storage module."""
-    found: list[PrivacyProvider] = []
-    for mod in pkgutil.iter_modules(storage_pkg.__path__):
-        if mod.name in ("migrations",):
-            continue
-        module = importlib.import_module(f"bot.storage.{mod.name}")
-        provider = getattr(module, "PRIVACY", None)
-        if isinstance(provider, PrivacyProvider):
-            found.append(provider)
+    """Every PRIVACY provider defined in a store module (bot.modules.STORES)."""
+    found = [p for m in modules.load(modules.STORES) if isinstance(p := getattr(m, "PRIVACY", None), PrivacyProvider)]
     return sorted(found, key=lambda p: p.name)
 
 

@@ -21,13 +21,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 
-from bot.observers import NULL, Observer
+from bot.ops.observers import NULL, Observer
+from bot.scheduling import names
 from bot.storage.db import MIGRATION_LOCK_ID, sync_url
 
 log = logging.getLogger(__name__)
 LEADER_LOCK_ID = 715_002_002
 POLL_SECONDS = 1.0
-RUN_ONCE = "bot.scheduling.scheduler:run_once"
+RUN_ONCE = "bot.scheduling.scheduler:run_once"  # stable: stored in every one-off job (never move or rename)
+RUN_NAMED = "bot.scheduling.scheduler:run_named"  # stable: stored in every recurring job
 
 
 class ObservedExecutor(AsyncIOExecutor):
@@ -40,7 +42,7 @@ class ObservedExecutor(AsyncIOExecutor):
 
     def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
         once = job.func_ref == RUN_ONCE and len(job.args) > 2
-        ref = job.args[0] if once else job.func_ref
+        ref = job.args[0] if once or job.func_ref == RUN_NAMED else job.func_ref
         self._refs[job.id] = ref
         with contextlib.suppress(Exception):
             # A one-off job was due at its stamp, however often it has been repeated since (after a kill, say).
@@ -173,16 +175,15 @@ class Scheduler:
                 self._lock_conn.close()
             self._lock_conn = None
 
-    def add(self, func: str | Callable[..., Any], job_id: str, run_at: datetime, args: tuple[Any, ...] = (),
-            **kwargs: Any) -> None:
-        """Schedule a module-level function (by 'module:function' reference) once, replacing a job of the same id.
+    def add(self, name: str, job_id: str, run_at: datetime, args: tuple[Any, ...] = (), **kwargs: Any) -> None:
+        """Schedule a job (by its name in bot.scheduling.names) once, replacing a job of the same id.
 
         The job stays in the store until it has finished (APScheduler drops a one-off job as soon as it starts):
         it repeats every `retry_seconds` until `run_once` removes it, so a process killed mid-job runs it again
         after a restart. Jobs are idempotent (their messages are outbox rows with idempotency keys).
         """
-        ref = func if isinstance(func, str) else f"{func.__module__}:{func.__qualname__}"
-        spec = one_off(ref, job_id, run_at, args, kwargs.pop("misfire_grace_time", self.grace), self.retry_seconds)
+        grace = kwargs.pop("misfire_grace_time", self.grace)
+        spec = one_off(names.canonical(name), job_id, run_at, args, grace, self.retry_seconds)
         if spec is None:
             self.remove(job_id)  # too late to run at all (what a misfired one-off job would do)
             return
@@ -194,13 +195,9 @@ class Scheduler:
         if job is not None and job.func_ref == RUN_ONCE and len(job.args) > 2 and job.args[2] == stamp:
             self.remove(job_id)
 
-    def add_interval(self, func: str, job_id: str, **trigger: Any) -> None:
-        """A recurring job (cron-like maintenance)."""
-        self._aps.add_job(func, "interval", id=job_id, replace_existing=True, **trigger)
-
-    def add_cron(self, func: str, job_id: str, **trigger: Any) -> None:
-        """A job on a cron schedule in the bot's time zone."""
-        self._aps.add_job(func, "cron", id=job_id, replace_existing=True, **trigger)
+    def add_cron(self, name: str, job_id: str, **trigger: Any) -> None:
+        """A job (by its name in bot.scheduling.names) on a cron schedule in the bot's time zone."""
+        self._aps.add_job(RUN_NAMED, "cron", args=[names.canonical(name)], id=job_id, replace_existing=True, **trigger)
 
     def remove(self, job_id: str) -> bool:
         """Remove a job; False when it did not exist."""
@@ -256,7 +253,7 @@ class Scheduler:
         self._engine.dispose()
 
 
-def one_off(ref: str, job_id: str, run_at: datetime, args: tuple[Any, ...] | list[Any], grace: int | None,
+def one_off(name: str, job_id: str, run_at: datetime, args: tuple[Any, ...] | list[Any], grace: int | None,
             retry_seconds: int) -> dict[str, Any] | None:
     """`add_job` arguments for a one-off job kept until it has finished; None when it is already past its grace time."""
     start = max(run_at, datetime.now(UTC))  # APScheduler runs on the real clock; a past start would wait an interval
@@ -266,15 +263,19 @@ def one_off(ref: str, job_id: str, run_at: datetime, args: tuple[Any, ...] | lis
     trigger = IntervalTrigger(seconds=retry_seconds, start_date=start, end_date=end, timezone=UTC)
     # next_run_time: the interval trigger alone would first fire one interval after a start that is already
     # (microseconds) past when the job is stored, so a job due now ran `retry_seconds` late.
-    return {"func": RUN_ONCE, "trigger": trigger, "id": job_id, "args": [ref, job_id, start.isoformat(), *args],
+    return {"func": RUN_ONCE, "trigger": trigger, "id": job_id, "args": [name, job_id, start.isoformat(), *args],
             "misfire_grace_time": grace, "next_run_time": start}
 
 
-async def run_once(ref: str, job_id: str, stamp: str, *args: Any) -> Any:
-    """Run a one-off job added with `Scheduler.add`, then remove it (a failure is not retried, as before)."""
-    from apscheduler.util import ref_to_obj
+async def run_named(name: str, *args: Any) -> Any:
+    """Run a recurring job by its name."""
+    result = names.resolve(name)(*args)
+    return (await result) if asyncio.iscoroutine(result) else result
 
-    result = ref_to_obj(ref)(*args)
+
+async def run_once(name: str, job_id: str, stamp: str, *args: Any) -> Any:
+    """Run a one-off job added with `Scheduler.add`, then remove it (a failure is not retried, as before)."""
+    result = names.resolve(name)(*args)
     try:
         if asyncio.iscoroutine(result):
             result = await result

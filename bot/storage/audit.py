@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.domain.clock import Clock, SystemClock
+from bot.kernel.clock import Clock, SystemClock
 from bot.storage.db import Database
 from bot.storage.models import AuditEntry
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from sqlalchemy import delete, select, update
 
-from bot.domain.clock import Clock
+from bot.kernel.clock import Clock
 from bot.storage.db import Database
 from bot.storage.models import Download
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.broadcasts import FormInput, build_report
-from bot.domain.defaults import FAGGRUPPER
+from bot.broadcasts.model import FormInput, build_report
+from bot.kernel.defaults import FAGGRUPPER
 from bot.messages import t
 from cards.broadcasts import MemberView, broadcast_card, form_card, list_card, preview_card, report_card, settled_card
 

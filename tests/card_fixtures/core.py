@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.defaults import FAGGRUPPER
+from bot.features import build_router
+from bot.kernel.defaults import FAGGRUPPER
 from bot.messages import t
-from bot.teams.handlers import build_router
 from cards.core import help_card, register_card, welcome_card
 
 

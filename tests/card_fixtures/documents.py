@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.domain.status import InputStatus
+from bot.kernel.status import InputStatus
 from bot.messages import t
 from cards.documents import draft_card
 from cards.gates import reminder_card

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.choices import encode_multi
-from bot.domain.defaults import FAGGRUPPER
-from bot.domain.gates import APPROVED, DEFAULT_OFFSETS, MAX_DOCUMENT_LEN, MAX_DOCUMENTS, OPEN, POSTPONED, Gate
-from bot.domain.status import InputStatus
+from bot.gates.model import APPROVED, DEFAULT_OFFSETS, MAX_DOCUMENT_LEN, MAX_DOCUMENTS, OPEN, POSTPONED, Gate
+from bot.kernel.choices import encode_multi
+from bot.kernel.defaults import FAGGRUPPER
+from bot.kernel.status import InputStatus
 from bot.messages import t
 from cards.gates import (
     announcement_card,

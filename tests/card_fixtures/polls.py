@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.polls import ANSWERS, Poll, Slot, Vote
 from bot.messages import t
+from bot.polls.model import ANSWERS, Poll, Slot, Vote
 from cards.poll_list import list_card
 from cards.polls import PollView, form_card, poll_card
 

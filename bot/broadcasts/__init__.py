@@ -1,0 +1,1 @@
+"""Leader broadcasts: compose, send or schedule, deliver, acknowledge and report."""

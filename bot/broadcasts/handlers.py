@@ -1,0 +1,213 @@
+"""Leader broadcasts: compose, preview, send or schedule, cancel, acknowledge, list and report."""
+
+from __future__ import annotations
+
+from bot.broadcasts.jobs import job_id
+from bot.broadcasts.model import Draft, FormInput, State, TargetMode, validate
+from bot.broadcasts.service import Broadcaster, broadcaster, member_t, member_view, when
+from bot.broadcasts.store import Broadcast, BroadcastRepo
+from bot.chat.routes import Router
+from bot.chat.turn import Ctx, Reply
+from bot.delivery.outbox import SENDING, SENT
+from bot.kernel.cardinput import optional_id, require_id
+from bot.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.people.model import require_leader
+from bot.services import Services
+from cards.broadcasts import broadcast_card, form_card, list_card, preview_card, settled_card
+from cards.common import escape
+
+
+def register(router: Router) -> None:
+    """Register the broadcast commands, verbs and start-up."""
+
+    @router.on_startup
+    async def start(services: Services) -> None:
+        engine = services.delivery
+        b = Broadcaster(services, engine)  # type: ignore[arg-type]
+        services.extras["broadcaster"] = b
+        engine.listen("broadcast:", b.on_delivery)  # type: ignore[union-attr]
+        engine.on_stop(b.close)  # type: ignore[union-attr]
+        await b.resume()
+
+    @router.command("kunngjøring", "broadcast", help_key="broadcasts.help.cmd", leader=True, order=60)
+    async def compose(ctx: Ctx) -> Reply:
+        require_leader(ctx.actor)
+        return Reply(card=await _form(ctx))
+
+    @router.command("kunngjøringer", "broadcasts", help_key="broadcasts.help.list", leader=True, order=61)
+    async def listing(ctx: Ctx) -> Reply:
+        require_leader(ctx.actor)
+        return Reply(card=await _list(ctx))
+
+    @router.verb("broadcast.preview")
+    async def preview(ctx: Ctx) -> Reply:
+        require_leader(ctx.actor)
+        s = ctx.services
+        form = FormInput.from_data(ctx.data)
+        bid = _id(ctx, required=False)
+        faggrupper = await s.conversations.faggrupper(ctx.settings.faggrupper)
+        projects = {p.id: (p.name, p.faggrupper) for p in await s.projects.all()}
+        try:
+            draft = validate(form, now=s.clock.now(), tz=ctx.settings.tz, faggrupper=faggrupper, projects=projects)
+        except InvalidInput as e:
+            return Reply(card=await _form(ctx, form, ctx.field_errors(e), bid), replace=True)
+        chats = await _chats(s, draft)
+        if not chats:
+            return Reply(card=await _form(ctx, form, {"targets": ctx.t("broadcasts.error.no_chats")}, bid), replace=True)
+        # The report goes to the leader's personal chat when there is one, not to a group chat.
+        personal = await s.conversations.personal_chat_of(ctx.actor.id) if ctx.is_group else None
+        report_to = personal.id if personal and personal.active else ctx.conversation.id
+        b = await _repo(ctx).save_draft(draft, author_id=ctx.actor.id, author_name=ctx.actor.name, locale=ctx.locale,
+                                        conversation_id=report_to, broadcast_id=bid)
+        if b is None:
+            raise Conflict("broadcasts.error.not_draft")
+        groups = len({c.faggruppe for c in chats})
+        return Reply(card=preview_card(
+            member_t, member_view(b), targets=_targets_text(ctx, draft),
+            chats=ctx.t("broadcasts.preview.chats", chats=ctx.t("broadcasts.count.chats", n=len(chats)),
+                         groups=ctx.t("broadcasts.count.groups", n=groups)),
+            when=when(ctx.t, draft.send_at, ctx.settings.tz) if draft.send_at else ctx.t("broadcasts.preview.now"),
+            scheduled=draft.send_at is not None,
+        ), replace=True)
+
+    @router.verb("broadcast.edit")
+    async def edit(ctx: Ctx) -> Reply:
+        require_leader(ctx.actor)
+        b = await _get(ctx)
+        if b.state != State.DRAFT:
+            raise Conflict("broadcasts.error.not_draft")
+        return Reply(card=await _form(ctx, _form_of(ctx, b), None, b.id), replace=True)
+
+    @router.verb("broadcast.discard")
+    async def discard(ctx: Ctx) -> Reply:
+        require_leader(ctx.actor)
+        b = await _get(ctx)
+        if not await _repo(ctx).transition(b.id, [State.DRAFT], State.CANCELLED):
+            raise Conflict("broadcasts.error.not_draft")
+        await ctx.services.audit.record(ctx.actor.id, "broadcast.discard", str(b.id))
+        return Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.cancelled")), replace=True)
+
+    @router.verb("broadcast.send")
+    async def send(ctx: Ctx) -> list[Reply]:
+        require_leader(ctx.actor)
+        s = ctx.services
+        b = await _get(ctx)
+        if b.state != State.DRAFT:
+            raise Conflict("broadcasts.error.not_draft")
+        if b.send_at and b.send_at > s.clock.now() and s.scheduler is not None:
+            if not await _repo(ctx).transition(b.id, [State.DRAFT], State.SCHEDULED):
+                raise Conflict("broadcasts.error.not_draft")
+            s.scheduler.add("broadcast.send", job_id(b.id), b.send_at, (b.id,))
+            await s.audit.record(ctx.actor.id, "broadcast.schedule", str(b.id), send_at=b.send_at.isoformat())
+            note = ctx.t("broadcasts.sent.scheduled", time=when(ctx.t, b.send_at, ctx.settings.tz))
+            return [Reply(card=settled_card(member_t, member_view(b), note, cancel=True), replace=True)]
+        if not await broadcaster(s).start(b.id, [State.DRAFT]):
+            raise Conflict("broadcasts.error.not_draft")
+        return [Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.started")), replace=True)]
+
+    @router.verb("broadcast.cancel")
+    async def cancel(ctx: Ctx) -> list[Reply]:
+        require_leader(ctx.actor)
+        s = ctx.services
+        b = await _get(ctx)
+        if not await _repo(ctx).transition(b.id, [State.SCHEDULED], State.CANCELLED):
+            raise Conflict("broadcasts.error.not_scheduled")
+        if s.scheduler is not None:
+            s.scheduler.remove(job_id(b.id))
+        await s.audit.record(ctx.actor.id, "broadcast.cancel", str(b.id))
+        if ctx.data.get("source") == "list":
+            return [Reply(card=await _list(ctx), replace=True)]
+        return [Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.cancelled")), replace=True)]
+
+    @router.verb("broadcast.report")
+    async def report(ctx: Ctx) -> Reply:
+        require_leader(ctx.actor)
+        b = await _get(ctx)
+        return Reply(card=await broadcaster(ctx.services).report(b, ctx.locale))
+
+    @router.verb("broadcast.ack")
+    async def ack(ctx: Ctx) -> Reply:
+        b = await _get(ctx)
+        if b.state not in (State.SENDING, State.DONE) or not b.ack:
+            raise Conflict("broadcasts.error.not_sent")
+        if not await _delivered_here(ctx, b):
+            raise NotAllowed("broadcasts.error.ack_elsewhere")
+        faggruppe = b.conversations[ctx.conversation.id][0]
+        new = await _repo(ctx).acknowledge(b.id, ctx.actor.id, faggruppe, ctx.conversation.id)
+        if new:
+            broadcaster(ctx.services).poke(b.id)
+        note = ctx.t("broadcasts.card.acked" if new else "broadcasts.card.already_acked")
+        return Reply(card=broadcast_card(member_t, member_view(b), note), replace=True)
+
+
+async def _delivered_here(ctx: Ctx, b: Broadcast) -> bool:
+    """Only members of a chat the broadcast went to can mark it read (Teams vouches for who is in a chat): the chat
+    must be one of its targets and its delivery must be on the wire or sent (the outbox keeps that 30 days; after
+    that the target list alone decides)."""
+    if ctx.conversation.id not in b.conversations:
+        return False
+    row = await ctx.services.outbox.get(f"{b.group_key}:{ctx.conversation.id}")
+    return row is None or row.state in (SENT, SENDING)
+
+
+def _repo(ctx: Ctx) -> BroadcastRepo:
+    return broadcaster(ctx.services).repo
+
+
+def _id(ctx: Ctx, *, required: bool = True) -> int | None:
+    if required:
+        return require_id(ctx.data, "broadcast_id")
+    return optional_id(ctx.data, "broadcast_id")
+
+
+async def _get(ctx: Ctx) -> Broadcast:
+    b = await _repo(ctx).get(require_id(ctx.data, "broadcast_id"))
+    if b is None:
+        raise NotFound()
+    return b
+
+
+async def _chats(s: Services, draft: Draft) -> list:
+    names = None if draft.targets.mode == TargetMode.ALL else list(draft.targets.names)
+    return await s.conversations.faggruppe_chats(names)
+
+
+def _targets_text(ctx: Ctx, draft: Draft) -> str:
+    t = draft.targets
+    if t.mode == TargetMode.ALL:
+        return ctx.t("broadcasts.targets.all")
+    if t.mode == TargetMode.PROJECT:
+        return ctx.t("broadcasts.targets.project", name=escape(t.project_name))
+    return escape(", ".join(t.names))
+
+
+def _form_of(ctx: Ctx, b: Broadcast) -> FormInput:
+    local = b.send_at.astimezone(ctx.settings.tz) if b.send_at else None
+    pid = b.targets.get("project_id")
+    return FormInput(
+        title=b.title, message=b.message, mode=str(b.targets.get("mode") or "all"),
+        faggrupper=tuple(b.targets.get("names") or ()) if b.targets.get("mode") == "some" else (),
+        project=str(pid) if pid else "", send_date=local.strftime("%Y-%m-%d") if local else "",
+        send_time=local.strftime("%H:%M") if local else "", ack=b.ack, link=b.link,
+    )
+
+
+async def _form(ctx: Ctx, form: FormInput | None = None, errors: dict[str, str] | None = None,
+                broadcast_id: int | None = None):
+    s = ctx.services
+    faggrupper = await s.conversations.faggrupper(ctx.settings.faggrupper)
+    projects = [(p.id, p.name) for p in await s.projects.all()]
+    return form_card(ctx.t, faggrupper, projects, form, errors, broadcast_id)
+
+
+async def _list(ctx: Ctx):
+    bc = broadcaster(ctx.services)
+    entries = []
+    for b in await bc.repo.recent(10):
+        rep = await bc.compute(b)
+        total = rep.sent + rep.failed + rep.waiting
+        stamp = b.send_at if b.state == State.SCHEDULED and b.send_at else (b.started_at or b.created_at)
+        state = ctx.t(f"broadcasts.report.state.{b.state.value}", time=when(ctx.t, stamp, ctx.settings.tz))
+        summary = ctx.t("broadcasts.list.summary", state=state, sent=rep.sent, total=total)
+        entries.append((b.id, b.title, summary, b.state == State.SCHEDULED))
+    return list_card(ctx.t, entries)

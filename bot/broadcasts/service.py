@@ -1,0 +1,213 @@
+"""Sending broadcasts through the delivery engine and keeping the leader's report card up to date."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.broadcasts.model import Report, State, build_report
+from bot.broadcasts.store import Broadcast, BroadcastRepo
+from bot.delivery.engine import DeliveryEngine, SendError
+from bot.delivery.outbox import NewDelivery, OutboxRow
+from bot.messages import t as translate
+from bot.services import Services
+from cards.broadcasts import MemberView, broadcast_card, report_card
+from cards.common import Card, attachment
+from cards.when import moment
+
+log = logging.getLogger(__name__)
+REPORT_EVERY_S = 1.0
+REPORT_RETRY_S = (2.0, 5.0, 15.0, 60.0)  # a refused report update is tried again after these pauses
+PREFIX = "broadcast:"
+MEMBER_LOCALE = "nb-NO"  # a group chat has no single locale: members see the Norwegian card
+
+
+def when(t: Callable[..., str], dt: datetime, tz: ZoneInfo) -> str:
+    """A time as the leader reads it, in the bot's zone."""
+    return moment(t, dt, tz)
+
+
+def member_view(b: Broadcast) -> MemberView:
+    """The member card's content of a broadcast."""
+    return MemberView(b.id, b.title, b.message, b.author_name, b.link, b.ack)
+
+
+def member_t(key: str, **params: object) -> str:
+    """Texts of the member card."""
+    return translate(key, MEMBER_LOCALE, **params)
+
+
+class Broadcaster:
+    """Starts broadcasts, listens to their deliveries and updates report cards (at most once a second each)."""
+
+    def __init__(self, services: Services, engine: DeliveryEngine) -> None:
+        self.services = services
+        self.engine = engine
+        self.repo = BroadcastRepo(services.db)
+        self._last: dict[int, float] = {}
+        self._pending: dict[int, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+        self._report_failures: dict[int, int] = {}
+        self._retries: set[asyncio.Task[None]] = set()
+
+    # -- sending -----------------------------------------------------------------------------
+    async def start(self, broadcast_id: int, from_: Iterable[State]) -> bool:
+        """Resolve the target chats, move to `sending`, post the report and queue one delivery per chat."""
+        s = self.services
+        b = await self.repo.get(broadcast_id)
+        if b is None:
+            return False
+        names = None if b.targets.get("mode") == "all" else list(b.targets.get("names") or [])
+        chats = await s.conversations.faggruppe_chats(names)
+        conv_map = {c.id: [c.faggruppe or "", c.name or c.faggruppe or ""] for c in chats}
+        targets = {**b.targets, "conversations": conv_map}
+        if not await self.repo.transition(broadcast_id, from_, State.SENDING, targets=targets, started_at=s.clock.now()):
+            return False
+        await s.audit.record(b.author_id, "broadcast.send", str(broadcast_id), chats=len(conv_map),
+                             faggrupper=sorted({v[0] for v in conv_map.values()}))
+        b = await self.repo.get(broadcast_id)
+        assert b is not None
+        await self.resume_one(b)
+        return True
+
+    async def resume_one(self, b: Broadcast) -> None:
+        """Make sure a sending broadcast has its report card and all its deliveries queued (idempotent)."""
+        if not b.report_activity_id and b.report_conversation_id:
+            try:
+                aid = await self.engine.send_now(b.report_conversation_id, _activity(await self.report(b)))
+                await self.repo.set_fields(b.id, report_activity_id=aid)
+            except SendError as exc:
+                log.warning("broadcast report could not be posted", extra={"status": exc.status})
+        activity = _activity(broadcast_card(member_t, member_view(b)))
+        await self.engine.enqueue([
+            NewDelivery(key=f"{b.group_key}:{cid}", conversation_id=cid, payload={"activity": activity},
+                        group_key=b.group_key)
+            for cid in b.conversations
+        ])
+        self.poke(b.id)
+
+    async def resume(self) -> None:
+        """At start-up: carry on with broadcasts that were sending when the process stopped."""
+        for b in await self.repo.in_state(State.SENDING):
+            await self.resume_one(b)
+
+    # -- the report ----------------------------------------------------------------------------
+    async def compute(self, b: Broadcast) -> Report:
+        """The report's figures now."""
+        convs = b.conversations
+        entries = []
+        if b.state in (State.SENDING, State.DONE):
+            for e in await self.services.outbox.group_entries(b.group_key):
+                faggruppe, chat = convs.get(e.conversation_id, ["", ""])
+                entries.append((faggruppe, chat, e.state, e.last_error))
+        reads = await self.repo.read_counts(b.id) if b.ack else {}
+        order = sorted({v[0] for v in convs.values()}) or list(b.targets.get("names") or [])
+        return build_report(entries, reads, order)
+
+    async def report(self, b: Broadcast, locale: str | None = None) -> Card:
+        """The report card of a broadcast, in the leader's language."""
+        loc = locale or b.locale
+
+        def tr(key: str, **p: object) -> str:
+            return translate(key, loc, **p)
+
+        rep = await self.compute(b)
+        tz = self.services.settings.tz
+        stamp = b.send_at if b.state == State.SCHEDULED and b.send_at else self.services.clock.now()
+        state = tr(f"broadcasts.report.state.{b.state.value}", time=when(tr, stamp, tz))
+        return report_card(tr, b.id, b.title, state, rep, ack=b.ack, can_cancel=b.state == State.SCHEDULED)
+
+    def poke(self, broadcast_id: int) -> None:
+        """Update the report soon: at once if the last update is a second old, else a second after it."""
+        if self._closed or broadcast_id in self._pending:
+            return
+        delay = max(0.0, self._last.get(broadcast_id, 0.0) + REPORT_EVERY_S - time.monotonic())
+        task = asyncio.create_task(self._later(broadcast_id, delay), name="broadcast-report")
+        self._pending[broadcast_id] = task
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _later(self, broadcast_id: int, delay: float) -> None:
+        try:
+            await asyncio.sleep(delay)
+        finally:
+            self._pending.pop(broadcast_id, None)
+        self._last[broadcast_id] = time.monotonic()
+        try:
+            await self.update_report(broadcast_id)
+        except Exception:
+            log.warning("broadcast report update failed", exc_info=True)
+
+    async def update_report(self, broadcast_id: int) -> None:
+        """Finish the broadcast when nothing is waiting, and update its report card."""
+        b = await self.repo.get(broadcast_id)
+        if b is None:
+            return
+        if b.state == State.SENDING:
+            rep = await self.compute(b)
+            if rep.finished and await self.repo.transition(b.id, [State.SENDING], State.DONE,
+                                                           finished_at=self.services.clock.now()):
+                b = await self.repo.get(broadcast_id)
+                assert b is not None
+        if b.report_activity_id and b.report_conversation_id:
+            try:
+                await self.engine.send_now(b.report_conversation_id, _activity(await self.report(b)),
+                                           update_activity_id=b.report_activity_id)
+            except SendError as exc:
+                log.warning("broadcast report update refused", extra={"status": exc.status})
+                if exc.status not in (403, 404):
+                    self._retry_report(broadcast_id)
+                return
+            self._report_failures.pop(broadcast_id, None)
+
+    def _retry_report(self, broadcast_id: int) -> None:
+        """Update the report again later (bounded): otherwise a refused last update leaves it stale for good."""
+        n = self._report_failures.get(broadcast_id, 0)
+        if self._closed or n >= len(REPORT_RETRY_S):
+            return
+        self._report_failures[broadcast_id] = n + 1
+        task = asyncio.create_task(self._retry_later(broadcast_id, REPORT_RETRY_S[n]), name="broadcast-report-retry")
+        self._retries.add(task)
+        task.add_done_callback(self._retries.discard)
+
+    async def _retry_later(self, broadcast_id: int, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self.poke(broadcast_id)
+
+    async def on_delivery(self, row: OutboxRow, outcome: str, detail: str) -> None:
+        """Engine listener: a delivery of a broadcast was attempted."""
+        with contextlib.suppress(IndexError, ValueError):
+            self.poke(int(row.group_key.split(":")[1]))
+
+    async def close(self) -> None:
+        """Finish or stop pending report updates (the app is stopping; resume() picks up after a restart)."""
+        self._closed = True
+        for retry in list(self._retries):
+            retry.cancel()
+        tasks = list(self._tasks)
+        if tasks:
+            await asyncio.wait(tasks, timeout=2.0)  # let a report update under way (or due within a second) finish
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+def _activity(card: Card) -> dict[str, Any]:
+    return {"type": "message", "attachments": [attachment(card)]}
+
+
+def broadcaster(services: Services) -> Broadcaster:
+    """The broadcaster bound at start-up."""
+    found = services.extras.get("broadcaster")
+    if not isinstance(found, Broadcaster):
+        raise RuntimeError("broadcasts are not started")
+    return found

@@ -1,1 +1,0 @@
-"""The domain core: dataclasses and rules. Imports only the standard library."""

@@ -1,0 +1,1 @@
+"""Hosts: the chat SDK adapters; the only code that imports a bot SDK."""

@@ -1,0 +1,1 @@
+"""The Bot Framework host (botbuilder-core): the only package that imports botbuilder."""

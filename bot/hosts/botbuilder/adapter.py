@@ -1,0 +1,83 @@
+"""The botbuilder CloudAdapter with configuration from Settings, and turn-error handling."""
+
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+
+import aiohttp
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity, ActivityTypes
+from msrest.exceptions import ClientException, DeserializationError
+
+from bot.chat import telemetry
+from bot.config import Settings
+from bot.hosts.botbuilder.auth import BotCredentialFactory
+from bot.hosts.botbuilder.fastpath import CachingBotFrameworkAuthentication
+from bot.messages import t
+
+log = logging.getLogger(__name__)
+# Failures talking to the Bot Connector (HTTP errors, network errors, unreadable answers).
+CONNECTOR_ERRORS = (ClientException, DeserializationError, aiohttp.ClientError, TimeoutError, OSError)
+
+
+
+def auth_configuration(settings: Settings) -> SimpleNamespace:
+    """The attribute object ConfigurationBotFrameworkAuthentication reads (unset values stay absent)."""
+    cfg = SimpleNamespace(APP_ID=settings.app_id or None, APP_PASSWORD=settings.app_password or None,
+                          APP_TYPE=settings.app_type, APP_TENANTID=settings.app_tenant_id or None)
+    optional = {
+        "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": settings.openid_metadata_url,
+        "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": settings.token_issuer,
+        "TO_CHANNEL_FROM_BOT_LOGIN_URL": settings.to_channel_login_url,
+        "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": settings.to_channel_oauth_scope,
+        "CHANNEL_SERVICE": settings.channel_service,
+    }
+    for key, value in optional.items():
+        if value:
+            setattr(cfg, key, value)
+    return cfg
+
+
+def build_adapter(settings: Settings) -> CloudAdapter:
+    """A CloudAdapter that validates inbound JWTs whenever an app id is configured (connector clients cached)."""
+    cfg = auth_configuration(settings)
+    auth = CachingBotFrameworkAuthentication(
+        ConfigurationBotFrameworkAuthentication(cfg, credentials_factory=BotCredentialFactory(cfg))
+    )
+    adapter = CloudAdapter(auth)
+
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        connector_failed = isinstance(error, CONNECTOR_ERRORS)
+        if connector_failed:
+            # The turn's work is done and saved; only the answer could not be delivered. No apology through the
+            # same failing connector (that would double the calls and the noise).
+            log.warning("a reply could not be delivered: %s", type(error).__name__)
+            telemetry.set_outcome("reply_failed")
+        else:
+            log.error("unhandled error in turn: %s", type(error).__name__, exc_info=error)
+            telemetry.set_outcome("error")
+        try:
+            text = t("error.generic", context.activity.locale)
+            if context.activity.type == "invoke" and context.activity.name == "adaptiveCard/action":
+                # Answer in the invoke response (Teams shows it on the card) instead of leaving it unanswered (501).
+                from bot.hosts.botbuilder.bot import FaggruppeBot
+
+                body = FaggruppeBot._message_body(text)
+                await context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                                     value=InvokeResponse(status=200, body=body)))
+            elif not connector_failed:
+                await context.send_activity(text)
+        except Exception:
+            log.warning("could not tell the user about the error")
+
+    adapter.on_turn_error = on_error
+    return adapter
+
+
+async def close_adapter(adapter: CloudAdapter) -> None:
+    """Close the cached connector clients (on shutdown)."""
+    auth = adapter.bot_framework_authentication
+    if isinstance(auth, CachingBotFrameworkAuthentication):
+        await auth.close()

@@ -1,0 +1,1 @@
+"""Needs and benefits register: forms, edits, summaries, exports and input campaigns."""

@@ -1,0 +1,69 @@
+"""Personal data in the needs and benefits register: submitters, editors, campaign leaders."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+
+from bot.config import Settings
+from bot.needs.store import InputCampaign, NeedEntry, NeedEntryHistory
+from bot.privacy.inventory import Retention, TableData
+from bot.privacy.provider import PrivacyProvider, Rows, delete_older, row_dict
+from bot.storage.db import Database
+
+
+async def _export(db: Database, person_id: str) -> dict[str, Rows]:
+    async with db.session() as s:
+        entries = await s.scalars(select(NeedEntry).where(NeedEntry.submitter_id == person_id))
+        history = await s.scalars(select(NeedEntryHistory).where(NeedEntryHistory.actor_id == person_id))
+        campaigns = await s.scalars(select(InputCampaign).where(InputCampaign.leader_id == person_id))
+        return {
+            "entries": [row_dict(r) for r in entries],
+            "entry_history": [row_dict(r) for r in history],
+            "campaigns_started": [row_dict(r) for r in campaigns],
+        }
+
+
+async def _erase(db: Database, person_id: str, alias: str) -> int:
+    """Entries stay in the register (their numbers feed the summaries); who sent them does not."""
+    n = 0
+    async with db.write() as s:
+        for stmt in (
+            update(NeedEntry).where(NeedEntry.submitter_id == person_id).values(submitter_id=alias, submitter_name=""),
+            update(NeedEntryHistory).where(NeedEntryHistory.actor_id == person_id).values(actor_id=alias),
+            update(InputCampaign).where(InputCampaign.leader_id == person_id).values(leader_id=alias),
+        ):
+            n += (await s.execute(stmt)).rowcount or 0
+    return n
+
+
+async def _retention(db: Database, now: datetime, settings: Settings) -> int:
+    """Entries not changed for RETENTION_INPUTS_DAYS are deleted with their history; input rounds that old too."""
+    cutoff = now - timedelta(days=settings.retention_inputs_days)
+    n = await delete_older(db, NeedEntry, NeedEntry.updated_at, cutoff, NeedEntryHistory.entry_id)
+    async with db.write() as s:
+        n += (await s.execute(delete(InputCampaign).where(InputCampaign.created_at < cutoff))).rowcount or 0
+    return n
+
+
+PRIVACY = PrivacyProvider("needs", _export, _erase, _retention)
+
+
+INPUTS = Retention("slettes {value} dager etter siste endring", "retention_inputs_days")
+PERSONAL_DATA = {
+    "need_entries": TableData(
+        about="Innspill om behov og gevinster (registeret prosjektet bygger på)", person_id="submitter_id",
+        person_name="submitter_name", free_text="title fields",
+        none="id kind project_id faggruppe municipalities status created_at updated_at", retention=INPUTS,
+        erasure="innspillet beholdes (tallene inngår i oppsummeringene); innsender anonymiseres, navnet fjernes fra "
+                "teksten"),
+    "need_entry_history": TableData(
+        about="Endringshistorikk for innspill", person_id="actor_id", free_text="changes", none="id entry_id at action",
+        retention=Retention("slettes sammen med innspillet"), erasure="anonymiseres"),
+    "input_campaigns": TableData(
+        about="Innspillsrunder prosjektledere har startet", person_id="leader_id", free_text="message",
+        chat_id="origin_conversation_id", none="id project_id faggrupper deadline created_at",
+        retention=Retention("slettes {value} dager etter at runden ble startet", "retention_inputs_days"),
+        erasure="anonymiseres", subjects=("ledere",)),
+}

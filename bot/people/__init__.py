@@ -1,0 +1,1 @@
+"""People and conversations: identities, roles, faggruppe registration, help and leader management."""

@@ -1,0 +1,1 @@
+"""Meeting polls: the form, votes, live results, closing, booking and reminders."""

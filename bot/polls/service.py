@@ -1,0 +1,251 @@
+"""Poll operations shared by handlers and jobs: members, cards, updating the posted card, closing, booking, reminders."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import ConversationReference
+
+from bot.delivery.engine import classify
+from bot.delivery.outbox import NewDelivery
+from bot.people.model import Person
+from bot.polls.closing import PollClosing
+from bot.polls.model import OPEN, Poll, voters
+from bot.polls.result import mentions, translator
+from bot.polls.store import PollRepo
+from bot.services import Services
+from cards.common import Card, attachment, escape
+from cards.polls import PollView, poll_card
+
+log = logging.getLogger(__name__)
+MEMBERS_TTL_S = 300.0
+PUSH_GAP_S = 1.0  # at most one update of a poll's posted card per second (Teams allows 7 messages/s per chat)
+PUSH_RETRY_S = (1.0, 3.0, 10.0, 30.0)  # a failed card update for everyone is tried again after these pauses
+Member = dict[str, str]
+
+
+def ops(services: Services) -> PollOps:
+    """The poll operations bound to these services (one per process)."""
+    found = services.extras.get("polls")
+    if found is None:
+        found = services.extras["polls"] = PollOps(services)
+    return found
+
+
+class PollOps(PollClosing):
+    """Everything a poll does besides answering the turn (closing and booking: PollClosing)."""
+
+    def __init__(self, services: Services) -> None:
+        self.s = services
+        self.repo = PollRepo(services.db)
+        self._members: dict[str, tuple[float, list[Member]]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._dirty: dict[int, bool] = {}  # poll id -> only votes changed it since its last update
+        self._wake: dict[int, asyncio.Event] = {}
+        self._updaters: dict[int, asyncio.Task[None]] = {}
+        self._pushed_at: dict[int, float] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._listening: object | None = None
+        self._push_failures: dict[int, int] = {}
+        self._retries: dict[int, asyncio.Task[None]] = {}
+
+    # -- connector -----------------------------------------------------------------------------
+    async def _with_turn(self, conversation_id: str, fn: Callable[[TurnContext], Awaitable[Any]]) -> Any:
+        """Run fn in a proactive turn of the conversation; exceptions from fn propagate."""
+        conv = await self.s.conversations.get(conversation_id)
+        if conv is None:
+            raise LookupError("unknown conversation")
+        adapter = self.s.extras["adapter"]
+        result: dict[str, Any] = {}
+
+        async def callback(turn: TurnContext) -> None:
+            try:
+                result["value"] = await fn(turn)
+            except Exception as exc:
+                result["error"] = exc
+
+        await adapter.continue_conversation(ConversationReference().deserialize(conv.reference), callback,
+                                            self.s.settings.app_id or None)
+        if "error" in result:
+            raise result["error"]
+        return result.get("value")
+
+    async def members(self, conversation_id: str, *, fresh: bool = False) -> list[Member]:
+        """Conversation members from the connector (cached a few minutes; the last good list on failure)."""
+        cached = self._members.get(conversation_id)
+        if cached and not fresh and time.monotonic() - cached[0] < MEMBERS_TTL_S:
+            return cached[1]
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        async with lock:
+            cached = self._members.get(conversation_id)
+            if cached and time.monotonic() - cached[0] < (1.0 if fresh else MEMBERS_TTL_S):
+                return cached[1]
+            try:
+                found = await self._with_turn(conversation_id, _paged_members)
+            except Exception as exc:
+                log.warning("could not read conversation members (%s)", classify(exc).status, exc_info=True)
+                return cached[1] if cached else []
+            self._members[conversation_id] = (time.monotonic(), found)
+            return found
+
+    # -- cards ---------------------------------------------------------------------------------
+    async def view(self, poll: Poll, viewer: Person | None = None, locale: str | None = None) -> Card:
+        """The poll card, generic (viewer None) or as one viewer sees it."""
+        votes = await self.repo.votes(poll.id)
+        members = await self.members(poll.conversation_id)
+        answered = voters(votes)
+        ids = [m["id"] for m in members]
+        total = len(ids) or len(answered)
+        not_answered = sum(1 for i in ids if i not in answered)
+        channel_ids = [v.voter_channel_id for v in votes if v.voter_channel_id]
+        refresh = list(dict.fromkeys([*channel_ids, *(m["channel_id"] for m in members if m["channel_id"])]))[:60]
+        show_close = viewer is None or viewer.id == poll.creator_id or viewer.is_leader
+        view = PollView(poll, tuple(votes), total, not_answered, self.s.settings.tz, viewer.id if viewer else None,
+                        show_close, tuple(refresh) if poll.state == OPEN else (), can_book=self.s.calendar is not None)
+        return poll_card(translator(locale or poll.locale), view)
+
+    async def push(self, poll_id: int) -> bool:
+        """Update the posted card for everyone; False (and stop the poll's jobs) when the message is gone."""
+        poll = await self.repo.get(poll_id)
+        if poll is None or not poll.activity_id or poll.message_gone:
+            return False
+        card = await self.view(poll)
+
+        async def update(turn: TurnContext) -> None:
+            act = MessageFactory.attachment(attachment(card))
+            act.id = poll.activity_id
+            await turn.update_activity(act)
+
+        try:
+            await self._with_turn(poll.conversation_id, update)
+        except Exception as exc:
+            err = classify(exc)
+            if err.status == 404:
+                log.info("poll message deleted in Teams; stopping its jobs", extra={"poll_id": poll_id})
+                await self.repo.mark_gone(poll_id)
+                self._unschedule(poll_id)
+                return False
+            log.warning("poll card update failed (%s)", err.status, extra={"poll_id": poll_id})
+            self._retry_push(poll_id)
+            return True
+        self._push_failures.pop(poll_id, None)
+        return True
+
+    def _retry_push(self, poll_id: int) -> None:
+        """Try the card update again later (bounded): otherwise the card everyone sees stays stale until the next vote."""
+        n = self._push_failures.get(poll_id, 0)
+        if n >= len(PUSH_RETRY_S) or poll_id in self._retries:
+            return
+        self._push_failures[poll_id] = n + 1
+        self._retries[poll_id] = asyncio.create_task(self._push_later(poll_id, PUSH_RETRY_S[n]), name="poll-card-retry")
+
+    async def _push_later(self, poll_id: int, delay: float) -> None:
+        try:
+            await asyncio.sleep(delay)
+        finally:
+            self._retries.pop(poll_id, None)
+        self.schedule_push(poll_id)
+
+    def schedule_push(self, poll_id: int, *, vote: bool = False) -> None:
+        """Update the posted card soon; bursts of votes coalesce into few updates, the last one current.
+
+        After a vote the update waits until PUSH_GAP_S after the card's previous update (a burst of votes becomes one
+        update a second); any other change (closing, booking, erasure) goes out at once.
+        """
+        self._dirty[poll_id] = self._dirty.get(poll_id, True) and vote
+        if not vote and poll_id in self._wake:
+            self._wake[poll_id].set()
+        if poll_id not in self._updaters:
+            self._updaters[poll_id] = asyncio.create_task(self._push_loop(poll_id))
+
+    async def _push_loop(self, poll_id: int) -> None:
+        try:
+            while poll_id in self._dirty:
+                wait = self._pushed_at.get(poll_id, -PUSH_GAP_S) + PUSH_GAP_S - time.monotonic()
+                if self._dirty[poll_id] and wait > 0:
+                    wake = self._wake[poll_id] = asyncio.Event()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), wait)
+                    self._wake.pop(poll_id, None)
+                self._dirty.pop(poll_id, None)
+                self._pushed_at[poll_id] = time.monotonic()
+                await self.push(poll_id)
+            if len(self._pushed_at) > 1000:
+                old = time.monotonic() - PUSH_GAP_S
+                self._pushed_at = {k: v for k, v in self._pushed_at.items() if v > old}
+        except Exception:
+            log.warning("poll card updater failed", exc_info=True)
+        finally:
+            self._updaters.pop(poll_id, None)
+
+    async def settle(self) -> None:
+        """Wait for background updates and bookings (tests, shutdown)."""
+        while self._updaters or self._tasks:
+            await asyncio.gather(*self._updaters.values(), *self._tasks, return_exceptions=True)
+
+    # -- jobs ------------------------------------------------------------------------------------
+    def schedule_jobs(self, poll: Poll) -> None:
+        """Auto-close at the deadline and remind before it (persistent jobs, ids only)."""
+        sched = self.s.scheduler
+        if sched is None or poll.deadline is None or poll.state != OPEN:
+            return
+        sched.add("poll.close", f"poll:{poll.id}:close", poll.deadline, (poll.id,),
+                  misfire_grace_time=None)
+        hours = self.s.settings.poll_reminder_hours
+        at = poll.deadline - timedelta(hours=hours)
+        if hours and at > self.s.clock.now():
+            sched.add("poll.remind", f"poll:{poll.id}:reminder", at, (poll.id,))
+
+    def _unschedule(self, poll_id: int) -> None:
+        if self.s.scheduler is not None:
+            self.s.scheduler.remove(f"poll:{poll_id}:reminder")
+            self.s.scheduler.remove(f"poll:{poll_id}:close")
+
+    async def remind(self, poll_id: int) -> int:
+        """@mention the members who have not answered, in one message; returns how many."""
+        poll = await self.repo.get(poll_id)
+        if poll is None or not poll.is_open(self.s.clock.now()) or poll.message_gone:
+            return 0
+        if not await self.push(poll_id):
+            return 0
+        members = await self.members(poll.conversation_id, fresh=True)
+        answered = voters(await self.repo.votes(poll_id))
+        missing = [m for m in members if m["id"] not in answered and m["channel_id"]]
+        if not missing or self.s.delivery is None:
+            return 0
+        tags, entities = mentions((m["channel_id"], m["name"]) for m in missing)
+        tr = translator(poll.locale)
+        from cards.polls import deadline_text
+
+        message = tr("polls.reminder", title=escape(poll.title), deadline=deadline_text(tr, poll.deadline, self.s.settings.tz),
+                     mentions=tags)
+        activity = {"type": "message", "text": message, "textFormat": "markdown", "entities": entities}
+        await self.s.delivery.enqueue([NewDelivery(key=f"poll:{poll_id}:reminder", conversation_id=poll.conversation_id,
+                                                   payload={"activity": activity}, group_key=f"poll:{poll_id}")])
+        return len(entities)
+
+
+async def _paged_members(turn: TurnContext) -> list[Member]:
+    out: list[Member] = []
+    token = None
+    # A proactive turn has no channel data; TeamsInfo needs a mapping (and then asks for this conversation's members).
+    turn.activity.channel_data = turn.activity.channel_data or {}
+    for _ in range(50):
+        page = await TeamsInfo.get_paged_members(turn, token, 500)
+        for m in page.members or []:
+            aad = getattr(m, "aad_object_id", None) or ""
+            upn = (getattr(m, "user_principal_name", None) or "").lower()
+            out.append({"id": aad or m.id or "", "channel_id": m.id or "", "name": m.name or "", "upn": upn,
+                        "email": (getattr(m, "email", None) or upn).lower(), "tenant": getattr(m, "tenant_id", None) or ""})
+        token = page.continuation_token
+        if not token:
+            break
+    return out

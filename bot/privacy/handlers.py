@@ -1,0 +1,99 @@
+"""Personvern: `mine data`, `slett mine data`, and the leaders' audit log (`logg`)."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+from bot.chat.routes import Router
+from bot.chat.turn import Ctx, Reply
+from bot.people.model import require_leader
+from bot.privacy.audit_text import sentences
+from bot.privacy.pseudonyms import pseudonym, pseudonym_key
+from bot.privacy.service import erase_user, export_user, to_json, to_xlsx
+from bot.services import Services
+from cards.privacy import audit_card, erase_card, export_card
+from cards.when import moment
+
+RETENTION_JOB = "privacy:retention"
+
+
+def register(router: Router) -> None:
+    """Register the privacy commands, verbs and the daily retention job."""
+
+    @router.command("mine data", "my data", help_key="help.cmd.mine_data", order=80)
+    async def my_data(ctx: Ctx) -> Reply:
+        data = await export_user(ctx.services, ctx.actor.id)
+        s = ctx.services
+        json_url, expires = await s.download_link(to_json(data), "mine-data.json", "application/json", ctx.actor.id)
+        xlsx_url, _ = await s.download_link(
+            to_xlsx(data), "mine-data.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ctx.actor.id
+        )
+        when = moment(ctx.t, expires, ctx.settings.tz)
+        return Reply(card=export_card(ctx.t, json_url, xlsx_url, when), private=True)
+
+    @router.command("slett mine data", "delete my data", help_key="help.cmd.slett_data", order=81)
+    async def erase_ask(ctx: Ctx) -> Reply:
+        if ctx.is_group:
+            return Reply(text=ctx.t("privacy.personal_only"))
+        return Reply(card=erase_card(ctx.t))
+
+    @router.verb("privacy.erase")
+    async def erase_confirm(ctx: Ctx) -> Reply:
+        if ctx.is_group:
+            return Reply(text=ctx.t("privacy.personal_only"))
+        counts = await erase_user(ctx.services, ctx.actor.id)
+        alias = pseudonym(ctx.actor.id, await pseudonym_key(ctx.services))
+        for hook in ctx.services.extras.get("after_erase", []):
+            await hook(alias)
+        bot = ctx.services.extras.get("bot")
+        if bot is not None:
+            bot.forget(ctx.actor.id)
+        await ctx.services.audit.record("system", "privacy.erase", "", rows=sum(counts.values()))
+        return Reply(text=ctx.t("privacy.erased", n=sum(counts.values())))
+
+    @router.verb("privacy.erase_cancel")
+    async def erase_cancel(ctx: Ctx) -> Reply:
+        return Reply(text=ctx.t("privacy.erase_cancelled"))
+
+    @router.command("logg", "log", help_key="help.cmd.logg", leader=True, order=85)
+    async def audit_log(ctx: Ctx) -> Reply:
+        require_leader(ctx.actor)
+        entries = await ctx.services.audit.recent(30)
+        rows = await sentences(ctx.services, ctx.t, entries, ctx.settings.tz)
+        return Reply(card=audit_card(ctx.t, rows, ctx.settings.tz))
+
+    @router.verb("audit.export")
+    async def audit_export(ctx: Ctx) -> Reply:
+        require_leader(ctx.actor)
+        content = await audit_xlsx(ctx.services)
+        url, expires = await ctx.services.download_link(
+            content, "revisjonslogg.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ctx.actor.id
+        )
+        await ctx.services.audit.record(ctx.actor.id, "audit.export")
+        when = moment(ctx.t, expires, ctx.settings.tz)
+        return Reply(text=f"{ctx.t('privacy.audit_export_ready')} [{ctx.t('common.download')}]({url}) "
+                          f"{ctx.t('common.link_expires', time=when)}", private=True)
+
+    @router.on_startup
+    async def schedule_retention(services: Services) -> None:
+        await pseudonym_key(services)  # made (or read) once, and earlier releases' pseudonyms re-keyed, before any erasure
+        if services.scheduler is not None:
+            services.scheduler.add_cron("privacy.retention", RETENTION_JOB, hour=3, minute=15)
+
+
+async def audit_xlsx(services: Services, limit: int = 100_000) -> bytes:
+    """The audit log as a workbook."""
+    entries = await services.audit.recent(limit)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Logg"
+    ws.append(["Tid (UTC)", "Hvem", "Handling", "Mål", "Detaljer"])
+    for e in entries:
+        ws.append([e.at.replace(tzinfo=None), e.actor_id, e.action, e.target, str(e.details)])
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,1 +1,0 @@
-"""The Teams edge: the only package that imports botbuilder."""
