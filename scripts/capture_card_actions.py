@@ -26,7 +26,7 @@ import cards  # noqa: E402
 from bot import __version__  # noqa: E402
 
 ACTION_KINDS = {"Action.Execute": "Execute", "Action.Submit": "Submit"}
-# Handled by the dispatcher itself (bot/teams/bot.py `_run_verb`): the data's `command` goes through the command table.
+# Handled by the dispatcher itself (bot/hosts/botbuilder/bot.py `_run_verb`): the data's `command` goes through the command table.
 DISPATCHER_VERBS = {"cmd"}
 # Data values one handler branches on (a different form or step), so each value is a shape of its own.
 ROUTING_FIELDS = ("kind", "step")
@@ -117,8 +117,8 @@ def verb_of(action: dict[str, Any]) -> str:
 
 def command_name(command: str) -> str:
     """The command name (alias as written, without arguments) a `cmd` action's text routes to."""
-    from bot.teams.handlers import build_router
-    from bot.teams.router import normalise
+    from bot.chat.routes import normalise
+    from bot.features import build_router
 
     found = build_router().match(command)
     if not found:
@@ -153,7 +153,7 @@ def capture() -> list[dict[str, Any]]:
 
 def gaps(entries: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
     """(registered verbs no card uses, card verbs no handler registers)."""
-    from bot.teams.handlers import build_router
+    from bot.features import build_router
 
     registered = set(build_router().verbs)
     used = {e["verb"] for e in entries}

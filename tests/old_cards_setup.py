@@ -9,11 +9,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.domain.choices import encode_multi
-from bot.needs_service import needs_repo
+from bot.broadcasts.service import broadcaster
+from bot.gates.store import GateRepo
+from bot.kernel.choices import encode_multi
+from bot.needs.service import needs_repo
 from bot.services import Services
-from bot.storage.gates import GateRepo
-from bot.teams.broadcasting import broadcaster
 from tests.dates import iso
 from tests.fakes.connector import card_of
 from tests.harness import Conv, Result, TeamsClient, User, iter_actions, make_user

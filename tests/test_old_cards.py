@@ -18,18 +18,18 @@ import pytest
 import pytest_asyncio
 
 from bot.config import load_settings
-from bot.domain.choices import encode_multi
-from bot.domain.clock import ShiftedClock
-from bot.domain.gates import APPROVED
+from bot.features import build_router
+from bot.gates.model import APPROVED
+from bot.kernel.choices import encode_multi
+from bot.kernel.clock import ShiftedClock
 from bot.messages import t
-from bot.teams.handlers import build_router
 from tests import old_cards_setup as s
 from tests.fakes.connector import FakeConnector
 from tests.harness import RunningBot, TeamsClient, make_user
 
 FIXTURE = Path(__file__).parent / "fixtures" / "card_actions-1.1.0.json"
 ENTRIES: list[dict[str, Any]] = json.loads(FIXTURE.read_text(encoding="utf-8"))
-# The dispatcher's own pseudo-verb: {"verb": "cmd", "command": ...} runs a text command (bot/teams/bot.py).
+# The dispatcher's own pseudo-verb: {"verb": "cmd", "command": ...} runs a text command (bot/hosts/botbuilder/bot.py).
 DISPATCHER_VERBS = {"cmd"}
 # What the bot says when no handler took the action, or one failed: none may appear in an answer to an old card.
 REFUSALS = ("error.unknown_action", "error.generic", "error.bad_card", "error.invalid_input", "error.not_found",
