@@ -109,11 +109,15 @@ async def test_jobs_stored_by_release_1_1_0_fire_once_after_upgrade(tmp_path: Pa
     expect = _expectations(m)
     graph_subjects = [m["marks"]["gate_reminder"], m["marks"]["poll_close"]]  # the booking retry, the poll's booking
 
+    booked_at: dict[str, float] = {}  # the fake Graph keeps no times: when the wait below first saw each event
+
     def missing() -> list[str]:
         posts = [f"{kind}: nothing with {mark!r} in {conv}" for kind, (_, where) in expect.items() for conv, mark in where
                  if not _posts(connector, conv, mark)]
-        return posts + [f"no calendar event {s!r}" for s in graph_subjects
-                        if not any(e.get("subject", "").startswith(s) for e in fake_graph.live_events())]
+        for s in graph_subjects:
+            if s not in booked_at and any(e.get("subject", "").startswith(s) for e in fake_graph.live_events()):
+                booked_at[s] = time.monotonic()
+        return posts + [f"no calendar event {s!r}" for s in graph_subjects if s not in booked_at]
 
     try:
         await bot.start()
@@ -150,6 +154,9 @@ async def test_jobs_stored_by_release_1_1_0_fire_once_after_upgrade(tmp_path: Pa
     # The polls' posted cards were updated (reminder: refreshed; close: the result), the closed one booked once.
     updated = {r.activity_id for r in connector.updates(chats["poll"])}
     assert {"act-upgrade-poll_reminder", "act-upgrade-poll_close"} <= updated
+    retry_late = booked_at[graph_subjects[0]] - due("booking_retry")
+    assert -EARLY <= retry_late <= LATE, ("booking retry", retry_late)
+    lateness["booking_retry"] = retry_late
     for subject in graph_subjects:
         creates = [r for r in fake_graph.calls("POST", "/events") if str((r.body or {}).get("subject", "")).startswith(subject)]
         assert len(creates) == 1, (subject, len(creates))
