@@ -24,7 +24,7 @@ import pytest
 from apscheduler.util import ref_to_obj
 
 from tests.fakes.connector import FakeConnector, Record
-from tests.procs import BotProcess
+from tests.procs import PASS_THROUGH, BotProcess
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
@@ -41,7 +41,8 @@ async def _old_database(tmp: Path, connector_url: str) -> tuple[Path, dict[str, 
     with tarfile.open(RELEASE) as tar:
         tar.extractall(old, filter="data")
     db, manifest = tmp / "upgrade.db", tmp / "manifest.json"
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp), "PYTHONPATH": str(old), "PYTHONUNBUFFERED": "1"}
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp), "PYTHONPATH": str(old), "PYTHONUNBUFFERED": "1",
+           **{k: v for k in PASS_THROUGH if (v := os.environ.get(k))}}  # a moved clock (make test-future) moves it too
     proc = await asyncio.create_subprocess_exec(
         sys.executable, str(HERE / "upgrade" / "make_old_db.py"), "--db", str(db), "--connector", connector_url,
         "--lead", str(LEAD), "--retry-seconds", str(RETRY), "--manifest", str(manifest), cwd=tmp, env=env,
