@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 from apscheduler.util import ref_to_obj
 
+from bot.scheduling import names
+from bot.scheduling.scheduler import RUN_NAMED, RUN_ONCE
 from tests.fakes.connector import FakeConnector, Record
 from tests.procs import PASS_THROUGH, BotProcess
 
@@ -170,9 +172,12 @@ async def test_jobs_stored_by_release_1_1_0_fire_once_after_upgrade(tmp_path: Pa
     assert any(j["id"].startswith("poll:") for j in pending.values())  # the reminded poll still closes later
     for jid, state in jobs.items():
         assert abs(state["next_run"] - datetime.fromisoformat(pending[jid]["next_run"]).timestamp()) < 1, jid
-        refs = [state["func"], *(a for a in state["args"][:1] if isinstance(a, str) and REF.match(a))]
-        for ref in refs:
-            assert callable(ref_to_obj(ref)), (jid, ref)
+        # Stored as a stable entry point and a job name (migration 0011), never as the path of a feature's function.
+        assert state["func"] in (RUN_ONCE, RUN_NAMED), (jid, state["func"])
+        assert callable(ref_to_obj(state["func"])), jid
+        name = state["args"][0]
+        assert name in names.JOBS and not REF.match(name), (jid, name)
+        assert callable(names.resolve(name)), (jid, name)
 
     # No job failed or was missed; nothing logged an error.
     assert not _errors(bot), _errors(bot)[:5]

@@ -16,27 +16,27 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
-
 from bot.bookings import BookingService
-from bot.config import load_settings
 from bot.domain.broadcasts import Draft, State, TargetMode, Targets
 from bot.domain.calendar import CalendarError
 from bot.domain.clock import SystemClock
 from bot.domain.polls import PollDraft
 from bot.needs_service import start_campaign
-from bot.scheduling import runtime
 from bot.scheduling.broadcast_jobs import job_id as broadcast_job_id
 from bot.scheduling.gate_jobs import schedule_gate
-from bot.scheduling.scheduler import RUN_ONCE, Scheduler
-from bot.services import build_services
 from bot.storage.broadcasts import BroadcastRepo
-from bot.storage.db import Database
 from bot.storage.gates import GateRepo
 from bot.storage.polls import PollRepo
 from bot.teams.handlers import build_router
 from bot.teams.handlers.gates import _book
 from bot.teams.poll_ops import ops
+from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
+
+from bot.config import load_settings
+from bot.scheduling import runtime
+from bot.scheduling.scheduler import RUN_ONCE, Scheduler
+from bot.services import build_services
+from bot.storage.db import Database
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 BOT = {"id": "28:faggruppe-bot", "name": "Faggruppe-bot"}
