@@ -36,8 +36,10 @@ run: install
 	mkdir -p data
 	$(PY) -m bot
 
+# ruff (style, complexity) and import-linter (the architecture contracts in pyproject.toml; docs/architecture.md).
 lint: dev
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Microsoft's JS tools for the manifest, card rendering and Playground tests (skipped with a reason without Node).
 JS := tests/js

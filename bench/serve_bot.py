@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from bot.app import SERVICES, create_app
 from bot.config import load_settings
 from bot.delivery.outbox import NewDelivery
-from bot.ops.logsetup import setup_logging
+from bot.kernel.logsetup import setup_logging
 from bot.storage.models import OutboxItem
 
 TENANT = "11111111-2222-3333-4444-555555555555"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_dotenv_file, load_settings
-from bot.ops.logsetup import setup_logging
+from bot.kernel.logsetup import setup_logging
 
 
 def _settings(lang: str) -> Settings:

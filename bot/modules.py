@@ -19,7 +19,7 @@ TEXTS = (
 # Modules with SQLAlchemy tables (Base.metadata), PERSONAL_DATA declarations and PRIVACY providers.
 STORES = (
     "bot.storage.models", "bot.storage.audit", "bot.storage.downloads", "bot.storage.keys", "bot.delivery.outbox",
-    "bot.people.store", "bot.people.conversations", "bot.projects.store", "bot.polls.store", "bot.needs.store",
+    "bot.storage.people", "bot.storage.conversations", "bot.storage.projects", "bot.polls.store", "bot.needs.store",
     "bot.needs.privacy", "bot.gates.store", "bot.broadcasts.store", "bot.broadcasts.privacy", "bot.calendar.store",
     "bot.privacy.core",
 )

@@ -12,12 +12,12 @@ from bot.config import Settings
 from bot.delivery.outbox import NewDelivery, OutboxRepo
 from bot.kernel.clock import Clock
 from bot.kernel.status import InputStatus
-from bot.people.conversations import ConversationRepo
-from bot.people.store import PeopleRepo
-from bot.projects.store import ProjectRepo
 from bot.storage.audit import AuditRepo
+from bot.storage.conversations import ConversationRepo
 from bot.storage.db import Database
 from bot.storage.downloads import DownloadRepo
+from bot.storage.people import PeopleRepo
+from bot.storage.projects import ProjectRepo
 
 if TYPE_CHECKING:
     from bot.scheduling.scheduler import Scheduler

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from bot.kernel.choices import choice_value
-from bot.projects.store import ProjectInfo
+from bot.kernel.projects import ProjectInfo
 from cards.common import Card, Element, card, choice_input, clip, container, error_text, escape, execute, text, text_input, title
 
 T = Callable[..., str]

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String, Table, Text, insert, select
 from sqlalchemy.types import TypeDecorator
 
-from bot.privacy.inventory import CHAT_ID, EMAIL, FILE, FREE_TEXT, PERSON_ID, PERSON_NAME, inventory
 from bot.storage.all_models import Base
 from bot.storage.db import Database
+from bot.storage.inventory import CHAT_ID, EMAIL, FILE, FREE_TEXT, PERSON_ID, PERSON_NAME, inventory
 
 OLD = datetime.now(UTC) - timedelta(days=365 * 20)  # older than every retention period
 # Values that make a row count as finished for the retention rules (sent deliveries, closed polls, booked events).

@@ -10,7 +10,7 @@ import aiohttp
 from sqlalchemy import func, select
 
 from bot.gates.store import GateRepo
-from bot.people.model import Role
+from bot.kernel.people import Role
 from bot.storage.models import Download
 from tests import documents_seed as seed
 from tests.dates import iso, today

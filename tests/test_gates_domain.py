@@ -134,8 +134,8 @@ def test_decision_rules_and_phases():
 
 async def test_privacy_export_and_erase(tmp_path):
     from bot.gates.store import PRIVACY, GateRepo
-    from bot.projects.store import ProjectRepo
     from bot.storage.db import Database
+    from bot.storage.projects import ProjectRepo
 
     db = Database(f"sqlite+aiosqlite:///{tmp_path}/p.db")
     await db.migrate()

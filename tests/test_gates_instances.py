@@ -22,9 +22,9 @@ from bot.gates.jobs import REMINDER_FUNC, reminder_job_id
 from bot.gates.model import APPROVED, DEFAULT_OFFSETS
 from bot.gates.store import GateRepo
 from bot.kernel.clock import SystemClock  # the bot processes run on the system clock
-from bot.projects.store import ProjectRepo
 from bot.scheduling.scheduler import RUN_NAMED
 from bot.storage.db import Database, sync_url
+from bot.storage.projects import ProjectRepo
 from tests.dates import iso
 from tests.gates_helpers import INVOLVED, PROJECT, reminders, set_deadline, setup_chats
 from tests.harness import TeamsClient, free_port

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import aiohttp
 
-from bot.people.model import Role
+from bot.kernel.people import Role
 from bot.storage.models import Person as Row
 from tests.harness import RunningBot, TeamsClient
 

@@ -11,7 +11,7 @@ import pytest
 from multidict import CIMultiDict
 
 from bot.config import ConfigError, load_settings
-from bot.ops.logsetup import CorrelationFilter, JsonFormatter
+from bot.kernel.logsetup import CorrelationFilter, JsonFormatter
 from bot.ops.metrics_http import access
 from tests.harness import RunningBot, TeamsClient
 

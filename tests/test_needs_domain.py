@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.kernel.people import Person, Role
 from bot.needs.model import (
     BENEFIT,
     NEED,
@@ -18,7 +19,6 @@ from bot.needs.model import (
     summarize,
     to_dict,
 )
-from bot.people.model import Person, Role
 
 MUNI = ["Rana", "Vefsn"]
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.config import load_settings
-from bot.privacy.inventory import inventory
 from bot.privacy.record import DOC, current, section
+from bot.storage.inventory import inventory
 
 ARTICLE_30 = ("Behandlingsansvarlig", "Formål", "Behandlingsgrunnlag", "Kategorier av registrerte", "Mottakere",
               "Overføring til tredjeland", "Lagringstid", "sikkerhetstiltak")

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.kernel.errors import Conflict, InvalidInput, NotAllowed
+from bot.kernel.people import Person, Role
 from bot.messages import t
-from bot.people.model import Person, Role
 from bot.polls.model import (
     MAYBE,
     NO,

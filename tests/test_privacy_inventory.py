@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import JSON, LargeBinary, String, Text
 
 from bot.config import load_settings
-from bot.privacy.inventory import FILE, KINDS, NONE, inventory
 from bot.privacy.service import erase_user, run_retention
+from bot.storage.inventory import FILE, KINDS, NONE, inventory
 from tests.harness import RunningBot
 from tests.privacy_seed import Marked, declared_personal, dump, seed, tables, traces
 

@@ -20,9 +20,9 @@ from bot.gates.jobs import REMINDER_FUNC, reminder_job_id
 from bot.gates.model import DEFAULT_OFFSETS
 from bot.gates.store import GateRepo
 from bot.kernel.choices import encode_multi
-from bot.projects.store import ProjectRepo
 from bot.scheduling.scheduler import RUN_NAMED
 from bot.storage.db import Database, sync_url
+from bot.storage.projects import ProjectRepo
 from tests.broadcast_helpers import compose
 from tests.fakes.connector import FakeConnector
 from tests.harness import TeamsClient, User, find_action
@@ -64,7 +64,7 @@ async def _register(teams: TeamsClient, db: Database, leader: User, faggruppe: s
     from botbuilder.core import TurnContext
     from botbuilder.schema import Activity
 
-    from bot.people.conversations import ConversationRepo
+    from bot.storage.conversations import ConversationRepo
 
     repo = ConversationRepo(db)
     out = []

@@ -10,11 +10,11 @@ from sqlalchemy import inspect
 
 from bot.delivery.outbox import NewDelivery, OutboxRepo
 from bot.kernel.clock import ShiftedClock
-from bot.people.conversations import ConversationRepo
-from bot.people.model import Role
-from bot.people.store import PeopleRepo
-from bot.projects.store import ProjectRepo
+from bot.kernel.people import Role
+from bot.storage.conversations import ConversationRepo
 from bot.storage.db import Database
+from bot.storage.people import PeopleRepo
+from bot.storage.projects import ProjectRepo
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

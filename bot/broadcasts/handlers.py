@@ -11,7 +11,7 @@ from bot.chat.turn import Ctx, Reply
 from bot.delivery.outbox import SENDING, SENT
 from bot.kernel.cardinput import optional_id, require_id
 from bot.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.people.model import require_leader
+from bot.kernel.people import require_leader
 from bot.services import Services
 from cards.broadcasts import broadcast_card, form_card, list_card, preview_card, settled_card
 from cards.common import escape

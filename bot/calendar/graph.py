@@ -32,7 +32,7 @@ from bot.calendar import graph_client
 from bot.calendar.port import BusySlot, CalendarError, EventRef, EventSpec, Schedule
 from bot.calendar.timezones import day_to_graph, from_graph, to_graph
 from bot.config import Settings
-from bot.ops.observers import NULL, Observer
+from bot.kernel.observers import NULL, Observer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -21,7 +21,7 @@ from msgraph_core.middleware import GraphTelemetryHandler
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
 from bot.config import Settings
-from bot.ops.observers import NULL, Observer
+from bot.kernel.observers import NULL, Observer
 
 # The loop time by which the current Graph call must be done; the retry handler gives up rather than outsleep it.
 deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("graph_deadline", default=None)

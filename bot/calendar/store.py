@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Integer, String, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.privacy.inventory import Retention, TableData
-from bot.privacy.provider import PrivacyProvider, Rows, row_dict
 from bot.storage.db import Database, insert_for
+from bot.storage.inventory import Retention, TableData
 from bot.storage.models import Base, Person, utcnow
+from bot.storage.provider import PrivacyProvider, Rows, row_dict
 
 if TYPE_CHECKING:
     from bot.config import Settings

@@ -14,7 +14,7 @@ from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationP
 from bot.chat.turn import Ctx, Reply
 from bot.hosts.botbuilder import identity
 from bot.messages import t
-from bot.people.conversations import ConversationInfo
+from bot.storage.conversations import ConversationInfo
 from bot.storage.downloads import LinkState
 from cards.common import attachment
 

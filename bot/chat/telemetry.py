@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
-from bot.ops.logsetup import bind_correlation
+from bot.kernel.logsetup import bind_correlation
 
 _outcome: ContextVar[dict[str, str] | None] = ContextVar("activity_outcome", default=None)
 

@@ -9,10 +9,10 @@ from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, ChannelAccount, Mention
 
 from bot.kernel.errors import InvalidInput
+from bot.kernel.people import Person
 from bot.messages import language, t
-from bot.people.conversations import ConversationInfo
-from bot.people.model import Person
 from bot.services import Services
+from bot.storage.conversations import ConversationInfo
 from cards.common import Card, attachment
 
 

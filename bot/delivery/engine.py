@@ -23,7 +23,7 @@ from botbuilder.schema import Activity, ConversationReference, Entity, Mention
 from bot.delivery.outbox import NewDelivery, OutboxRow
 from bot.delivery.ratelimit import TeamsLimits
 from bot.delivery.send_errors import DEAD, RETRYABLE, SendError, backoff, classify
-from bot.ops.observers import NULL, Observer
+from bot.kernel.observers import NULL, Observer
 from bot.services import Services
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from bot.documents.model import has_draft
 from bot.documents.service import Draft, build_draft, parse_bp, split_args
 from bot.kernel.cardinput import require_id
 from bot.kernel.errors import NotAllowed, NotFound
+from bot.kernel.projects import ProjectInfo
 from bot.needs.service import format_deadline
-from bot.projects.store import ProjectInfo
 from cards.common import clip, escape
 from cards.documents import draft_card
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from bot.documents.model import BP_MAX, BP_MIN, gather, has_draft, missing_lines
 from bot.documents.plan import render
 from bot.kernel.errors import NotFound
+from bot.kernel.projects import ProjectInfo
 from bot.messages import t
 from bot.needs.service import involved_faggrupper, needs_repo
-from bot.projects.store import ProjectInfo
 from bot.services import Services
 
 # The document goes to the steering group and is written in Norwegian whatever the requester's Teams language;

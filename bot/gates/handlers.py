@@ -34,8 +34,8 @@ from bot.gates.store import GateRepo
 from bot.kernel.cardinput import require_id
 from bot.kernel.choices import decode_multi, encode_multi
 from bot.kernel.errors import InvalidInput, NotFound
-from bot.people.model import require_leader
-from bot.projects.store import ProjectInfo
+from bot.kernel.people import require_leader
+from bot.kernel.projects import ProjectInfo
 from bot.services import Services
 from cards.common import escape
 from cards.gates import (

@@ -22,7 +22,7 @@ from cards.common import Card, attachment
 from cards.gates import bp_label, left_text, overdue_card, reminder_card
 
 if TYPE_CHECKING:
-    from bot.projects.store import ProjectInfo
+    from bot.kernel.projects import ProjectInfo
     from bot.services import Services
 
 log = logging.getLogger(__name__)

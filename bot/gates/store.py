@@ -9,10 +9,10 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.gates.model import APPROVED, OPEN, POSTPONED, Gate
-from bot.privacy.inventory import Retention, TableData
-from bot.privacy.provider import PrivacyProvider, Rows, row_dict
 from bot.storage.db import Database, insert_for
+from bot.storage.inventory import Retention, TableData
 from bot.storage.models import Base, utcnow
+from bot.storage.provider import PrivacyProvider, Rows, row_dict
 
 
 class GateRow(Base):

@@ -10,6 +10,8 @@ from bot.chat.turn import Ctx, Reply
 from bot.kernel.cardinput import hint_id, optional_id, require_id
 from bot.kernel.choices import decode_multi, encode_multi
 from bot.kernel.errors import NotFound
+from bot.kernel.people import require_export, require_leader
+from bot.kernel.projects import ProjectInfo
 from bot.needs.export import CSV_TYPE, XLSX_TYPE, build_csv, build_xlsx, export_filename
 from bot.needs.model import (
     BENEFIT,
@@ -31,8 +33,6 @@ from bot.needs.service import (
     project_input_status,
     start_campaign,
 )
-from bot.people.model import require_export, require_leader
-from bot.projects.store import ProjectInfo
 from bot.services import Services
 from cards.needs import choose_kind_card, confirmation_card, entry_form, my_entries_card, withdraw_ask_card
 from cards.needs_summary import campaign_form, campaign_started_card, export_card, summary_card

@@ -10,8 +10,8 @@ from typing import Any
 
 from bot.kernel.cardinput import parse_int, parse_number
 from bot.kernel.errors import InvalidInput, NotAllowed
+from bot.kernel.people import Person
 from bot.kernel.status import InputStatus
-from bot.people.model import Person
 
 NEED, BENEFIT = "need", "benefit"
 KINDS = (NEED, BENEFIT)

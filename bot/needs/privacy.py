@@ -8,9 +8,9 @@ from sqlalchemy import delete, select, update
 
 from bot.config import Settings
 from bot.needs.store import InputCampaign, NeedEntry, NeedEntryHistory
-from bot.privacy.inventory import Retention, TableData
-from bot.privacy.provider import PrivacyProvider, Rows, delete_older, row_dict
 from bot.storage.db import Database
+from bot.storage.inventory import Retention, TableData
+from bot.storage.provider import PrivacyProvider, Rows, delete_older, row_dict
 
 
 async def _export(db: Database, person_id: str) -> dict[str, Rows]:

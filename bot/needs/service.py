@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.delivery.outbox import NewDelivery
+from bot.kernel.projects import ProjectInfo
 from bot.kernel.status import InputStatus
 from bot.messages import t
 from bot.needs.model import ACTIVE, counts_by_submitter, input_status, missing_faggrupper
 from bot.needs.store import Campaign, CampaignRepo, NeedsRepo
-from bot.projects.store import ProjectInfo
 from bot.services import Services
 from cards.common import attachment, escape
 from cards.needs_summary import campaign_post_card, campaign_report_card

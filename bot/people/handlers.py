@@ -6,7 +6,7 @@ import logging
 
 from bot.chat.routes import Router
 from bot.chat.turn import Ctx, Reply
-from bot.people.model import Role, configured_leader, require_leader
+from bot.kernel.people import Role, configured_leader, require_leader
 from bot.services import Services
 from cards.core import help_card, register_card
 

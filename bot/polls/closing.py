@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.calendar.port import BOOKING_FAILED, BOOKING_OFF, BOOKING_PENDING, BookingStatus, EventSpec
 from bot.delivery.outbox import NewDelivery
-from bot.people.model import Person
+from bot.kernel.people import Person
 from bot.polls.model import BOOKING_RUNNING, BOOKING_SKIPPED, Poll, attendees, best_slot
 from bot.polls.result import ics, result_activity, translator
 from bot.polls.store import PollRepo

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.kernel.cardinput import parse_int, parse_number
 from bot.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.people.model import Person
+from bot.kernel.people import Person
 
 YES, MAYBE, NO = "yes", "maybe", "no"
 ANSWERS = (YES, MAYBE, NO)

@@ -16,7 +16,7 @@ from botbuilder.schema import ConversationReference
 
 from bot.delivery.engine import classify
 from bot.delivery.outbox import NewDelivery
-from bot.people.model import Person
+from bot.kernel.people import Person
 from bot.polls.closing import PollClosing
 from bot.polls.model import OPEN, Poll, voters
 from bot.polls.result import mentions, translator

@@ -24,10 +24,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.config import Settings
 from bot.kernel.errors import Conflict, NotFound
 from bot.polls.model import CLOSED, OPEN, Poll, PollDraft, Slot, Vote
-from bot.privacy.inventory import Retention, TableData
-from bot.privacy.provider import PrivacyProvider, Rows, row_dict
 from bot.storage.db import Database, insert_for
+from bot.storage.inventory import Retention, TableData
 from bot.storage.models import Base, utcnow
+from bot.storage.provider import PrivacyProvider, Rows, row_dict
 
 
 class PollRow(Base):

@@ -8,10 +8,10 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.privacy.inventory import Retention, TableData
-from bot.privacy.provider import PrivacyProvider, Rows, row_dict
 from bot.storage.db import Database
+from bot.storage.inventory import Retention, TableData
 from bot.storage.models import AuditEntry, Conversation, Download, Faggruppe, Membership, OutboxItem, Person, Project
+from bot.storage.provider import PrivacyProvider, Rows, row_dict
 
 OUTBOX_KEEP_DAYS = 30
 

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 
 from bot.chat.routes import Router
 from bot.chat.turn import Ctx, Reply
-from bot.people.model import require_leader
+from bot.kernel.people import require_leader
 from bot.privacy.audit_text import sentences
 from bot.privacy.pseudonyms import pseudonym, pseudonym_key
 from bot.privacy.service import erase_user, export_user, to_json, to_xlsx

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
-from bot.privacy.inventory import PERSON_ID, columns_of
 from bot.storage.db import Database, insert_for
+from bot.storage.inventory import PERSON_ID, columns_of
 from bot.storage.keys import BotSecret
 
 if TYPE_CHECKING:

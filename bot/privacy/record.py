@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings, load_settings
-from bot.privacy.inventory import KIND_TEXT, PERSONAL_KINDS, SUBJECTS, TableData, inventory
+from bot.storage.inventory import KIND_TEXT, PERSONAL_KINDS, SUBJECTS, TableData, inventory
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "personvern.md"
 BEGIN = "<!-- BEGIN generert fra inventaret (python -m bot.privacy.record) -->"

@@ -12,10 +12,10 @@ from openpyxl import Workbook
 
 from bot import modules
 from bot.privacy.core import inactive_people
-from bot.privacy.provider import PrivacyProvider
 from bot.privacy.pseudonyms import pseudonym, pseudonym_key
 from bot.privacy.sweep import identify, sweep
 from bot.services import Services
+from bot.storage.provider import PrivacyProvider
 
 log = logging.getLogger(__name__)
 

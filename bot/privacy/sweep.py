@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.privacy.inventory import CHAT_ID, EMAIL, FILE, FREE_TEXT, PERSON_ID, PERSON_NAME, TableData, inventory
 from bot.storage.db import Database
+from bot.storage.inventory import CHAT_ID, EMAIL, FILE, FREE_TEXT, PERSON_ID, PERSON_NAME, TableData, inventory
 
 REDACTED = "[slettet]"
 MIN_NAME = 3  # shorter "names" would match inside ordinary words

@@ -6,7 +6,7 @@ from bot.chat.routes import Router
 from bot.chat.turn import Ctx, Reply
 from bot.kernel.choices import decode_multi, encode_multi
 from bot.kernel.errors import InvalidInput
-from bot.people.model import require_leader
+from bot.kernel.people import require_leader
 from cards.projects import project_created_card, project_form, project_list_card
 
 NAME_MAX, DESCRIPTION_MAX = 200, 2000

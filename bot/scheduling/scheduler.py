@@ -21,7 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 
-from bot.ops.observers import NULL, Observer
+from bot.kernel.observers import NULL, Observer
 from bot.scheduling import names
 from bot.storage.db import MIGRATION_LOCK_ID, sync_url
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.privacy.inventory import Retention, TableData
+from bot.storage.inventory import Retention, TableData
 from bot.storage.models import Base, utcnow
 
 

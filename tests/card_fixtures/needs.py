@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.kernel.defaults import FAGGRUPPER, MUNICIPALITIES
+from bot.kernel.projects import ProjectInfo
 from bot.messages import t
 from bot.needs.model import BENEFIT, NEED, WITHDRAWN, Benefit, Entry, Need, summarize
-from bot.projects.store import ProjectInfo
 from cards.needs import choose_kind_card, confirmation_card, entry_form, my_entries_card, withdraw_ask_card
 from cards.needs_summary import (
     campaign_form,

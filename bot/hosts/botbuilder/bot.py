@@ -18,10 +18,10 @@ from bot.chat.turn import Ctx, Reply, to_activity
 from bot.hosts.botbuilder import identity
 from bot.hosts.botbuilder.fastpath import SentInvokeResponse
 from bot.kernel.errors import DomainError, InvalidInput
+from bot.kernel.people import Person
 from bot.messages import t
-from bot.people.conversations import ConversationInfo
-from bot.people.model import Person
 from bot.services import Services
+from bot.storage.conversations import ConversationInfo
 from cards.common import CONTENT_TYPE
 from cards.core import suggest_card, welcome_card
 

@@ -9,8 +9,8 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import ConversationReference
 
-from bot.people.conversations import ConversationInfo
 from bot.services import Services
+from bot.storage.conversations import ConversationInfo
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 200

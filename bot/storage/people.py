@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
 
-from bot.people.model import SOURCE_CHAT, Person, Role, config_role_change, configured_leader
+from bot.kernel.people import SOURCE_CHAT, Person, Role, config_role_change, configured_leader
 from bot.storage.db import Database, insert_for
 from bot.storage.models import Person as PersonRow
 from bot.storage.models import utcnow

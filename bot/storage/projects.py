@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.kernel.errors import InvalidInput
+from bot.kernel.projects import ProjectInfo
 from bot.storage.db import Database
 from bot.storage.models import Project, utcnow
 
 MAX_ID = 2**31 - 1  # PostgreSQL integer
-
-
-@dataclass(frozen=True)
-class ProjectInfo:
-    """A project."""
-
-    id: int
-    name: str
-    description: str
-    owner_id: str
-    faggrupper: tuple[str, ...]
-    phase: str
-    created_at: datetime
 
 
 def _info(r: Project) -> ProjectInfo:
