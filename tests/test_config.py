@@ -166,7 +166,7 @@ def test_one_version_everywhere():
 
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["version"] == __version__
-    assert json.loads(render(load_settings({}))["manifest.json"])["version"] == __version__ == "1.1.0"
+    assert json.loads(render(load_settings({}))["manifest.json"])["version"] == __version__ == "1.2.0"
     assert json.loads(render(load_settings({"APP_VERSION": "1.1.1"}))["manifest.json"])["version"] == "1.1.1"
 
 
