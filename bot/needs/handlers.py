@@ -19,8 +19,6 @@ from bot.needs.model import (
     Entry,
     FieldErrors,
     form_values,
-    parse_content,
-    parse_meta,
     require_can_edit,
     summarize,
 )
@@ -30,6 +28,7 @@ from bot.needs.service import (
     needs_repo,
     project_input_status,
 )
+from bot.needs.validation import parse_content, parse_meta
 from bot.people.model import require_export
 from bot.projects.store import ProjectInfo
 from bot.services import Services
