@@ -65,8 +65,8 @@ def _say(settings: Settings, level: int, text: str) -> None:
         print(text, file=sys.stderr if level >= logging.WARNING else sys.stdout, flush=True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point."""
+def _parser() -> argparse.ArgumentParser:
+    """The command line: `run` (default), the operator commands, and the language of their output."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="faggruppe-bot")
     parser.add_argument("--lang", choices=["nb", "en"], default=None,
                         help="language of the output (default: Norwegian, English for an en_* locale)")
@@ -88,41 +88,46 @@ def main(argv: list[str] | None = None) -> int:
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("path")
         cmd.add_argument("--force", action="store_true", help="overwrite an existing file")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    args = _parser().parse_args(argv)
     if args.command == "config-table":
         return _config_table(args.write)
     from bot.startup import cli_language
 
     lang = cli_language(args.lang)
     if args.command == "doctor":
-        from bot.ops.doctor import main_doctor
-
-        load_dotenv_file()
-        try:
-            loaded: Settings | ConfigError = load_settings()
-        except ConfigError as exc:
-            loaded = exc
-        return main_doctor(loaded, lang, args.online)
+        return _doctor(lang, args.online)
     settings = _settings(lang)
     if args.command in (None, "run"):
         return _run(settings, lang)
     setup_logging(settings.log_level, settings.log_format)
+    return _operate(settings, args)
+
+
+def _doctor(lang: str, online: bool) -> int:
+    """The doctor reports a broken configuration instead of stopping at it."""
+    from bot.ops.doctor import main_doctor
+
+    load_dotenv_file()
+    try:
+        loaded: Settings | ConfigError = load_settings()
+    except ConfigError as exc:
+        loaded = exc
+    return main_doctor(loaded, lang, online)
+
+
+def _operate(settings: Settings, args: argparse.Namespace) -> int:
+    """The operator commands that need valid settings: package, migrate, backup, restore, privacy."""
     if args.command == "package":
         from bot.ops.package import build_package
 
         return build_package(settings, args.out)
     if args.command == "migrate":
-        from bot.storage.db import Database
-
-        async def migrate() -> int:
-            db = Database(settings.database_url)
-            try:
-                await db.migrate()
-            finally:
-                await db.close()
-            return 0
-
-        return asyncio.run(migrate())
+        return asyncio.run(_migrate(settings))
     if args.command in ("backup", "restore"):
         from bot.ops.backup import run_backup, run_restore
 
@@ -132,6 +137,17 @@ def main(argv: list[str] | None = None) -> int:
 
         return asyncio.run(run_privacy(settings, args.action, args.user, args.out))
     return 1
+
+
+async def _migrate(settings: Settings) -> int:
+    from bot.storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        await db.migrate()
+    finally:
+        await db.close()
+    return 0
 
 
 if __name__ == "__main__":

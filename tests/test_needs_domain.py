@@ -13,12 +13,10 @@ from bot.needs.model import (
     diff,
     form_values,
     from_dict,
-    parse_benefit,
-    parse_meta,
-    parse_need,
     summarize,
     to_dict,
 )
+from bot.needs.validation import parse_benefit, parse_meta, parse_need
 
 MUNI = ["Rana", "Vefsn"]
 

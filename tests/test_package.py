@@ -14,7 +14,8 @@ from bot.__main__ import main
 from bot.config import DEV_MANIFEST_APP_ID, load_settings
 from bot.features import build_router
 from bot.messages import t
-from bot.ops.package import MAX_COMMANDS, SCHEMA_DIR, build_package, render, validate_files
+from bot.ops.manifest_rules import MAX_COMMANDS, SCHEMA_DIR, validate_files
+from bot.ops.package import build_package, render
 from tests.jstools import NODE_MODULES, requires_node, run_node
 
 APP_ID = "0f6c9d4e-2b1a-4c3d-8e7f-9a0b1c2d3e4f"

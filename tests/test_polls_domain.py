@@ -12,6 +12,7 @@ import pytest
 from bot.kernel.errors import Conflict, InvalidInput, NotAllowed
 from bot.kernel.people import Person, Role
 from bot.messages import t
+from bot.polls.form import parse_form
 from bot.polls.model import (
     MAYBE,
     NO,
@@ -23,7 +24,6 @@ from bot.polls.model import (
     best_slot,
     ensure_can_close,
     ensure_can_vote,
-    parse_form,
 )
 from bot.storage.db import Database
 from cards.polls import local_label

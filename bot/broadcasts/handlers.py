@@ -17,127 +17,147 @@ from cards.broadcasts import broadcast_card, form_card, list_card, preview_card,
 from cards.common import escape
 
 
+async def start(services: Services) -> None:
+    """Bind the broadcaster to the delivery engine and resume what was being sent when the bot stopped."""
+    engine = services.delivery
+    b = Broadcaster(services, engine)  # type: ignore[arg-type]
+    services.extras["broadcaster"] = b
+    engine.listen("broadcast:", b.on_delivery)  # type: ignore[union-attr]
+    engine.on_stop(b.close)  # type: ignore[union-attr]
+    await b.resume()
+
+
+async def compose(ctx: Ctx) -> Reply:
+    """`kunngjøring`: the broadcast form (leaders)."""
+    require_leader(ctx.actor)
+    return Reply(card=await _form(ctx))
+
+
+async def listing(ctx: Ctx) -> Reply:
+    """`kunngjøringer`: the latest broadcasts with their state (leaders)."""
+    require_leader(ctx.actor)
+    return Reply(card=await _list(ctx))
+
+
+async def preview(ctx: Ctx) -> Reply:
+    """Check the form and save it as a draft with a preview (or show the form again with its errors)."""
+    require_leader(ctx.actor)
+    s = ctx.services
+    form = FormInput.from_data(ctx.data)
+    bid = _id(ctx, required=False)
+    faggrupper = await s.conversations.faggrupper(ctx.settings.faggrupper)
+    projects = {p.id: (p.name, p.faggrupper) for p in await s.projects.all()}
+    try:
+        draft = validate(form, now=s.clock.now(), tz=ctx.settings.tz, faggrupper=faggrupper, projects=projects)
+    except InvalidInput as e:
+        return Reply(card=await _form(ctx, form, ctx.field_errors(e), bid), replace=True)
+    chats = await _chats(s, draft)
+    if not chats:
+        return Reply(card=await _form(ctx, form, {"targets": ctx.t("broadcasts.error.no_chats")}, bid), replace=True)
+    # The report goes to the leader's personal chat when there is one, not to a group chat.
+    personal = await s.conversations.personal_chat_of(ctx.actor.id) if ctx.is_group else None
+    report_to = personal.id if personal and personal.active else ctx.conversation.id
+    b = await _repo(ctx).save_draft(draft, author_id=ctx.actor.id, author_name=ctx.actor.name, locale=ctx.locale,
+                                    conversation_id=report_to, broadcast_id=bid)
+    if b is None:
+        raise Conflict("broadcasts.error.not_draft")
+    groups = len({c.faggruppe for c in chats})
+    return Reply(card=preview_card(
+        member_t, member_view(b), targets=_targets_text(ctx, draft),
+        chats=ctx.t("broadcasts.preview.chats", chats=ctx.t("broadcasts.count.chats", n=len(chats)),
+                     groups=ctx.t("broadcasts.count.groups", n=groups)),
+        when=when(ctx.t, draft.send_at, ctx.settings.tz) if draft.send_at else ctx.t("broadcasts.preview.now"),
+        scheduled=draft.send_at is not None,
+    ), replace=True)
+
+
+async def edit(ctx: Ctx) -> Reply:
+    """Back from the preview to the form."""
+    require_leader(ctx.actor)
+    b = await _get(ctx)
+    if b.state != State.DRAFT:
+        raise Conflict("broadcasts.error.not_draft")
+    return Reply(card=await _form(ctx, _form_of(ctx, b), None, b.id), replace=True)
+
+
+async def discard(ctx: Ctx) -> Reply:
+    """Throw the draft away."""
+    require_leader(ctx.actor)
+    b = await _get(ctx)
+    if not await _repo(ctx).transition(b.id, [State.DRAFT], State.CANCELLED):
+        raise Conflict("broadcasts.error.not_draft")
+    await ctx.services.audit.record(ctx.actor.id, "broadcast.discard", str(b.id))
+    return Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.cancelled")), replace=True)
+
+
+async def send(ctx: Ctx) -> list[Reply]:
+    """Send the draft now, or schedule it for its time."""
+    require_leader(ctx.actor)
+    s = ctx.services
+    b = await _get(ctx)
+    if b.state != State.DRAFT:
+        raise Conflict("broadcasts.error.not_draft")
+    if b.send_at and b.send_at > s.clock.now() and s.scheduler is not None:
+        if not await _repo(ctx).transition(b.id, [State.DRAFT], State.SCHEDULED):
+            raise Conflict("broadcasts.error.not_draft")
+        s.scheduler.add("broadcast.send", job_id(b.id), b.send_at, (b.id,))
+        await s.audit.record(ctx.actor.id, "broadcast.schedule", str(b.id), send_at=b.send_at.isoformat())
+        note = ctx.t("broadcasts.sent.scheduled", time=when(ctx.t, b.send_at, ctx.settings.tz))
+        return [Reply(card=settled_card(member_t, member_view(b), note, cancel=True), replace=True)]
+    if not await broadcaster(s).start(b.id, [State.DRAFT]):
+        raise Conflict("broadcasts.error.not_draft")
+    return [Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.started")), replace=True)]
+
+
+async def cancel(ctx: Ctx) -> list[Reply]:
+    """Cancel a scheduled broadcast (from its card or the list)."""
+    require_leader(ctx.actor)
+    s = ctx.services
+    b = await _get(ctx)
+    if not await _repo(ctx).transition(b.id, [State.SCHEDULED], State.CANCELLED):
+        raise Conflict("broadcasts.error.not_scheduled")
+    if s.scheduler is not None:
+        s.scheduler.remove(job_id(b.id))
+    await s.audit.record(ctx.actor.id, "broadcast.cancel", str(b.id))
+    if ctx.data.get("source") == "list":
+        return [Reply(card=await _list(ctx), replace=True)]
+    return [Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.cancelled")), replace=True)]
+
+
+async def report(ctx: Ctx) -> Reply:
+    """Who has received and read the broadcast."""
+    require_leader(ctx.actor)
+    b = await _get(ctx)
+    return Reply(card=await broadcaster(ctx.services).report(b, ctx.locale))
+
+
+async def ack(ctx: Ctx) -> Reply:
+    """A member marks the broadcast read, in a chat it went to."""
+    b = await _get(ctx)
+    if b.state not in (State.SENDING, State.DONE) or not b.ack:
+        raise Conflict("broadcasts.error.not_sent")
+    if not await _delivered_here(ctx, b):
+        raise NotAllowed("broadcasts.error.ack_elsewhere")
+    faggruppe = b.conversations[ctx.conversation.id][0]
+    new = await _repo(ctx).acknowledge(b.id, ctx.actor.id, faggruppe, ctx.conversation.id)
+    if new:
+        broadcaster(ctx.services).poke(b.id)
+    note = ctx.t("broadcasts.card.acked" if new else "broadcasts.card.already_acked")
+    return Reply(card=broadcast_card(member_t, member_view(b), note), replace=True)
+
+
 def register(router: Router) -> None:
     """Register the broadcast commands, verbs and start-up."""
-
-    @router.on_startup
-    async def start(services: Services) -> None:
-        engine = services.delivery
-        b = Broadcaster(services, engine)  # type: ignore[arg-type]
-        services.extras["broadcaster"] = b
-        engine.listen("broadcast:", b.on_delivery)  # type: ignore[union-attr]
-        engine.on_stop(b.close)  # type: ignore[union-attr]
-        await b.resume()
-
-    @router.command("kunngjøring", "broadcast", help_key="broadcasts.help.cmd", leader=True, order=60)
-    async def compose(ctx: Ctx) -> Reply:
-        require_leader(ctx.actor)
-        return Reply(card=await _form(ctx))
-
-    @router.command("kunngjøringer", "broadcasts", help_key="broadcasts.help.list", leader=True, order=61)
-    async def listing(ctx: Ctx) -> Reply:
-        require_leader(ctx.actor)
-        return Reply(card=await _list(ctx))
-
-    @router.verb("broadcast.preview")
-    async def preview(ctx: Ctx) -> Reply:
-        require_leader(ctx.actor)
-        s = ctx.services
-        form = FormInput.from_data(ctx.data)
-        bid = _id(ctx, required=False)
-        faggrupper = await s.conversations.faggrupper(ctx.settings.faggrupper)
-        projects = {p.id: (p.name, p.faggrupper) for p in await s.projects.all()}
-        try:
-            draft = validate(form, now=s.clock.now(), tz=ctx.settings.tz, faggrupper=faggrupper, projects=projects)
-        except InvalidInput as e:
-            return Reply(card=await _form(ctx, form, ctx.field_errors(e), bid), replace=True)
-        chats = await _chats(s, draft)
-        if not chats:
-            return Reply(card=await _form(ctx, form, {"targets": ctx.t("broadcasts.error.no_chats")}, bid), replace=True)
-        # The report goes to the leader's personal chat when there is one, not to a group chat.
-        personal = await s.conversations.personal_chat_of(ctx.actor.id) if ctx.is_group else None
-        report_to = personal.id if personal and personal.active else ctx.conversation.id
-        b = await _repo(ctx).save_draft(draft, author_id=ctx.actor.id, author_name=ctx.actor.name, locale=ctx.locale,
-                                        conversation_id=report_to, broadcast_id=bid)
-        if b is None:
-            raise Conflict("broadcasts.error.not_draft")
-        groups = len({c.faggruppe for c in chats})
-        return Reply(card=preview_card(
-            member_t, member_view(b), targets=_targets_text(ctx, draft),
-            chats=ctx.t("broadcasts.preview.chats", chats=ctx.t("broadcasts.count.chats", n=len(chats)),
-                         groups=ctx.t("broadcasts.count.groups", n=groups)),
-            when=when(ctx.t, draft.send_at, ctx.settings.tz) if draft.send_at else ctx.t("broadcasts.preview.now"),
-            scheduled=draft.send_at is not None,
-        ), replace=True)
-
-    @router.verb("broadcast.edit")
-    async def edit(ctx: Ctx) -> Reply:
-        require_leader(ctx.actor)
-        b = await _get(ctx)
-        if b.state != State.DRAFT:
-            raise Conflict("broadcasts.error.not_draft")
-        return Reply(card=await _form(ctx, _form_of(ctx, b), None, b.id), replace=True)
-
-    @router.verb("broadcast.discard")
-    async def discard(ctx: Ctx) -> Reply:
-        require_leader(ctx.actor)
-        b = await _get(ctx)
-        if not await _repo(ctx).transition(b.id, [State.DRAFT], State.CANCELLED):
-            raise Conflict("broadcasts.error.not_draft")
-        await ctx.services.audit.record(ctx.actor.id, "broadcast.discard", str(b.id))
-        return Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.cancelled")), replace=True)
-
-    @router.verb("broadcast.send")
-    async def send(ctx: Ctx) -> list[Reply]:
-        require_leader(ctx.actor)
-        s = ctx.services
-        b = await _get(ctx)
-        if b.state != State.DRAFT:
-            raise Conflict("broadcasts.error.not_draft")
-        if b.send_at and b.send_at > s.clock.now() and s.scheduler is not None:
-            if not await _repo(ctx).transition(b.id, [State.DRAFT], State.SCHEDULED):
-                raise Conflict("broadcasts.error.not_draft")
-            s.scheduler.add("broadcast.send", job_id(b.id), b.send_at, (b.id,))
-            await s.audit.record(ctx.actor.id, "broadcast.schedule", str(b.id), send_at=b.send_at.isoformat())
-            note = ctx.t("broadcasts.sent.scheduled", time=when(ctx.t, b.send_at, ctx.settings.tz))
-            return [Reply(card=settled_card(member_t, member_view(b), note, cancel=True), replace=True)]
-        if not await broadcaster(s).start(b.id, [State.DRAFT]):
-            raise Conflict("broadcasts.error.not_draft")
-        return [Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.started")), replace=True)]
-
-    @router.verb("broadcast.cancel")
-    async def cancel(ctx: Ctx) -> list[Reply]:
-        require_leader(ctx.actor)
-        s = ctx.services
-        b = await _get(ctx)
-        if not await _repo(ctx).transition(b.id, [State.SCHEDULED], State.CANCELLED):
-            raise Conflict("broadcasts.error.not_scheduled")
-        if s.scheduler is not None:
-            s.scheduler.remove(job_id(b.id))
-        await s.audit.record(ctx.actor.id, "broadcast.cancel", str(b.id))
-        if ctx.data.get("source") == "list":
-            return [Reply(card=await _list(ctx), replace=True)]
-        return [Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.cancelled")), replace=True)]
-
-    @router.verb("broadcast.report")
-    async def report(ctx: Ctx) -> Reply:
-        require_leader(ctx.actor)
-        b = await _get(ctx)
-        return Reply(card=await broadcaster(ctx.services).report(b, ctx.locale))
-
-    @router.verb("broadcast.ack")
-    async def ack(ctx: Ctx) -> Reply:
-        b = await _get(ctx)
-        if b.state not in (State.SENDING, State.DONE) or not b.ack:
-            raise Conflict("broadcasts.error.not_sent")
-        if not await _delivered_here(ctx, b):
-            raise NotAllowed("broadcasts.error.ack_elsewhere")
-        faggruppe = b.conversations[ctx.conversation.id][0]
-        new = await _repo(ctx).acknowledge(b.id, ctx.actor.id, faggruppe, ctx.conversation.id)
-        if new:
-            broadcaster(ctx.services).poke(b.id)
-        note = ctx.t("broadcasts.card.acked" if new else "broadcasts.card.already_acked")
-        return Reply(card=broadcast_card(member_t, member_view(b), note), replace=True)
+    router.on_startup(start)
+    router.command("kunngjøring", "broadcast", help_key="broadcasts.help.cmd", leader=True, order=60)(compose)
+    router.command("kunngjøringer", "broadcasts", help_key="broadcasts.help.list", leader=True, order=61)(listing)
+    router.verb("broadcast.preview")(preview)
+    router.verb("broadcast.edit")(edit)
+    router.verb("broadcast.discard")(discard)
+    router.verb("broadcast.send")(send)
+    router.verb("broadcast.cancel")(cancel)
+    router.verb("broadcast.report")(report)
+    router.verb("broadcast.ack")(ack)
 
 
 async def _delivered_here(ctx: Ctx, b: Broadcast) -> bool:

@@ -111,52 +111,69 @@ def valid_link(link: str) -> bool:
     return parts.scheme == "https" and bool(parts.hostname)
 
 
+Errors = dict[str, str | tuple[str, dict[str, object]]]
+
+
 def validate(form: FormInput, *, now: datetime, tz: ZoneInfo, faggrupper: list[str],
              projects: dict[int, tuple[str, tuple[str, ...]]]) -> Draft:
     """Check the form; raise InvalidInput with a catalogue key per bad field."""
-    errors: dict[str, str | tuple[str, dict[str, object]]] = {}
-    if not form.title:
-        errors["title"] = "error.required"
-    elif len(form.title) > TITLE_MAX:
-        errors["title"] = ("error.too_long", {"max": TITLE_MAX})
-    if not form.message:
-        errors["message"] = "error.required"
-    elif len(form.message) > MESSAGE_MAX:
-        errors["message"] = ("error.too_long", {"max": MESSAGE_MAX})
-    targets = Targets(TargetMode.ALL, tuple(faggrupper))
+    errors: Errors = {}
+    _check_text(errors, "title", form.title, TITLE_MAX)
+    _check_text(errors, "message", form.message, MESSAGE_MAX)
+    targets = _targets(form, faggrupper, projects, errors)
+    send_at = _send_at(form, now, tz, errors)
+    if form.link and not valid_link(form.link):
+        errors["link"] = "broadcasts.error.link"
+    if errors:
+        raise InvalidInput(errors)
+    return Draft(form.title, form.message, targets, send_at, form.ack, form.link)
+
+
+def _check_text(errors: Errors, name: str, value: str, limit: int) -> None:
+    if not value:
+        errors[name] = "error.required"
+    elif len(value) > limit:
+        errors[name] = ("error.too_long", {"max": limit})
+
+
+def _targets(form: FormInput, faggrupper: list[str], projects: dict[int, tuple[str, tuple[str, ...]]],
+             errors: Errors) -> Targets:
+    """Who the form sends to; every faggruppe unless the form narrows it (errors noted, the default kept)."""
     if form.mode == TargetMode.SOME:
+        # The card sends choice values; a form typed by hand may send names in any case.
         known = {f.lower(): f for f in faggrupper} | {choice_value(f): f for f in faggrupper}
         picked = (known.get(n) or known.get(n.lower()) for n in form.faggrupper)
         names = tuple(dict.fromkeys(n for n in picked if n))
         if not names:
             errors["faggrupper"] = "broadcasts.error.choose_faggrupper"
-        targets = Targets(TargetMode.SOME, names)
-    elif form.mode == TargetMode.PROJECT:
+        return Targets(TargetMode.SOME, names)
+    if form.mode == TargetMode.PROJECT:
         pid = parse_int(form.project)
         if pid is None or pid not in projects:
             errors["project"] = "broadcasts.error.choose_project"
         elif not projects[pid][1]:
             errors["project"] = "broadcasts.error.project_empty"
         else:
-            targets = Targets(TargetMode.PROJECT, projects[pid][1], pid, projects[pid][0])
+            return Targets(TargetMode.PROJECT, projects[pid][1], pid, projects[pid][0])
     elif form.mode != TargetMode.ALL:
         errors["mode"] = "broadcasts.error.choose_targets"
-    send_at = None
-    if form.send_date or form.send_time:
-        try:
-            send_at = parse_send_at(form.send_date, form.send_time or "", tz)
-        except ValueError:
-            errors["send_at"] = "broadcasts.error.send_at_invalid"
-        else:
-            if send_at < now + MIN_LEAD:
-                errors["send_at"] = "broadcasts.error.send_at_past"
-            elif send_at > now + MAX_LEAD:
-                errors["send_at"] = "broadcasts.error.send_at_far"
-    if form.link and not valid_link(form.link):
-        errors["link"] = "broadcasts.error.link"
-    if errors:
-        raise InvalidInput(errors)
-    return Draft(form.title, form.message, targets, send_at, form.ack, form.link)
+    return Targets(TargetMode.ALL, tuple(faggrupper))
+
+
+def _send_at(form: FormInput, now: datetime, tz: ZoneInfo, errors: Errors) -> datetime | None:
+    """When to send: None for now; a time must be at least MIN_LEAD and at most MAX_LEAD ahead."""
+    if not (form.send_date or form.send_time):
+        return None
+    try:
+        send_at = parse_send_at(form.send_date, form.send_time or "", tz)
+    except ValueError:
+        errors["send_at"] = "broadcasts.error.send_at_invalid"
+        return None
+    if send_at < now + MIN_LEAD:
+        errors["send_at"] = "broadcasts.error.send_at_past"
+    elif send_at > now + MAX_LEAD:
+        errors["send_at"] = "broadcasts.error.send_at_far"
+    return send_at
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import timedelta
 from typing import Any
 
-from bot.calendar.port import EventSpec
 from bot.chat.routes import Router
 from bot.chat.turn import Ctx, Reply
-from bot.delivery.outbox import NewDelivery
-from bot.gates.jobs import (
-    message,
-    notice_group,
-    on_reminder_delivery,
-    schedule_gate,
-    unschedule_gate,
-)
+from bot.gates.booking import book, calendar_on, cancel_booking, spawn
+from bot.gates.decisions import record_decision
+from bot.gates.jobs import on_reminder_delivery, schedule_gate, unschedule_gate
 from bot.gates.model import (
     APPROVED,
     DECISION_POINTS,
     DEFAULT_OFFSETS,
     PHASES,
+    DeadlineForm,
     Gate,
-    local_at,
     parse_deadline_form,
     parse_phase,
-    phase_index,
     validate_decision,
 )
 from bot.gates.store import GateRepo
@@ -39,7 +30,6 @@ from bot.kernel.projects import ProjectInfo
 from bot.services import Services
 from cards.common import escape
 from cards.gates import (
-    announcement_card,
     bp_label,
     deadline_form,
     decision_form,
@@ -49,147 +39,158 @@ from cards.gates import (
 )
 from cards.when import moment
 
-log = logging.getLogger(__name__)
-MAX_ATTENDEES = 500
+
+async def listen(services: Services) -> None:
+    """Take the delivery engine's reports on gate reminders."""
+    listen_fn = getattr(services.delivery, "listen", None)
+    if callable(listen_fn):
+        listen_fn("gate:", on_reminder_delivery)
+
+
+async def phases(ctx: Ctx) -> Reply:
+    """`faser [prosjekt]`: a project's timeline, or a chooser when there are several projects."""
+    projects = await ctx.services.projects.all()
+    if not projects:
+        return Reply(text=ctx.t("gates.no_projects"))
+    if ctx.args:
+        project = await ctx.services.projects.find(ctx.args)
+        if project is None:
+            return Reply(text=ctx.t("gates.unknown_project", name=escape(ctx.args[:100])))
+    elif len(projects) == 1:
+        project = projects[0]
+    else:
+        return Reply(card=project_chooser(ctx.t, [(p.name, p.id) for p in projects]))
+    return Reply(card=await _timeline(ctx, project))
+
+
+async def set_phase_cmd(ctx: Ctx) -> Reply:
+    """`fase <fase> <prosjekt>`: set a project's phase (leaders)."""
+    require_leader(ctx.actor)
+    word, _, rest = ctx.args.partition(" ")
+    phase = parse_phase(word) if word else None
+    if phase is None or not rest.strip():
+        return Reply(text=ctx.t("gates.phase_usage"))
+    project = await ctx.services.projects.find(rest)
+    if project is None:
+        return Reply(text=ctx.t("gates.unknown_project", name=escape(rest[:100])))
+    return Reply(text=await _set_phase(ctx, project, phase))
+
+
+async def timeline(ctx: Ctx) -> Reply:
+    """The timeline of the project on the card."""
+    project = await _project(ctx)
+    return Reply(card=await _timeline(ctx, project), replace=True)
+
+
+async def set_phase_verb(ctx: Ctx) -> list[Reply]:
+    """Set the phase chosen on the timeline (leaders)."""
+    require_leader(ctx.actor)
+    project = await _project(ctx)
+    phase = str(ctx.data.get("phase") or "")
+    if phase not in PHASES:
+        raise NotFound()
+    done = await _set_phase(ctx, project, phase)
+    project = await _project(ctx)
+    return [Reply(card=await _timeline(ctx, project), replace=True), Reply(text=done)]
+
+
+async def open_form(ctx: Ctx) -> Reply:
+    """The deadline form of a BP (leaders); an approved BP is locked."""
+    require_leader(ctx.actor)
+    project, bp = await _project(ctx), _bp(ctx)
+    gate = await GateRepo(ctx.services.db).at(project.id, bp)
+    if gate and gate.status == APPROVED:
+        return Reply(text=ctx.t("gates.approved_locked", bp=bp_label(bp)))
+    return Reply(card=await _form(ctx, project, bp, _form_values(project, bp, gate), {}, gate), replace=True)
+
+
+async def save(ctx: Ctx) -> list[Reply]:
+    """Set or change a BP's deadline, schedule its reminders and book it in the calendar (leaders)."""
+    require_leader(ctx.actor)
+    s = ctx.services
+    project, bp = await _project(ctx), _bp(ctx)
+    repo = GateRepo(s.db)
+    existing = await repo.at(project.id, bp)
+    if existing and existing.status == APPROVED:
+        return [Reply(text=ctx.t("gates.approved_locked", bp=bp_label(bp)))]
+    groups = await s.conversations.faggrupper(s.settings.faggrupper)
+    raw_values = {k: str(ctx.data.get(k) or "") for k in ("deadline", "deadline_time", "faggrupper", "documents",
+                                                           "offsets")}
+    chosen = decode_multi(raw_values["faggrupper"], groups)
+    today = s.clock.now().astimezone(s.settings.tz).date()
+    try:
+        form = parse_deadline_form({**raw_values, "faggrupper": chosen}, today=today, faggrupper=groups)
+    except InvalidInput as e:
+        errors = ctx.field_errors(e)
+        return [Reply(card=await _form(ctx, project, bp, raw_values, errors, existing), replace=True)]
+    gate = await repo.set_deadline(
+        project.id, bp, deadline=form.deadline, deadline_time=form.deadline_time, faggrupper=form.faggrupper,
+        documents=form.documents, offsets=form.offsets, set_by=ctx.actor.id, set_in=ctx.conversation.id,
+    )
+    plan = schedule_gate(s, gate)
+    await s.audit.record(ctx.actor.id, "gate.deadline.set", f"gate:{gate.id}", project_id=project.id, bp=bp,
+                         deadline=form.deadline.isoformat(),
+                         time=form.deadline_time.strftime("%H:%M") if form.deadline_time else "",
+                         faggrupper=list(form.faggrupper), offsets_days=[o.days for o in form.offsets],
+                         changed=existing is not None and existing.deadline is not None)
+    spawn(s, book(s, gate, project))
+    return [Reply(card=await _timeline(ctx, project), replace=True), Reply(text=_saved_text(ctx, project, bp, form, plan))]
+
+
+async def remove(ctx: Ctx) -> list[Reply]:
+    """Remove a BP's deadline, its reminders and its calendar event (leaders)."""
+    require_leader(ctx.actor)
+    s = ctx.services
+    project, bp = await _project(ctx), _bp(ctx)
+    repo = GateRepo(s.db)
+    gate = await repo.at(project.id, bp)
+    if gate is None or gate.deadline is None:
+        return [Reply(card=await _timeline(ctx, project), replace=True)]
+    await repo.clear_deadline(gate.id)
+    await unschedule_gate(s, gate.id)
+    await s.audit.record(ctx.actor.id, "gate.deadline.remove", f"gate:{gate.id}", project_id=project.id, bp=bp,
+                         deadline=gate.deadline.isoformat())
+    spawn(s, cancel_booking(s, gate.id))
+    done = ctx.t("gates.removed", bp=bp_label(bp), project=escape(project.name))
+    return [Reply(card=await _timeline(ctx, project), replace=True), Reply(text=done)]
+
+
+async def open_decision(ctx: Ctx) -> Reply:
+    """The decision form of a BP (leaders)."""
+    require_leader(ctx.actor)
+    project, bp = await _project(ctx), _bp(ctx)
+    return Reply(card=decision_form(ctx.t, project_id=project.id, project_name=project.name, bp=bp, values={}),
+                 replace=True)
+
+
+async def decide(ctx: Ctx) -> list[Reply]:
+    """Record the decision from the form (or show the form again with its errors)."""
+    require_leader(ctx.actor)
+    project, bp = await _project(ctx), _bp(ctx)
+    values = {"decision": str(ctx.data.get("decision") or ""), "comment": str(ctx.data.get("comment") or "")}
+    try:
+        decision, comment = validate_decision(values["decision"], values["comment"])
+    except InvalidInput as e:
+        errors = ctx.field_errors(e)
+        return [Reply(card=decision_form(ctx.t, project_id=project.id, project_name=project.name, bp=bp,
+                                         values=values, errors=errors), replace=True)]
+    done = await record_decision(ctx, project, bp, decision, comment)
+    project = await _project(ctx)
+    return [Reply(card=await _timeline(ctx, project), replace=True), Reply(text=done)]
 
 
 def register(router: Router) -> None:
     """Register the gate commands and card verbs."""
-
-    @router.on_startup
-    async def listen(services: Services) -> None:
-        listen_fn = getattr(services.delivery, "listen", None)
-        if callable(listen_fn):
-            listen_fn("gate:", on_reminder_delivery)
-
-    @router.command("faser", "phases", help_key="help.cmd.faser", order=40)
-    async def phases(ctx: Ctx) -> Reply:
-        projects = await ctx.services.projects.all()
-        if not projects:
-            return Reply(text=ctx.t("gates.no_projects"))
-        if ctx.args:
-            project = await ctx.services.projects.find(ctx.args)
-            if project is None:
-                return Reply(text=ctx.t("gates.unknown_project", name=escape(ctx.args[:100])))
-        elif len(projects) == 1:
-            project = projects[0]
-        else:
-            return Reply(card=project_chooser(ctx.t, [(p.name, p.id) for p in projects]))
-        return Reply(card=await _timeline(ctx, project))
-
-    @router.command("fase", "phase", help_key="help.cmd.fase", leader=True, order=41)
-    async def set_phase_cmd(ctx: Ctx) -> Reply:
-        require_leader(ctx.actor)
-        word, _, rest = ctx.args.partition(" ")
-        phase = parse_phase(word) if word else None
-        if phase is None or not rest.strip():
-            return Reply(text=ctx.t("gates.phase_usage"))
-        project = await ctx.services.projects.find(rest)
-        if project is None:
-            return Reply(text=ctx.t("gates.unknown_project", name=escape(rest[:100])))
-        return Reply(text=await _set_phase(ctx, project, phase))
-
-    @router.verb("gates.timeline")
-    async def timeline(ctx: Ctx) -> Reply:
-        project = await _project(ctx)
-        return Reply(card=await _timeline(ctx, project), replace=True)
-
-    @router.verb("gates.phase")
-    async def set_phase_verb(ctx: Ctx) -> list[Reply]:
-        require_leader(ctx.actor)
-        project = await _project(ctx)
-        phase = str(ctx.data.get("phase") or "")
-        if phase not in PHASES:
-            raise NotFound()
-        done = await _set_phase(ctx, project, phase)
-        project = await _project(ctx)
-        return [Reply(card=await _timeline(ctx, project), replace=True), Reply(text=done)]
-
-    @router.verb("gates.form")
-    async def open_form(ctx: Ctx) -> Reply:
-        require_leader(ctx.actor)
-        project, bp = await _project(ctx), _bp(ctx)
-        gate = await GateRepo(ctx.services.db).at(project.id, bp)
-        if gate and gate.status == APPROVED:
-            return Reply(text=ctx.t("gates.approved_locked", bp=bp_label(bp)))
-        return Reply(card=await _form(ctx, project, bp, _form_values(project, bp, gate), {}, gate), replace=True)
-
-    @router.verb("gates.save")
-    async def save(ctx: Ctx) -> list[Reply]:
-        require_leader(ctx.actor)
-        s = ctx.services
-        project, bp = await _project(ctx), _bp(ctx)
-        repo = GateRepo(s.db)
-        existing = await repo.at(project.id, bp)
-        if existing and existing.status == APPROVED:
-            return [Reply(text=ctx.t("gates.approved_locked", bp=bp_label(bp)))]
-        groups = await s.conversations.faggrupper(s.settings.faggrupper)
-        raw_values = {k: str(ctx.data.get(k) or "") for k in ("deadline", "deadline_time", "faggrupper", "documents",
-                                                               "offsets")}
-        chosen = decode_multi(raw_values["faggrupper"], groups)
-        today = s.clock.now().astimezone(s.settings.tz).date()
-        try:
-            form = parse_deadline_form({**raw_values, "faggrupper": chosen}, today=today, faggrupper=groups)
-        except InvalidInput as e:
-            errors = ctx.field_errors(e)
-            return [Reply(card=await _form(ctx, project, bp, raw_values, errors, existing), replace=True)]
-        gate = await repo.set_deadline(
-            project.id, bp, deadline=form.deadline, deadline_time=form.deadline_time, faggrupper=form.faggrupper,
-            documents=form.documents, offsets=form.offsets, set_by=ctx.actor.id, set_in=ctx.conversation.id,
-        )
-        plan = schedule_gate(s, gate)
-        await s.audit.record(ctx.actor.id, "gate.deadline.set", f"gate:{gate.id}", project_id=project.id, bp=bp,
-                             deadline=form.deadline.isoformat(),
-                             time=form.deadline_time.strftime("%H:%M") if form.deadline_time else "",
-                             faggrupper=list(form.faggrupper), offsets_days=[o.days for o in form.offsets],
-                             changed=existing is not None and existing.deadline is not None)
-        _spawn(s, _book(s, gate, project))
-        when = format_date(ctx.t, form.deadline, form.deadline_time)
-        if plan:
-            times = ", ".join(moment(ctx.t, at, s.settings.tz, short=True) for _, at in plan)
-            done = ctx.t("gates.saved", bp=bp_label(bp), project=escape(project.name), date=when, offsets=times)
-        else:
-            done = ctx.t("gates.saved_no_reminders", bp=bp_label(bp), project=escape(project.name), date=when)
-        return [Reply(card=await _timeline(ctx, project), replace=True), Reply(text=done)]
-
-    @router.verb("gates.remove")
-    async def remove(ctx: Ctx) -> list[Reply]:
-        require_leader(ctx.actor)
-        s = ctx.services
-        project, bp = await _project(ctx), _bp(ctx)
-        repo = GateRepo(s.db)
-        gate = await repo.at(project.id, bp)
-        if gate is None or gate.deadline is None:
-            return [Reply(card=await _timeline(ctx, project), replace=True)]
-        await repo.clear_deadline(gate.id)
-        await unschedule_gate(s, gate.id)
-        await s.audit.record(ctx.actor.id, "gate.deadline.remove", f"gate:{gate.id}", project_id=project.id, bp=bp,
-                             deadline=gate.deadline.isoformat())
-        _spawn(s, _cancel_booking(s, gate.id))
-        done = ctx.t("gates.removed", bp=bp_label(bp), project=escape(project.name))
-        return [Reply(card=await _timeline(ctx, project), replace=True), Reply(text=done)]
-
-    @router.verb("gates.decision_form")
-    async def open_decision(ctx: Ctx) -> Reply:
-        require_leader(ctx.actor)
-        project, bp = await _project(ctx), _bp(ctx)
-        return Reply(card=decision_form(ctx.t, project_id=project.id, project_name=project.name, bp=bp, values={}),
-                     replace=True)
-
-    @router.verb("gates.decide")
-    async def decide(ctx: Ctx) -> list[Reply]:
-        require_leader(ctx.actor)
-        project, bp = await _project(ctx), _bp(ctx)
-        values = {"decision": str(ctx.data.get("decision") or ""), "comment": str(ctx.data.get("comment") or "")}
-        try:
-            decision, comment = validate_decision(values["decision"], values["comment"])
-        except InvalidInput as e:
-            errors = ctx.field_errors(e)
-            return [Reply(card=decision_form(ctx.t, project_id=project.id, project_name=project.name, bp=bp,
-                                             values=values, errors=errors), replace=True)]
-        done = await _decide(ctx, project, bp, decision, comment)
-        project = await _project(ctx)
-        return [Reply(card=await _timeline(ctx, project), replace=True), Reply(text=done)]
+    router.on_startup(listen)
+    router.command("faser", "phases", help_key="help.cmd.faser", order=40)(phases)
+    router.command("fase", "phase", help_key="help.cmd.fase", leader=True, order=41)(set_phase_cmd)
+    router.verb("gates.timeline")(timeline)
+    router.verb("gates.phase")(set_phase_verb)
+    router.verb("gates.form")(open_form)
+    router.verb("gates.save")(save)
+    router.verb("gates.remove")(remove)
+    router.verb("gates.decision_form")(open_decision)
+    router.verb("gates.decide")(decide)
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -211,7 +212,7 @@ async def _timeline(ctx: Ctx, project: ProjectInfo) -> dict[str, Any]:
     s = ctx.services
     gates = await GateRepo(s.db).for_project(project.id)
     states: dict[int, str] = {}
-    if _calendar_on(s):
+    if calendar_on(s):
         for bp, gate in gates.items():
             if gate.deadline is None:
                 continue
@@ -223,7 +224,7 @@ async def _timeline(ctx: Ctx, project: ProjectInfo) -> dict[str, Any]:
                 states[bp] = status.state
     return timeline_card(ctx.t, project_id=project.id, project_name=project.name, phase=project.phase, gates=gates,
                          now=s.clock.now(), tz=s.settings.tz, is_leader=ctx.actor.is_leader,
-                         calendar_on=_calendar_on(s), calendar_states=states)
+                         calendar_on=calendar_on(s), calendar_states=states)
 
 
 def _form_values(project: ProjectInfo, bp: int, gate: Gate | None) -> dict[str, str]:
@@ -248,155 +249,16 @@ async def _form(ctx: Ctx, project: ProjectInfo, bp: int, values: dict[str, str],
                          values=values, errors=errors, can_remove=bool(gate and gate.deadline))
 
 
+def _saved_text(ctx: Ctx, project: ProjectInfo, bp: int, form: DeadlineForm, plan: list[tuple[timedelta, Any]]) -> str:
+    """The answer to a saved deadline: its date and when the reminders go out."""
+    when = format_date(ctx.t, form.deadline, form.deadline_time)
+    if plan:
+        times = ", ".join(moment(ctx.t, at, ctx.settings.tz, short=True) for _, at in plan)
+        return ctx.t("gates.saved", bp=bp_label(bp), project=escape(project.name), date=when, offsets=times)
+    return ctx.t("gates.saved_no_reminders", bp=bp_label(bp), project=escape(project.name), date=when)
+
+
 async def _set_phase(ctx: Ctx, project: ProjectInfo, phase: str) -> str:
     await ctx.services.projects.set_phase(project.id, phase)
     await ctx.services.audit.record(ctx.actor.id, "project.phase", f"project:{project.id}", old=project.phase, new=phase)
     return ctx.t("gates.phase_set", project=escape(project.name), phase=ctx.t(f"gates.phase.{phase}"))
-
-
-async def _decide(ctx: Ctx, project: ProjectInfo, bp: int, decision: str, comment: str) -> str:
-    s = ctx.services
-    repo = GateRepo(s.db)
-    gate = await repo.at(project.id, bp)
-    if gate is None:  # a decision without a deadline: the gate row holds it
-        gate = await _empty_gate(s, project, bp, ctx)
-    at = s.clock.now()
-    if not await repo.decide(gate.id, decision, comment, ctx.actor.id, at):
-        return ctx.t("gates.decided.already", bp=bp_label(bp), project=escape(project.name))
-    cancelled = await unschedule_gate(s, gate.id)
-    bp_def = DECISION_POINTS[bp]
-    if decision == APPROVED and phase_index(project.phase) < phase_index(bp_def.enters):
-        await s.projects.set_phase(project.id, bp_def.enters)
-    await s.audit.record(ctx.actor.id, f"gate.decision.{decision}", f"gate:{gate.id}", project_id=project.id, bp=bp,
-                         comment=comment[:500], phase_before=project.phase, cancelled_reminders=cancelled)
-    card = announcement_card(ctx.t, project_name=project.name, bp=bp, decision=decision, phase=bp_def.enters,
-                             comment=comment)
-    chats = [c.id for c in await s.conversations.faggruppe_chats(list(gate.faggrupper))] if gate.faggrupper else []
-    stamp = at.strftime("%Y%m%dT%H%M%S")
-    items = [NewDelivery(key=f"gate:{gate.id}:decision:{stamp}:{cid}"[:300], conversation_id=cid, payload=message(card),
-                         group_key=notice_group(gate.id)) for cid in chats if cid != ctx.conversation.id]
-    if items and s.delivery is not None:
-        await s.delivery.enqueue(items)
-    if decision == APPROVED:
-        return ctx.t("gates.decided.approved", bp=bp_label(bp), project=escape(project.name),
-                     phase=ctx.t(f"gates.phase.{bp_def.enters}"))
-    return ctx.t("gates.decided.postponed", bp=bp_label(bp), project=escape(project.name), comment=escape(comment))
-
-
-async def _empty_gate(s: Services, project: ProjectInfo, bp: int, ctx: Ctx) -> Gate:
-    """A gate row for a BP decided without a deadline."""
-    repo = GateRepo(s.db)
-    gate = await repo.set_deadline(project.id, bp, deadline=s.clock.now().astimezone(s.settings.tz).date(),
-                                   deadline_time=None, faggrupper=project.faggrupper,
-                                   documents=DECISION_POINTS[bp].documents, offsets=(), set_by=ctx.actor.id,
-                                   set_in=ctx.conversation.id)
-    await repo.clear_deadline(gate.id)
-    return gate
-
-
-# -- calendar (after the answer: Graph may be slow) ---------------------------------------------
-def _calendar_on(s: Services) -> bool:
-    """Graph is configured (without it the bookings service only records 'off')."""
-    return s.bookings is not None and s.calendar is not None
-
-
-def _spawn(s: Services, coro: Any) -> None:
-    if not _calendar_on(s):
-        coro.close()
-        return
-    tasks: set[asyncio.Task[None]] = s.extras.setdefault("gate_tasks", set())
-    task = asyncio.create_task(coro)
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
-
-
-def event_spec(s: Services, gate: Gate, project: ProjectInfo, attendees: list[str]) -> EventSpec:
-    """The calendar event of a gate deadline: all-day without a time, one hour at the time otherwise."""
-    assert gate.deadline is not None
-    start: Any
-    end: Any
-    if gate.deadline_time is None:
-        start, end = gate.deadline, gate.deadline + timedelta(days=1)
-    else:
-        start = local_at(gate.deadline, gate.deadline_time, s.settings.tz).astimezone(s.settings.tz)
-        end = start + timedelta(hours=1)
-    docs = "".join(f"<li>{_html(d)}</li>" for d in gate.documents)
-    body = (f"<p>{_html(project.name)}: {bp_label(gate.bp)}</p>"
-            + (f"<ul>{docs}</ul>" if docs else ""))
-    return EventSpec(subject=f"{project.name}: {bp_label(gate.bp)} – frist"[:250], body_html=body, start=start, end=end,
-                     attendees=tuple(attendees[:MAX_ATTENDEES]), categories=("Faggruppe-bot",))
-
-
-def _html(value: str) -> str:
-    import html
-
-    return html.escape(value)
-
-
-async def _book(s: Services, gate: Gate, project: ProjectInfo) -> None:
-    if s.bookings is None:
-        return
-    try:
-        attendees = await attendee_upns(s, list(gate.faggrupper))
-        await s.bookings.book(f"gate:{gate.id}", event_spec(s, gate, project, attendees))
-    except Exception:
-        log.warning("gate calendar booking failed", exc_info=True)
-
-
-async def _cancel_booking(s: Services, gate_id: int) -> None:
-    if s.bookings is None:
-        return
-    try:
-        await s.bookings.cancel(f"gate:{gate_id}")
-    except Exception:
-        log.warning("gate calendar cancel failed", exc_info=True)
-
-
-async def attendee_upns(s: Services, faggrupper: list[str]) -> list[str]:
-    """UPNs of the members of the faggrupper's chats: the connector's member lists, plus people stored."""
-    upns: dict[str, None] = {}
-    chats = await s.conversations.faggruppe_chats(faggrupper)
-    for chat in chats:
-        for upn in await _connector_members(s, chat.reference):
-            upns[upn.lower()] = None
-        people = await s.people.many(await s.conversations.member_ids(chat.id))
-        for p in people.values():
-            if p.upn:
-                upns[p.upn.lower()] = None
-    return list(upns)
-
-
-async def _connector_members(s: Services, reference: dict[str, Any]) -> list[str]:
-    adapter = s.extras.get("adapter")
-    if adapter is None:
-        return []
-    from botbuilder.core import TurnContext
-    from botbuilder.core.teams import TeamsInfo
-    from botbuilder.schema import ConversationReference
-
-    found: list[str] = []
-
-    async def callback(turn: TurnContext) -> None:
-        # Errors are caught here: the adapter's on_turn_error would post an apology into the chat.
-        token = None
-        if turn.activity.channel_data is None:
-            turn.activity.channel_data = {}  # a continued conversation carries none; TeamsInfo expects a mapping
-        try:
-            for _ in range(20):  # at most 20 pages
-                page = await TeamsInfo.get_paged_members(turn, token, 100)
-                for m in page.members or []:
-                    upn = getattr(m, "user_principal_name", None) or getattr(m, "email", None)
-                    if upn:
-                        found.append(upn)
-                token = page.continuation_token
-                if not token:
-                    break
-        except Exception:
-            log.warning("member list for calendar attendees failed", exc_info=True)
-
-    try:
-        ref = ConversationReference().deserialize(reference)
-        await adapter.continue_conversation(ref, callback, s.settings.app_id or None)
-    except Exception:
-        log.warning("member list for calendar attendees failed", exc_info=True)
-    return found

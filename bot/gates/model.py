@@ -193,37 +193,62 @@ def split_list(raw: Any) -> list[str]:
     return [x.strip() for x in str(raw or "").split(",") if x.strip()]
 
 
+Errors = dict[str, str | tuple[str, dict[str, object]]]
+
+
 def parse_deadline_form(data: dict[str, Any], *, today: date, faggrupper: list[str]) -> DeadlineForm:
     """Validate the `Sett frist` inputs; raise InvalidInput naming each bad field."""
-    errors: dict[str, str | tuple[str, dict[str, object]]] = {}
-    raw_date = str(data.get("deadline") or "").strip()
-    day = _parse_date(raw_date) if raw_date else None
-    if not raw_date:
+    errors: Errors = {}
+    day = _deadline_day(str(data.get("deadline") or "").strip(), today, errors)
+    raw_time = str(data.get("deadline_time") or "").strip()
+    at = _parse_time(raw_time) if raw_time else None
+    if raw_time and at is None:
+        errors["deadline_time"] = "error.time"
+    groups = _chosen_groups(split_list(data.get("faggrupper")), faggrupper, errors)
+    docs = _documents(str(data.get("documents") or ""), errors)
+    offsets = _offsets(str(data.get("offsets") or ""), errors)
+    if errors:
+        raise InvalidInput(errors)
+    assert day is not None
+    return DeadlineForm(day, at, groups, docs, offsets)
+
+
+def _deadline_day(raw: str, today: date, errors: Errors) -> date | None:
+    day = _parse_date(raw) if raw else None
+    if not raw:
         errors["deadline"] = "error.required"
     elif day is None:
         errors["deadline"] = "error.date"
     elif day < today:
         errors["deadline"] = "gates.error.past"
-    raw_time = str(data.get("deadline_time") or "").strip()
-    at = _parse_time(raw_time) if raw_time else None
-    if raw_time and at is None:
-        errors["deadline_time"] = "error.time"
+    return day
+
+
+def _chosen_groups(chosen: list[str], faggrupper: list[str], errors: Errors) -> tuple[str, ...]:
+    """The chosen faggrupper in their configured spelling; at least one, and none unknown."""
     known = {f.lower(): f for f in faggrupper}
-    chosen = split_list(data.get("faggrupper"))
     groups = tuple(dict.fromkeys(known[c.lower()] for c in chosen if c.lower() in known))
     if not groups:
         errors["faggrupper"] = "gates.error.faggrupper"
     elif len(groups) != len({c.lower() for c in chosen}):
         errors["faggrupper"] = "gates.error.unknown_faggruppe"
-    docs = tuple(dict.fromkeys(" ".join(line.split()) for line in str(data.get("documents") or "").splitlines()
-                               if line.strip()))
+    return groups
+
+
+def _documents(raw: str, errors: Errors) -> tuple[str, ...]:
+    """One document a line, spaces tidied, duplicates dropped."""
+    docs = tuple(dict.fromkeys(" ".join(line.split()) for line in raw.splitlines() if line.strip()))
     if len(docs) > MAX_DOCUMENTS:
         errors["documents"] = ("gates.error.documents_count", {"max": MAX_DOCUMENTS})
     elif any(len(d) > MAX_DOCUMENT_LEN for d in docs):
         errors["documents"] = ("error.too_long", {"max": MAX_DOCUMENT_LEN})
+    return docs
+
+
+def _offsets(raw: str, errors: Errors) -> tuple[timedelta, ...]:
+    """Reminder offsets in days before the deadline (commas, semicolons or spaces between), latest last."""
     offsets: list[timedelta] = []
-    raw_offsets = str(data.get("offsets") or "").replace(";", ",").replace(" ", ",")
-    for part in (p for p in raw_offsets.split(",") if p.strip()):
+    for part in (p for p in raw.replace(";", ",").replace(" ", ",").split(",") if p.strip()):
         days = parse_int(part, lo=1, hi=MAX_OFFSET_DAYS)
         if days is None:
             errors["offsets"] = ("gates.error.offsets", {"max": MAX_OFFSET_DAYS})
@@ -232,15 +257,12 @@ def parse_deadline_form(data: dict[str, Any], *, today: date, faggrupper: list[s
     unique = tuple(sorted(set(offsets), reverse=True))
     if "offsets" not in errors and len(unique) > MAX_OFFSETS:
         errors["offsets"] = ("gates.error.offsets_count", {"max": MAX_OFFSETS})
-    if errors:
-        raise InvalidInput(errors)
-    assert day is not None
-    return DeadlineForm(day, at, groups, docs, unique)
+    return unique
 
 
 def validate_decision(decision: str, comment: str) -> tuple[str, str]:
     """Godkjent / Utsatt with a comment (required when postponing)."""
-    errors: dict[str, str | tuple[str, dict[str, object]]] = {}
+    errors: Errors = {}
     if decision not in (APPROVED, POSTPONED):
         errors["decision"] = "gates.error.decision"
     text = comment.strip()

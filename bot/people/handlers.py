@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from bot.chat.routes import Router
 from bot.chat.turn import Ctx, Reply
@@ -14,71 +15,85 @@ log = logging.getLogger(__name__)
 MAX_FAGGRUPPE_LEN = 120
 
 
+async def help_(ctx: Ctx, *, router: Router) -> Reply:
+    """`hjelp`: the commands the router knows, in help order, in the user's language."""
+    entries = [
+        (c.word, c.word if ctx.lang == "nb" else (c.names[1] if len(c.names) > 1 else c.word), ctx.t(c.help_key or ""),
+         c.leader)
+        for c in router.help_entries()
+    ]
+    return Reply(card=help_card(ctx.t, entries, is_leader=ctx.actor.is_leader))
+
+
+async def register_cmd(ctx: Ctx) -> Reply:
+    """`registrer [faggruppe]`: register this group chat as a faggruppe (form card without a name)."""
+    require_leader(ctx.actor)
+    if not ctx.is_group:
+        return Reply(text=ctx.t("register.personal"))
+    groups = await ctx.services.conversations.faggrupper(ctx.settings.faggrupper)
+    if ctx.args:
+        name = _canonical(ctx.args, groups)
+        if len(name) > MAX_FAGGRUPPE_LEN:
+            return Reply(text=ctx.t("register.too_long"))
+        return Reply(text=await _register(ctx, name, groups))
+    return Reply(card=register_card(ctx.t, groups, value=ctx.conversation.faggruppe or ""))
+
+
+async def register_submit(ctx: Ctx) -> list[Reply]:
+    """The registration form: an existing faggruppe or a new name."""
+    require_leader(ctx.actor)
+    if not ctx.is_group:
+        return [Reply(text=ctx.t("register.personal"))]
+    groups = await ctx.services.conversations.faggrupper(ctx.settings.faggrupper)
+    chosen = str(ctx.data.get("faggruppe") or "").strip()
+    new = str(ctx.data.get("new_faggruppe") or "").strip()
+    name = _canonical(new or chosen, groups)
+    error = None
+    if not name:
+        error = ctx.t("register.need_name")
+    elif len(name) > MAX_FAGGRUPPE_LEN:
+        error = ctx.t("register.too_long")
+    if error:
+        return [Reply(card=register_card(ctx.t, groups, value=chosen, new=new[:200], error=error), replace=True)]
+    done = await _register(ctx, name, groups)
+    return [Reply(card=register_card(ctx.t, groups, value=name), replace=True), Reply(text=done)]
+
+
+async def leader_add(ctx: Ctx) -> Reply:
+    """`leder legg til @navn`: make the mentioned people leaders."""
+    return await _change_leader(ctx, Role.LEADER)
+
+
+async def leader_remove(ctx: Ctx) -> Reply:
+    """`leder fjern @navn`: make the mentioned people members again."""
+    return await _change_leader(ctx, Role.MEMBER)
+
+
+async def leader_usage(ctx: Ctx) -> Reply:
+    """`leder` alone: how to use it."""
+    require_leader(ctx.actor)
+    return Reply(text=ctx.t("leader.usage"))
+
+
+async def sync_leaders(services: Services) -> None:
+    """BOT_LEADERS is the truth at every start: leaders it no longer lists lose the role (chat grants stay)."""
+    for before, after in await services.people.sync_config(services.settings.leaders):
+        await services.audit.record("system", "role.config", before.id, role=after.role.value,
+                                    was=before.role.value)
+    if not services.settings.leaders:
+        log.warning("BOT_LEADERS is empty: only leaders granted in chat can lead")
+
+
 def register(router: Router) -> None:
     """Register the core commands and verbs."""
-
-    @router.command("hjelp", "help", "?", help_key="help.cmd.hjelp", order=0)
-    async def help_(ctx: Ctx) -> Reply:
-        entries = [
-            (c.word, c.word if ctx.lang == "nb" else (c.names[1] if len(c.names) > 1 else c.word), ctx.t(c.help_key or ""),
-             c.leader)
-            for c in router.help_entries()
-        ]
-        return Reply(card=help_card(ctx.t, entries, is_leader=ctx.actor.is_leader))
-
-    @router.command("registrer", "register", help_key="help.cmd.registrer", leader=True, order=90)
-    async def register_cmd(ctx: Ctx) -> Reply:
-        require_leader(ctx.actor)
-        if not ctx.is_group:
-            return Reply(text=ctx.t("register.personal"))
-        groups = await ctx.services.conversations.faggrupper(ctx.settings.faggrupper)
-        if ctx.args:
-            name = _canonical(ctx.args, groups)
-            if len(name) > MAX_FAGGRUPPE_LEN:
-                return Reply(text=ctx.t("register.too_long"))
-            return Reply(text=await _register(ctx, name, groups))
-        return Reply(card=register_card(ctx.t, groups, value=ctx.conversation.faggruppe or ""))
-
-    @router.verb("faggruppe.register")
-    async def register_submit(ctx: Ctx) -> list[Reply]:
-        require_leader(ctx.actor)
-        if not ctx.is_group:
-            return [Reply(text=ctx.t("register.personal"))]
-        groups = await ctx.services.conversations.faggrupper(ctx.settings.faggrupper)
-        chosen = str(ctx.data.get("faggruppe") or "").strip()
-        new = str(ctx.data.get("new_faggruppe") or "").strip()
-        name = _canonical(new or chosen, groups)
-        error = None
-        if not name:
-            error = ctx.t("register.need_name")
-        elif len(name) > MAX_FAGGRUPPE_LEN:
-            error = ctx.t("register.too_long")
-        if error:
-            return [Reply(card=register_card(ctx.t, groups, value=chosen, new=new[:200], error=error), replace=True)]
-        done = await _register(ctx, name, groups)
-        return [Reply(card=register_card(ctx.t, groups, value=name), replace=True), Reply(text=done)]
-
-    @router.command("leder legg til", "leader add", help_key="help.cmd.leder", leader=True, order=95)
-    async def leader_add(ctx: Ctx) -> Reply:
-        return await _change_leader(ctx, Role.LEADER)
-
-    @router.command("leder fjern", "leader remove", leader=True)
-    async def leader_remove(ctx: Ctx) -> Reply:
-        return await _change_leader(ctx, Role.MEMBER)
-
-    @router.command("leder", "leader", leader=True)
-    async def leader_usage(ctx: Ctx) -> Reply:
-        require_leader(ctx.actor)
-        return Reply(text=ctx.t("leader.usage"))
-
-    @router.on_startup
-    async def sync_leaders(services: Services) -> None:
-        """BOT_LEADERS is the truth at every start: leaders it no longer lists lose the role (chat grants stay)."""
-        for before, after in await services.people.sync_config(services.settings.leaders):
-            await services.audit.record("system", "role.config", before.id, role=after.role.value,
-                                        was=before.role.value)
-        if not services.settings.leaders:
-            log.warning("BOT_LEADERS is empty: only leaders granted in chat can lead")
+    # Help lists the commands of the router it is registered in, so the router is bound to the handler here.
+    router.command("hjelp", "help", "?", help_key="help.cmd.hjelp", order=0)(partial(help_, router=router))
+    router.command("registrer", "register", help_key="help.cmd.registrer", leader=True, order=90)(register_cmd)
+    router.verb("faggruppe.register")(register_submit)
+    router.command("leder legg til", "leader add", help_key="help.cmd.leder", leader=True, order=95)(leader_add)
+    router.command("leder fjern", "leader remove", leader=True)(leader_remove)
+    router.command("leder", "leader", leader=True)(leader_usage)
+    router.on_startup(sync_leaders)
 
 
 def _canonical(name: str, groups: list[str]) -> str:

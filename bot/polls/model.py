@@ -1,14 +1,12 @@
-"""Meeting polls: slots, votes, form validation, the best-slot rule and state rules. Stdlib only."""
+"""Meeting polls: slots, votes, the best-slot rule and state rules (the form is read in bot.polls.form). Stdlib only."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from datetime import datetime, time, timedelta
 
-from bot.kernel.cardinput import parse_int, parse_number
-from bot.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.kernel.errors import Conflict, NotAllowed, NotFound
 from bot.kernel.people import Person
 
 YES, MAYBE, NO = "yes", "maybe", "no"
@@ -195,102 +193,3 @@ def ensure_can_close(poll: Poll, actor: Person) -> None:
         raise NotAllowed("polls.close_not_allowed")
     if poll.state != OPEN:
         raise Conflict("polls.already_closed")
-
-
-def _s(data: Mapping[str, Any], key: str) -> str:
-    value = data.get(key)
-    return "" if value is None else str(value).strip()
-
-
-def _date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw[:10])
-    except ValueError:
-        return None
-
-
-def _time(raw: str) -> time | None:
-    try:
-        return time.fromisoformat(raw[:5])
-    except ValueError:
-        return None
-
-
-def local_to_utc(d: date, t: time, tz: tzinfo) -> datetime:
-    """A wall-clock time in the bot's zone as aware UTC (DST-correct via zoneinfo)."""
-    from datetime import UTC
-
-    return datetime.combine(d, t, tzinfo=tz).astimezone(UTC)
-
-
-def parse_form(data: Mapping[str, Any], *, tz: tzinfo, now: datetime) -> PollDraft:
-    """Validate the poll form; raise InvalidInput with a catalogue key per field."""
-    errors: dict[str, str | tuple[str, dict[str, object]]] = {}
-    title = _s(data, "title")
-    if not title:
-        errors["title"] = "polls.err.title_empty"
-    elif len(title) > MAX_TITLE:
-        errors["title"] = ("error.too_long", {"max": MAX_TITLE})
-    agenda = _s(data, "agenda")
-    if len(agenda) > MAX_AGENDA:
-        errors["agenda"] = ("error.too_long", {"max": MAX_AGENDA})
-    duration = _s(data, "duration") or "60"
-    minutes = 0
-    if duration == "custom":
-        custom = parse_number(_s(data, "duration_custom"), lo=MIN_CUSTOM, hi=MAX_CUSTOM)
-        minutes = int(custom) if custom is not None else 0
-        if not MIN_CUSTOM <= minutes <= MAX_CUSTOM:
-            errors["duration_custom"] = ("polls.err.duration", {"min": MIN_CUSTOM, "max": MAX_CUSTOM})
-    elif parse_int(duration) in DURATIONS:
-        minutes = parse_int(duration) or 0
-    else:
-        errors["duration"] = ("polls.err.duration", {"min": MIN_CUSTOM, "max": MAX_CUSTOM})
-    starts: list[datetime] = []
-    seen: set[datetime] = set()
-    for i in range(MAX_SLOTS):
-        raw_d, raw_t = _s(data, f"slot_date_{i}"), _s(data, f"slot_time_{i}")
-        if not raw_d and not raw_t:
-            continue
-        d, t = _date(raw_d), _time(raw_t)
-        if d is None or t is None:
-            errors[f"slot_{i}"] = "polls.err.slot_incomplete"
-            continue
-        start = local_to_utc(d, t, tz)
-        if start <= now:
-            errors[f"slot_{i}"] = "polls.err.slot_past"
-        elif start in seen:
-            errors[f"slot_{i}"] = "polls.err.slot_duplicate"
-        else:
-            seen.add(start)
-            starts.append(start)
-    filled = sum(1 for i in range(MAX_SLOTS) if _s(data, f"slot_date_{i}") or _s(data, f"slot_time_{i}"))
-    if filled < MIN_SLOTS:
-        errors["slots"] = ("polls.err.too_few", {"min": MIN_SLOTS})
-    elif filled > MAX_SLOTS:
-        errors["slots"] = ("polls.err.too_many", {"max": MAX_SLOTS})
-    online = _s(data, "mode") != "place"
-    location = _s(data, "location")
-    if not online and not location:
-        errors["location"] = "polls.err.location_empty"
-    elif len(location) > MAX_LOCATION:
-        errors["location"] = ("error.too_long", {"max": MAX_LOCATION})
-    deadline = None
-    raw_dd, raw_dt = _s(data, "deadline_date"), _s(data, "deadline_time")
-    if raw_dd or raw_dt:
-        dd, dt = _date(raw_dd), (_time(raw_dt) if raw_dt else DEFAULT_DEADLINE_TIME)
-        if dd is None or dt is None:
-            errors["deadline"] = "polls.err.deadline_invalid"
-        else:
-            deadline = local_to_utc(dd, dt, tz)
-            if deadline <= now:
-                errors["deadline"] = "polls.err.deadline_past"
-            elif starts and deadline > min(starts):
-                errors["deadline"] = "polls.err.deadline_after_first"
-    if errors:
-        raise InvalidInput(errors)
-    return PollDraft(
-        title=title, agenda=agenda, duration_min=minutes, starts=tuple(sorted(starts)), online=online,
-        location="" if online else location, deadline=deadline,
-        anonymous=_s(data, "anonymous") == "true", hidden=_s(data, "hidden") == "true",
-    )
-

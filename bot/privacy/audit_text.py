@@ -68,31 +68,41 @@ async def sentences(services: Services, t: T, entries: list[AuditRecord], tz: Zo
 
     out = []
     for e in entries:
-        d = e.details
-        pid = _project_id(e)
-        params: dict[str, object] = {
-            "name": who(e.actor_id), "id": _int(e.target) or "",
-            "project": projects.get(pid, t("audit.unknown_project")) if pid is not None else d.get("name", ""),
-            "bp": f"BP{d.get('bp', '?')}", "faggruppe": str(d.get("faggruppe", "")),
-        }
-        if e.action == "project.create" and d.get("name"):
-            params["project"] = str(d["name"]) if pid not in projects else projects[pid]
-        if e.action in ("broadcast.send", "privacy.erase", "needs.export", "needs.campaign.start"):
-            n = {"broadcast.send": "chats", "privacy.erase": "rows", "needs.export": "entries"}.get(e.action)
-            params["n"] = d.get(n, 0) if n else len(d.get("faggrupper") or [])
-        if "deadline" in d:
-            params["date"] = _date(t, d["deadline"])
-        if e.action == "broadcast.schedule":
-            try:
-                params["when"] = moment(t, datetime.fromisoformat(str(d.get("send_at"))), tz)
-            except ValueError:
-                params["when"] = "?"
-        if e.action == "project.phase":
-            params.update(was=_phase(t, d.get("old")), phase=_phase(t, d.get("new")))
-        if e.action.startswith("role."):
-            params.update(person=who(e.target), value=t(f"audit.role.{d.get('role')}"))
+        params = _params(t, e, who, projects, tz)
         key = f"audit.action.{e.action}" if e.action in ACTIONS else "audit.action.unknown"
         if key == "audit.action.unknown":
             params["id"] = e.action[:40]
         out.append((e.at, t(key, **params)))
     return out
+
+
+def _params(t: T, e: AuditRecord, who: Callable[[str], str], projects: dict[int, str], tz: ZoneInfo) -> dict[str, object]:
+    """The catalogue parameters of one entry's sentence."""
+    d = e.details
+    pid = _project_id(e)
+    params: dict[str, object] = {
+        "name": who(e.actor_id), "id": _int(e.target) or "",
+        "project": projects.get(pid, t("audit.unknown_project")) if pid is not None else d.get("name", ""),
+        "bp": f"BP{d.get('bp', '?')}", "faggruppe": str(d.get("faggruppe", "")),
+    }
+    if e.action == "project.create" and d.get("name"):
+        params["project"] = str(d["name"]) if pid not in projects else projects[pid]
+    if e.action in ("broadcast.send", "privacy.erase", "needs.export", "needs.campaign.start"):
+        n = {"broadcast.send": "chats", "privacy.erase": "rows", "needs.export": "entries"}.get(e.action)
+        params["n"] = d.get(n, 0) if n else len(d.get("faggrupper") or [])
+    if "deadline" in d:
+        params["date"] = _date(t, d["deadline"])
+    if e.action == "broadcast.schedule":
+        params["when"] = _moment(t, d.get("send_at"), tz)
+    if e.action == "project.phase":
+        params.update(was=_phase(t, d.get("old")), phase=_phase(t, d.get("new")))
+    if e.action.startswith("role."):
+        params.update(person=who(e.target), value=t(f"audit.role.{d.get('role')}"))
+    return params
+
+
+def _moment(t: T, value: Any, tz: ZoneInfo) -> str:
+    try:
+        return moment(t, datetime.fromisoformat(str(value)), tz)
+    except ValueError:
+        return "?"

@@ -19,68 +19,82 @@ from cards.when import moment
 RETENTION_JOB = "privacy:retention"
 
 
+async def my_data(ctx: Ctx) -> Reply:
+    """`mine data`: everything stored about the asker, as JSON and Excel links sent privately."""
+    data = await export_user(ctx.services, ctx.actor.id)
+    s = ctx.services
+    json_url, expires = await s.download_link(to_json(data), "mine-data.json", "application/json", ctx.actor.id)
+    xlsx_url, _ = await s.download_link(
+        to_xlsx(data), "mine-data.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ctx.actor.id
+    )
+    when = moment(ctx.t, expires, ctx.settings.tz)
+    return Reply(card=export_card(ctx.t, json_url, xlsx_url, when), private=True)
+
+
+async def erase_ask(ctx: Ctx) -> Reply:
+    """`slett mine data`: the confirmation card (personal chat only)."""
+    if ctx.is_group:
+        return Reply(text=ctx.t("privacy.personal_only"))
+    return Reply(card=erase_card(ctx.t))
+
+
+async def erase_confirm(ctx: Ctx) -> Reply:
+    """Erase the asker's data, let features re-render what they posted, and forget the cached person."""
+    if ctx.is_group:
+        return Reply(text=ctx.t("privacy.personal_only"))
+    counts = await erase_user(ctx.services, ctx.actor.id)
+    alias = pseudonym(ctx.actor.id, await pseudonym_key(ctx.services))
+    for hook in ctx.services.extras.get("after_erase", []):
+        await hook(alias)
+    bot = ctx.services.extras.get("bot")
+    if bot is not None:
+        bot.forget(ctx.actor.id)
+    await ctx.services.audit.record("system", "privacy.erase", "", rows=sum(counts.values()))
+    return Reply(text=ctx.t("privacy.erased", n=sum(counts.values())))
+
+
+async def erase_cancel(ctx: Ctx) -> Reply:
+    """The asker changed their mind."""
+    return Reply(text=ctx.t("privacy.erase_cancelled"))
+
+
+async def audit_log(ctx: Ctx) -> Reply:
+    """`logg`: the latest audit entries as sentences (leaders)."""
+    require_leader(ctx.actor)
+    entries = await ctx.services.audit.recent(30)
+    rows = await sentences(ctx.services, ctx.t, entries, ctx.settings.tz)
+    return Reply(card=audit_card(ctx.t, rows, ctx.settings.tz))
+
+
+async def audit_export(ctx: Ctx) -> Reply:
+    """The whole audit log as a workbook link (leaders)."""
+    require_leader(ctx.actor)
+    content = await audit_xlsx(ctx.services)
+    url, expires = await ctx.services.download_link(
+        content, "revisjonslogg.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ctx.actor.id
+    )
+    await ctx.services.audit.record(ctx.actor.id, "audit.export")
+    when = moment(ctx.t, expires, ctx.settings.tz)
+    return Reply(text=f"{ctx.t('privacy.audit_export_ready')} [{ctx.t('common.download')}]({url}) "
+                      f"{ctx.t('common.link_expires', time=when)}", private=True)
+
+
+async def schedule_retention(services: Services) -> None:
+    """Make the pseudonym key before any erasure and schedule the nightly retention sweep."""
+    await pseudonym_key(services)  # made (or read) once, and earlier releases' pseudonyms re-keyed, before any erasure
+    if services.scheduler is not None:
+        services.scheduler.add_cron("privacy.retention", RETENTION_JOB, hour=3, minute=15)
+
+
 def register(router: Router) -> None:
     """Register the privacy commands, verbs and the daily retention job."""
-
-    @router.command("mine data", "my data", help_key="help.cmd.mine_data", order=80)
-    async def my_data(ctx: Ctx) -> Reply:
-        data = await export_user(ctx.services, ctx.actor.id)
-        s = ctx.services
-        json_url, expires = await s.download_link(to_json(data), "mine-data.json", "application/json", ctx.actor.id)
-        xlsx_url, _ = await s.download_link(
-            to_xlsx(data), "mine-data.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ctx.actor.id
-        )
-        when = moment(ctx.t, expires, ctx.settings.tz)
-        return Reply(card=export_card(ctx.t, json_url, xlsx_url, when), private=True)
-
-    @router.command("slett mine data", "delete my data", help_key="help.cmd.slett_data", order=81)
-    async def erase_ask(ctx: Ctx) -> Reply:
-        if ctx.is_group:
-            return Reply(text=ctx.t("privacy.personal_only"))
-        return Reply(card=erase_card(ctx.t))
-
-    @router.verb("privacy.erase")
-    async def erase_confirm(ctx: Ctx) -> Reply:
-        if ctx.is_group:
-            return Reply(text=ctx.t("privacy.personal_only"))
-        counts = await erase_user(ctx.services, ctx.actor.id)
-        alias = pseudonym(ctx.actor.id, await pseudonym_key(ctx.services))
-        for hook in ctx.services.extras.get("after_erase", []):
-            await hook(alias)
-        bot = ctx.services.extras.get("bot")
-        if bot is not None:
-            bot.forget(ctx.actor.id)
-        await ctx.services.audit.record("system", "privacy.erase", "", rows=sum(counts.values()))
-        return Reply(text=ctx.t("privacy.erased", n=sum(counts.values())))
-
-    @router.verb("privacy.erase_cancel")
-    async def erase_cancel(ctx: Ctx) -> Reply:
-        return Reply(text=ctx.t("privacy.erase_cancelled"))
-
-    @router.command("logg", "log", help_key="help.cmd.logg", leader=True, order=85)
-    async def audit_log(ctx: Ctx) -> Reply:
-        require_leader(ctx.actor)
-        entries = await ctx.services.audit.recent(30)
-        rows = await sentences(ctx.services, ctx.t, entries, ctx.settings.tz)
-        return Reply(card=audit_card(ctx.t, rows, ctx.settings.tz))
-
-    @router.verb("audit.export")
-    async def audit_export(ctx: Ctx) -> Reply:
-        require_leader(ctx.actor)
-        content = await audit_xlsx(ctx.services)
-        url, expires = await ctx.services.download_link(
-            content, "revisjonslogg.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ctx.actor.id
-        )
-        await ctx.services.audit.record(ctx.actor.id, "audit.export")
-        when = moment(ctx.t, expires, ctx.settings.tz)
-        return Reply(text=f"{ctx.t('privacy.audit_export_ready')} [{ctx.t('common.download')}]({url}) "
-                          f"{ctx.t('common.link_expires', time=when)}", private=True)
-
-    @router.on_startup
-    async def schedule_retention(services: Services) -> None:
-        await pseudonym_key(services)  # made (or read) once, and earlier releases' pseudonyms re-keyed, before any erasure
-        if services.scheduler is not None:
-            services.scheduler.add_cron("privacy.retention", RETENTION_JOB, hour=3, minute=15)
+    router.command("mine data", "my data", help_key="help.cmd.mine_data", order=80)(my_data)
+    router.command("slett mine data", "delete my data", help_key="help.cmd.slett_data", order=81)(erase_ask)
+    router.verb("privacy.erase")(erase_confirm)
+    router.verb("privacy.erase_cancel")(erase_cancel)
+    router.command("logg", "log", help_key="help.cmd.logg", leader=True, order=85)(audit_log)
+    router.verb("audit.export")(audit_export)
+    router.on_startup(schedule_retention)
 
 
 async def audit_xlsx(services: Services, limit: int = 100_000) -> bytes:
