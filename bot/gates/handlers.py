@@ -10,6 +10,7 @@ from typing import Any
 from bot.calendar.port import EventSpec
 from bot.chat.routes import Router
 from bot.chat.turn import Ctx, Reply
+from bot.delivery.keys import delivery_key
 from bot.delivery.outbox import NewDelivery
 from bot.gates.jobs import (
     message,
@@ -273,7 +274,7 @@ async def _decide(ctx: Ctx, project: ProjectInfo, bp: int, decision: str, commen
                              comment=comment)
     chats = [c.id for c in await s.conversations.faggruppe_chats(list(gate.faggrupper))] if gate.faggrupper else []
     stamp = at.strftime("%Y%m%dT%H%M%S")
-    items = [NewDelivery(key=f"gate:{gate.id}:decision:{stamp}:{cid}"[:300], conversation_id=cid, payload=message(card),
+    items = [NewDelivery(key=delivery_key("gate", gate.id, "decision", stamp, cid), conversation_id=cid, payload=message(card),
                          group_key=notice_group(gate.id)) for cid in chats if cid != ctx.conversation.id]
     if items and s.delivery is not None:
         await s.delivery.enqueue(items)

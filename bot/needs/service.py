@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.delivery.keys import delivery_key
 from bot.delivery.outbox import NewDelivery
 from bot.kernel.status import InputStatus
 from bot.messages import t
@@ -61,11 +61,6 @@ def format_deadline(services: Services, when: datetime, locale: str = LOCALE) ->
     return moment(lambda k, **p: t(k, locale, **p), when, services.settings.tz)
 
 
-def _conv_key(conversation_id: str) -> str:
-    # Outbox keys are at most 300 characters; very long conversation ids are hashed.
-    return conversation_id if len(conversation_id) <= 200 else hashlib.sha256(conversation_id.encode()).hexdigest()[:32]
-
-
 def _message(card: dict[str, Any]) -> dict[str, Any]:
     return {"type": "message", "attachments": [attachment(card)]}
 
@@ -90,7 +85,7 @@ async def start_campaign(services: Services, project: ProjectInfo, faggrupper: l
         return t(k, LOCALE, **p)
 
     items = [
-        NewDelivery(key=f"campaign:{campaign.id}:post:{_conv_key(c.id)}", conversation_id=c.id,
+        NewDelivery(key=delivery_key("campaign", campaign.id, "post", c.id), conversation_id=c.id,
                     group_key=f"campaign:{campaign.id}",
                     payload={"activity": _message(campaign_post_card(tr, project.name, shown, c.faggruppe or "", project.id))})
         for c in chats
@@ -144,7 +139,7 @@ async def remind_non_senders(services: Services, campaign_id: int) -> int:
                     for m in members]
         activity = {"type": "message", "text": text, "textFormat": "markdown", "entities": entities}
         reminded += await services.delivery.enqueue([NewDelivery(
-            key=f"campaign:{campaign.id}:reminder:{_conv_key(chat.id)}", conversation_id=chat.id,
+            key=delivery_key("campaign", campaign.id, "reminder", chat.id), conversation_id=chat.id,
             group_key=f"campaign:{campaign.id}", payload={"activity": activity})]) if services.delivery else 0
     return reminded
 
@@ -171,6 +166,7 @@ async def report_to_leader(services: Services, campaign_id: int) -> bool:
     conversation_id = target.id if target and target.active else campaign.origin_conversation_id
     if not conversation_id:
         return False
-    await services.delivery.enqueue([NewDelivery(key=f"campaign:{campaign.id}:report", conversation_id=conversation_id,
-                                                 group_key=f"campaign:{campaign.id}", payload={"activity": _message(card)})])
+    await services.delivery.enqueue([NewDelivery(key=delivery_key("campaign", campaign.id, "report"),
+                                                 conversation_id=conversation_id, group_key=f"campaign:{campaign.id}",
+                                                 payload={"activity": _message(card)})])
     return True

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.calendar.ics import event_ics
 from bot.calendar.port import BOOKING_FAILED, BOOKING_OFF, BOOKING_PENDING, BookingStatus, EventSpec
+from bot.delivery.keys import delivery_key
 from bot.delivery.outbox import NewDelivery
 from bot.people.model import Person
 from bot.polls.model import BOOKING_RUNNING, BOOKING_SKIPPED, Poll, attendees, best_slot
@@ -101,8 +102,9 @@ class PollClosing:
         if poll is None or poll.chosen is None or self.s.delivery is None:
             return
         activity = result_activity(translator(poll.locale), poll, await self.repo.votes(poll_id), self.s.settings.tz, link_until)
-        await self.s.delivery.enqueue([NewDelivery(key=f"poll:{poll_id}:result", conversation_id=poll.conversation_id,
-                                                   payload={"activity": activity}, group_key=f"poll:{poll_id}")])
+        await self.s.delivery.enqueue([NewDelivery(key=delivery_key("poll", poll_id, "result"),
+                                                   conversation_id=poll.conversation_id, payload={"activity": activity},
+                                                   group_key=f"poll:{poll_id}")])
 
     def _listen(self) -> None:
         # Registered with whichever bookings service is bound now (tests may swap it).
