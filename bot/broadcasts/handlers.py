@@ -24,7 +24,7 @@ def register(router: Router) -> None:
     async def start(services: Services) -> None:
         engine = services.delivery
         b = Broadcaster(services, engine)  # type: ignore[arg-type]
-        services.extras["broadcaster"] = b
+        services.broadcaster = b
         engine.listen("broadcast:", b.on_delivery)  # type: ignore[union-attr]
         engine.on_stop(b.close)  # type: ignore[union-attr]
         await b.resume()

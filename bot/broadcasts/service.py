@@ -213,7 +213,6 @@ def _activity(card: Card) -> dict[str, Any]:
 
 def broadcaster(services: Services) -> Broadcaster:
     """The broadcaster bound at start-up."""
-    found = services.extras.get("broadcaster")
-    if not isinstance(found, Broadcaster):
+    if services.broadcaster is None:
         raise RuntimeError("broadcasts are not started")
-    return found
+    return services.broadcaster

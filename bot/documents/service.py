@@ -11,7 +11,7 @@ from bot.documents.model import BP_MAX, BP_MIN, gather, has_draft, missing_lines
 from bot.documents.plan import render
 from bot.kernel.errors import NotFound
 from bot.messages import t
-from bot.needs.service import involved_faggrupper, needs_repo
+from bot.needs.service import involved_faggrupper
 from bot.projects.store import ProjectInfo
 from bot.services import Services
 
@@ -65,7 +65,7 @@ async def build_draft(services: Services, project: ProjectInfo, bp: int, locale:
     """Gather the project's register for the BP and render the draft (in a worker thread: it is CPU work)."""
     if not has_draft(bp):
         raise NotFound("documents.no_draft", bp=bp)
-    entries = await needs_repo(services).by_project(project.id)
+    entries = await services.needs.by_project(project.id)
     involved = await involved_faggrupper(services, project)
     settings = services.settings
     now = services.clock.now().astimezone(settings.tz)

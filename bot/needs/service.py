@@ -12,7 +12,7 @@ from bot.delivery.outbox import NewDelivery
 from bot.kernel.status import InputStatus
 from bot.messages import t
 from bot.needs.model import ACTIVE, counts_by_submitter, input_status, missing_faggrupper
-from bot.needs.store import Campaign, CampaignRepo, NeedsRepo
+from bot.needs.store import Campaign, NeedsRepo
 from bot.projects.store import ProjectInfo
 from bot.services import Services
 from cards.common import attachment, escape
@@ -25,19 +25,8 @@ MIN_REMINDER_LEAD = timedelta(seconds=1)
 
 
 def needs_repo(services: Services) -> NeedsRepo:
-    """The entries repository (one per services)."""
-    repo = services.extras.get("needs")
-    if repo is None:
-        repo = services.extras["needs"] = NeedsRepo(services.db)
-    return repo
-
-
-def campaign_repo(services: Services) -> CampaignRepo:
-    """The campaigns repository (one per services)."""
-    repo = services.extras.get("campaigns")
-    if repo is None:
-        repo = services.extras["campaigns"] = CampaignRepo(services.db)
-    return repo
+    """The entries repository (`services.needs`; kept for the handlers that call it)."""
+    return services.needs
 
 
 async def involved_faggrupper(services: Services, project: ProjectInfo) -> list[str]:
@@ -52,7 +41,7 @@ async def project_input_status(services: Services, project_id: int) -> InputStat
     project = await services.projects.get(project_id)
     if project is None:
         return InputStatus()
-    entries = await needs_repo(services).by_project(project_id)
+    entries = await services.needs.by_project(project_id)
     return input_status(entries, await involved_faggrupper(services, project))
 
 
@@ -77,7 +66,7 @@ def reminder_time(services: Services, campaign: Campaign) -> datetime | None:
 async def start_campaign(services: Services, project: ProjectInfo, faggrupper: list[str], deadline: datetime,
                          leader_id: str, origin_conversation_id: str) -> tuple[Campaign, int, list[str]]:
     """Save a campaign, post its card in every chat of the chosen faggrupper, and schedule reminder and report."""
-    campaign = await campaign_repo(services).create(project.id, faggrupper, deadline, leader_id, origin_conversation_id,
+    campaign = await services.campaigns.create(project.id, faggrupper, deadline, leader_id, origin_conversation_id,
                                                     services.clock.now())
     chats = await services.conversations.faggruppe_chats(faggrupper)
     shown = format_deadline(services, deadline)
@@ -113,13 +102,13 @@ async def remind_non_senders(services: Services, campaign_id: int) -> int:
     """Mention, in one message per chat, the members who have sent nothing to the project; returns chats reminded."""
     from bot.hosts.botbuilder.roster import conversation_members
 
-    campaign = await campaign_repo(services).get(campaign_id)
+    campaign = await services.campaigns.get(campaign_id)
     if campaign is None:
         return 0
     project = await services.projects.get(campaign.project_id)
     if project is None:
         return 0
-    entries = await needs_repo(services).by_project(project.id)
+    entries = await services.needs.by_project(project.id)
     senders = set(counts_by_submitter(entries))
     people = await services.people.many(list(senders))
     sent_ids = senders | {p.channel_user_id for p in people.values() if p.channel_user_id} | {
@@ -146,13 +135,13 @@ async def remind_non_senders(services: Services, campaign_id: int) -> int:
 
 async def report_to_leader(services: Services, campaign_id: int) -> bool:
     """Send the leader how many entries came from which faggruppe and whom; False when there is nowhere to send."""
-    campaign = await campaign_repo(services).get(campaign_id)
+    campaign = await services.campaigns.get(campaign_id)
     if campaign is None or services.delivery is None:
         return False
     project = await services.projects.get(campaign.project_id)
     if project is None:
         return False
-    entries = [e for e in await needs_repo(services).by_project(project.id)
+    entries = [e for e in await services.needs.by_project(project.id)
                if e.status == ACTIVE and e.faggruppe in campaign.faggrupper and e.created_at
                and campaign.created_at <= e.created_at <= campaign.deadline]
     by_faggruppe = {f: n for f in campaign.faggrupper if (n := sum(1 for e in entries if e.faggruppe == f))}

@@ -141,7 +141,7 @@ def register(router: Router) -> None:
             for poll_id in await o.repo.polls_voted_by(alias):
                 o.schedule_push(poll_id)
 
-        services.extras.setdefault("after_erase", []).append(after_erase)
+        services.after_erase.append(after_erase)
         if services.scheduler is not None:
             for poll in await o.repo.all_open():
                 o.schedule_jobs(poll)

@@ -41,7 +41,7 @@ def register(router: Router) -> None:
             return Reply(text=ctx.t("privacy.personal_only"))
         counts = await erase_user(ctx.services, ctx.actor.id)
         alias = pseudonym(ctx.actor.id, await pseudonym_key(ctx.services))
-        for hook in ctx.services.extras.get("after_erase", []):
+        for hook in ctx.services.after_erase:
             await hook(alias)
         bot = ctx.services.extras.get("bot")
         if bot is not None:
