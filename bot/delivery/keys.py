@@ -16,6 +16,8 @@ import hashlib
 # The hashed form is the old gate format (`<head>:#<32 hex of the conversation id>`), so gate reminders and overdue
 # notices keep their keys even for ids too long to fit. Only ids over 200 characters change key for campaigns (the
 # old campaign hash had no '#'), and for gate decisions (the old key was cut at 300, which is what could collide).
+# The dead-chat notice (`gate:{id}:dead:{failed chat}:{leader chat}`) now names the failed chat in full instead of
+# its last 60 characters; it is sent from a delivery's final failure, once, never by a job that runs again.
 
 MAX_KEY = 300  # bot.storage.models.OutboxItem.key is String(300)
 _SHORT_HASH = 32  # hex digits of the hashed last part (128 bits)
