@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.delivery.outbox import NewDelivery, OutboxRepo
 from bot.kernel.clock import Clock
 from bot.kernel.status import InputStatus
+from bot.needs.store import CampaignRepo, NeedsRepo
 from bot.storage.audit import AuditRepo
 from bot.storage.conversations import ConversationRepo
 from bot.storage.db import Database
@@ -20,6 +21,7 @@ from bot.storage.people import PeopleRepo
 from bot.storage.projects import ProjectRepo
 
 if TYPE_CHECKING:
+    from bot.broadcasts.service import Broadcaster
     from bot.scheduling.scheduler import Scheduler
 
 
@@ -46,6 +48,8 @@ class Services:
     projects: ProjectRepo
     downloads: DownloadRepo
     outbox: OutboxRepo
+    needs: NeedsRepo
+    campaigns: CampaignRepo
     calendar: Calendar | None = None
     calendar_status: str = "off"
     scheduler: Scheduler | None = None
@@ -53,6 +57,10 @@ class Services:
     bookings: Bookings | None = None
     # Set by the needs/benefits feature: project id -> input status (used by gate reminders and summaries).
     input_status: Callable[[int], Awaitable[InputStatus]] | None = None
+    broadcaster: Broadcaster | None = None  # bound by the broadcasts feature's start-up (it needs the delivery engine)
+    pseudonym_key: bytes | None = None  # read (or made) once per process by bot.privacy.pseudonyms.pseudonym_key
+    # Called with an erased person's alias after erasure (e.g. polls re-render cards that showed their name).
+    after_erase: list[Callable[[str], Awaitable[None]]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def download_link(self, content: bytes, filename: str, content_type: str, owner_id: str = "") -> tuple[str, Any]:
@@ -68,4 +76,5 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     return Services(
         settings=settings, db=db, clock=clock, conversations=ConversationRepo(db), people=PeopleRepo(db),
         audit=AuditRepo(db, clock), projects=ProjectRepo(db), downloads=DownloadRepo(db, clock), outbox=OutboxRepo(db, clock),
+        needs=NeedsRepo(db), campaigns=CampaignRepo(db),
     )

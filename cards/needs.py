@@ -13,7 +13,6 @@ from cards.common import (
     choice_input,
     clip,
     date_input,
-    error_text,
     escape,
     execute,
     facts,
@@ -200,8 +199,3 @@ def my_entries_card(t: T, entries: list[Entry], project_names: Mapping[int, str]
     if len(entries) > MAX_LISTED:
         body.append(text(t("needs.mine.more", n=len(entries) - MAX_LISTED), subtle=True))
     return card(body)
-
-
-def error_card(t: T, message: str) -> Card:
-    """A small card with a message (used when an action replaces a card)."""
-    return card([*error_text(message)])

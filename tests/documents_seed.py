@@ -118,9 +118,7 @@ def scaled(n: int, today: date) -> list[Row]:
 
 async def store(services: Any, project_id: int, today: date, register: list[Row] | None = None) -> list[Entry]:
     """Save the register through the needs repository, and one withdrawn benefit."""
-    from bot.needs.service import needs_repo
-
-    repo = needs_repo(services)
+    repo = services.needs
     now = services.clock.now()
     saved = [await repo.create(kind, content, project_id=project_id, faggruppe=faggruppe, submitter_id=f"u{i}",
                                submitter_name=name, now=now)

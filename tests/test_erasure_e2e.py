@@ -15,7 +15,6 @@ from pathlib import Path
 
 from bot.calendar.port import BookingStatus
 from bot.calendar.store import BookingRepo
-from bot.needs.service import needs_repo
 from bot.privacy.pseudonyms import pseudonym, pseudonym_key
 from tests.broadcast_helpers import compose
 from tests.fakes.connector import card_of
@@ -71,7 +70,7 @@ async def test_erasure_over_the_wire_leaves_no_trace(teams: TeamsClient, bot, le
         assert needle not in left, needle
     alias = pseudonym(marta.aad, await pseudonym_key(s))
     assert (await s.projects.by_name("Kystportal")).owner_id == alias
-    entries = await needs_repo(s).by_project((await s.projects.by_name("Kystportal")).id)
+    entries = await s.needs.by_project((await s.projects.by_name("Kystportal")).id)
     assert len(entries) == 1 and entries[0].submitter_id == alias  # the register still counts her input
     assert members[0].upn in left  # the other attendee is still invited
     # The chat where she spoke last still gets broadcasts (its stored reference lost her, not the chat).

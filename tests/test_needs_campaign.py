@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.kernel.choices import decode_multi
 from bot.needs.jobs import send_campaign_reminder, send_campaign_report
-from bot.needs.service import campaign_repo, start_campaign
+from bot.needs.service import start_campaign
 from tests.fakes.connector import card_of
 from tests.harness import TeamsClient
 from tests.needs_support import NEED_OK, create_project, faggruppe_chat, filled, inputs, texts
@@ -36,7 +36,7 @@ async def test_campaign_posts_reminds_non_senders_and_reports(teams: TeamsClient
     shown = "\n".join(texts(started.card))
     assert "går til 2 chatter" in shown and "Ungdom" in shown  # Ungdom has no registered chat
     [campaign_id] = {int(j.split(":")[1]) for j in bot.services.scheduler.job_ids("campaign:")}
-    campaign = await campaign_repo(bot.services).get(campaign_id)
+    campaign = await bot.services.campaigns.get(campaign_id)
     assert sorted(bot.services.scheduler.job_ids(f"campaign:{campaign_id}:")) == [
         f"campaign:{campaign_id}:reminder", f"campaign:{campaign_id}:report"]
     assert bot.services.scheduler.next_run(f"campaign:{campaign_id}:report") == campaign.deadline

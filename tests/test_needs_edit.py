@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.needs.service import needs_repo
 from tests.harness import TeamsClient, find_action
 from tests.needs_support import NEED_OK, create_project, faggruppe_chat, filled, inputs, submit, texts
 
@@ -12,7 +11,7 @@ async def test_edit_and_withdraw_keep_history(teams: TeamsClient, bot, leader, m
     conv = await faggruppe_chat(teams, leader, members, "Oppvekst")
     user = members[0]
     saved = await submit(teams, conv, user, "need", NEED_OK)
-    repo = needs_repo(bot.services)
+    repo = bot.services.needs
     [entry] = await repo.by_submitter(user.aad)
     mine = await teams.send(conv, user, "mine innspill")
     assert any(NEED_OK["title"].split()[0] in x for x in texts(mine.card))
@@ -45,7 +44,7 @@ async def test_leader_may_edit_other_member_may_not(teams: TeamsClient, bot, lea
     conv = await faggruppe_chat(teams, leader, members, "Oppvekst")
     owner, other = members[0], members[1]
     saved = await submit(teams, conv, owner, "need", NEED_OK)
-    repo = needs_repo(bot.services)
+    repo = bot.services.needs
     [entry] = await repo.by_submitter(owner.aad)
     # another member presses Edit on the owner's card, and replays the save with forged data
     refused = await teams.press(conv, other, saved.card, "Endre", entry_id=entry.id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.needs.service import needs_repo
 from tests.harness import TeamsClient
 from tests.needs_support import BENEFIT_OK, NEED_OK, create_project, error_after, faggruppe_chat, filled, inputs, submit, texts
 
@@ -56,11 +55,11 @@ async def test_need_form_errors_then_valid_save(teams: TeamsClient, bot, leader,
     assert error_after(card, "desired_situation") is None
     kept = inputs(card)
     assert kept["desired_situation"]["value"] == "Bedre" and kept["municipalities"]["value"] == "Rana,Oslo"
-    assert await needs_repo(bot.services).by_submitter(user.aad) == []  # nothing half-valid saved
+    assert await bot.services.needs.by_submitter(user.aad) == []  # nothing half-valid saved
     ok = await teams.press(conv, user, card, verb="needs.save",
                            inputs={**bad_values, **NEED_OK})
     assert "Lagret: Behov #" in str(ok.card)
-    saved = await needs_repo(bot.services).by_submitter(user.aad)
+    saved = await bot.services.needs.by_submitter(user.aad)
     assert len(saved) == 1
     e = saved[0]
     assert (e.kind, e.faggruppe, e.title, e.municipalities) == ("need", "Oppvekst", NEED_OK["title"], ("Rana", "Vefsn"))
@@ -87,7 +86,7 @@ async def test_benefit_form_errors_and_valid_save(teams: TeamsClient, bot, leade
     ok = await teams.press(conv, user, card, verb="needs.save", inputs=filled(card, {**BENEFIT_OK, "faggruppe": "Oppvekst"}))
     assert "Lagret: Gevinst #" in str(ok.card)
     assert "Anslag kr per år: 250\u00a0000" in texts(ok.card)
-    [e] = await needs_repo(bot.services).by_submitter(user.aad)
+    [e] = await bot.services.needs.by_submitter(user.aad)
     assert e.content.estimate_nok == 250000.0 and e.content.estimate_hours == 1200.0
     assert str(e.content.baseline_date) == "2026-01-01" and e.content.priced is True
 
@@ -103,7 +102,7 @@ async def test_unicode_long_text_and_escaping_round_trip(teams: TeamsClient, bot
     shown = "\n".join(texts(res.card))
     assert "<at>" not in shown and "[x](https" not in shown
     assert "‹at" in shown and "Alle‹/at" in shown and "\\[x\\]\\(https://evil\\)" in shown
-    [e] = await needs_repo(bot.services).by_submitter(user.aad)
+    [e] = await bot.services.needs.by_submitter(user.aad)
     assert e.title == evil and e.content.problem == long_problem.strip()
     mine = await teams.send(conv, user, "mine innspill")
     assert "<at>" not in "\n".join(texts(mine.card))

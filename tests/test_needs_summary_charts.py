@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from bot.needs.model import NEED, Need
-from bot.needs.service import needs_repo
 from cards.needs_summary import figure
 from tests.card_fixtures import all_fixtures
 from tests.harness import TeamsClient
@@ -69,7 +68,7 @@ async def test_small_summary_over_the_wire_has_tables_not_charts(teams: TeamsCli
     s = bot.services
     project = await s.projects.by_name("Lite prosjekt")
     for i in range(3):
-        await needs_repo(s).create(NEED, Need(f"Behov {i}", "P", "M", "lav", municipalities=("Rana",)),
+        await s.needs.create(NEED, Need(f"Behov {i}", "P", "M", "lav", municipalities=("Rana",)),
                                    project_id=project.id, faggruppe="Oppvekst", submitter_id="u1",
                                    submitter_name="Åse", now=s.clock.now())
     res = await teams.send(teams.personal(members[0]), members[0], "oversikt lite prosjekt")

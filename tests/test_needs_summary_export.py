@@ -10,7 +10,6 @@ import aiohttp
 import openpyxl
 
 from bot.needs.model import BENEFIT, NEED, Benefit, Need
-from bot.needs.service import needs_repo
 from tests.harness import TeamsClient, iter_actions
 from tests.needs_support import create_project, texts
 
@@ -20,7 +19,7 @@ FAGGRUPPER = ["Oppvekst", "Helse og omsorg", "Ungdom"]
 async def _dataset(bot, leader) -> int:
     s = bot.services
     project = await s.projects.by_name("Søknadsportal")
-    repo = needs_repo(s)
+    repo = s.needs
     now = s.clock.now()
 
     async def add(kind, content, fg, who="u1", name="Åse Ærlig"):

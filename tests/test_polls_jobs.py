@@ -68,7 +68,9 @@ async def test_auto_close_by_scheduler_then_ics_download(teams: TeamsClient, bot
         assert r.status == 200 and r.headers["Content-Type"].startswith("text/calendar")
         cal = Calendar.from_ical(await r.read())
     event = next(iter(cal.walk("VEVENT")))
-    assert event["SUMMARY"] == "Arbeidsmøte Oppvekst"
+    assert cal["METHOD"] == "PUBLISH" and cal["PRODID"] and next(iter(cal.walk("VTIMEZONE")))["TZID"] == "Europe/Oslo"
+    assert event["SUMMARY"] == "Arbeidsmøte Oppvekst" and event["UID"] == f"poll-{pid}@faggruppe-bot" and "DTSTAMP" in event
+    assert event["DTSTART"].params["TZID"] == "Europe/Oslo" and event["LOCATION"]
     assert event.decoded("DTSTART") == poll.chosen.start
     assert event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(minutes=60)
     late = await teams.press(conv, members[3], card, verb="poll.vote", slot_id=slots[0], answer="yes", reply_to=aid)

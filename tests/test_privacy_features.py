@@ -6,7 +6,6 @@ import json
 from datetime import timedelta
 
 from bot.needs.model import BENEFIT, Benefit
-from bot.needs.service import needs_repo
 from bot.privacy.pseudonyms import pseudonym, pseudonym_key
 from bot.privacy.service import export_user, run_retention
 from tests.harness import TeamsClient, find_action, iter_actions
@@ -29,7 +28,7 @@ async def test_erasure_keeps_tallies_and_summaries_but_removes_identity(teams: T
     await _votes(teams, bot, conv, card, aid, [me, other])
     await create_project(teams, leader, "Søknadsportal", ["Oppvekst"])
     project = await bot.services.projects.by_name("Søknadsportal")
-    repo = needs_repo(bot.services)
+    repo = bot.services.needs
     now = bot.services.clock.now()
     for who, name, nok in ((me.aad, me.name, 1000.0), (other.aad, other.name, 500.0)):
         await repo.create(BENEFIT, Benefit("Spart tid på søknader", "effektivisering", estimate_nok=nok),
@@ -65,7 +64,7 @@ async def test_erasure_keeps_tallies_and_summaries_but_removes_identity(teams: T
 async def test_retention_of_inputs(bot, clock):
     s = bot.services
     project = await s.projects.create("Gammelt prosjekt", "", "x", ["Oppvekst"])
-    repo = needs_repo(s)
+    repo = s.needs
     await repo.create(BENEFIT, Benefit("Gammel", "kvalitet"), project_id=project.id, faggruppe="Oppvekst",
                       submitter_id="u1", submitter_name="A", now=s.clock.now())
     clock.advance(timedelta(days=bot.settings.retention_inputs_days + 1))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.needs.service import needs_repo
 from tests.harness import TeamsClient, find_action
 from tests.needs_support import NEED_OK, create_project, faggruppe_chat, submit
 
@@ -11,13 +10,13 @@ async def _entry(teams: TeamsClient, bot, leader, members):
     await create_project(teams, leader, "Søknadsportal", ["Oppvekst"])
     conv = await faggruppe_chat(teams, leader, members, "Oppvekst")
     saved = await submit(teams, conv, members[0], "need", NEED_OK)
-    [entry] = await needs_repo(bot.services).by_submitter(members[0].aad)
+    [entry] = await bot.services.needs.by_submitter(members[0].aad)
     return conv, saved, entry
 
 
 async def test_withdraw_asks_then_cancel_keeps_the_entry(teams: TeamsClient, bot, leader, members):
     conv, saved, entry = await _entry(teams, bot, leader, members)
-    repo = needs_repo(bot.services)
+    repo = bot.services.needs
     ask = await teams.press(conv, members[0], saved.card, "Trekk tilbake", entry_id=entry.id)
     assert "Trekke tilbake behov" in str(ask.card) and (await repo.get(entry.id)).status == "active"
     back = await teams.press(conv, members[0], ask.card, "Avbryt", entry_id=entry.id)
@@ -39,7 +38,7 @@ async def test_old_card_button_asks_instead_of_withdrawing(teams: TeamsClient, b
         {"type": "Action.Execute", "title": "Trekk", "verb": "needs.withdraw", "data": {"entry_id": entry.id}}]}
     res = await teams.press(conv, members[0], old_card, "Trekk")
     assert res.status == 200 and "Trekke tilbake behov" in str(res.card)
-    assert (await needs_repo(bot.services).get(entry.id)).status == "active"
+    assert (await bot.services.needs.get(entry.id)).status == "active"
     forged = await teams.press(conv, members[1], old_card, "Trekk", inputs={"step": "confirm"})
     assert "bare endre dine egne" in forged.invoke_message
-    assert (await needs_repo(bot.services).get(entry.id)).status == "active"
+    assert (await bot.services.needs.get(entry.id)).status == "active"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.broadcasts.jobs import job_id
 from bot.broadcasts.model import Draft, FormInput, State, TargetMode, validate
-from bot.broadcasts.service import Broadcaster, broadcaster, member_t, member_view, when
+from bot.broadcasts.service import Broadcaster, broadcaster, chat_key, member_t, member_view, when
 from bot.broadcasts.store import Broadcast, BroadcastRepo
 from bot.chat.routes import Router
 from bot.chat.turn import Ctx, Reply
@@ -21,7 +21,7 @@ async def start(services: Services) -> None:
     """Bind the broadcaster to the delivery engine and resume what was being sent when the bot stopped."""
     engine = services.delivery
     b = Broadcaster(services, engine)  # type: ignore[arg-type]
-    services.extras["broadcaster"] = b
+    services.broadcaster = b
     engine.listen("broadcast:", b.on_delivery)  # type: ignore[union-attr]
     engine.on_stop(b.close)  # type: ignore[union-attr]
     await b.resume()
@@ -166,7 +166,7 @@ async def _delivered_here(ctx: Ctx, b: Broadcast) -> bool:
     that the target list alone decides)."""
     if ctx.conversation.id not in b.conversations:
         return False
-    row = await ctx.services.outbox.get(f"{b.group_key}:{ctx.conversation.id}")
+    row = await ctx.services.outbox.get(chat_key(b, ctx.conversation.id))
     return row is None or row.state in (SENT, SENDING)
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.broadcasts.model import Report, State, build_report
 from bot.broadcasts.store import Broadcast, BroadcastRepo
 from bot.delivery.engine import DeliveryEngine, SendError
+from bot.delivery.keys import delivery_key
 from bot.delivery.outbox import NewDelivery, OutboxRow
 from bot.messages import t as translate
 from bot.services import Services
@@ -36,6 +37,11 @@ def when(t: Callable[..., str], dt: datetime, tz: ZoneInfo) -> str:
 def member_view(b: Broadcast) -> MemberView:
     """The member card's content of a broadcast."""
     return MemberView(b.id, b.title, b.message, b.author_name, b.link, b.ack)
+
+
+def chat_key(b: Broadcast, conversation_id: str) -> str:
+    """The outbox key of a broadcast's delivery to one chat."""
+    return delivery_key("broadcast", b.id, conversation_id)
 
 
 def member_t(key: str, **params: object) -> str:
@@ -87,7 +93,7 @@ class Broadcaster:
                 log.warning("broadcast report could not be posted", extra={"status": exc.status})
         activity = _activity(broadcast_card(member_t, member_view(b)))
         await self.engine.enqueue([
-            NewDelivery(key=f"{b.group_key}:{cid}", conversation_id=cid, payload={"activity": activity},
+            NewDelivery(key=chat_key(b, cid), conversation_id=cid, payload={"activity": activity},
                         group_key=b.group_key)
             for cid in b.conversations
         ])
@@ -207,7 +213,6 @@ def _activity(card: Card) -> dict[str, Any]:
 
 def broadcaster(services: Services) -> Broadcaster:
     """The broadcaster bound at start-up."""
-    found = services.extras.get("broadcaster")
-    if not isinstance(found, Broadcaster):
+    if services.broadcaster is None:
         raise RuntimeError("broadcasts are not started")
-    return found
+    return services.broadcaster

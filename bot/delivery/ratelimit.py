@@ -127,17 +127,6 @@ class TeamsLimits:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), timeout=wait)
 
-    async def acquire(self, conversation_id: str) -> None:
-        """Wait for room and take it, counted from now (for callers that do not report when the send ended)."""
-        permit, _ = await self.permit(conversation_id)
-        assert permit is not None
-        permit.done()
-
-    def conversation_wait(self, conversation_id: str) -> float:
-        """How long the conversation's own windows would make a send wait now."""
-        now = time.monotonic()
-        return max(w.wait_time(now) for w in self._windows(conversation_id))
-
     def back_off(self, conversation_id: str, seconds: float) -> None:
         """Honour a 429 for this conversation."""
         for w in self._windows(conversation_id):

@@ -12,7 +12,7 @@ from bot.documents.plan import render
 from bot.kernel.errors import NotFound
 from bot.kernel.projects import ProjectInfo
 from bot.messages import t
-from bot.needs.service import involved_faggrupper, needs_repo
+from bot.needs.service import involved_faggrupper
 from bot.services import Services
 
 # The document goes to the steering group and is written in Norwegian whatever the requester's Teams language;
@@ -65,7 +65,7 @@ async def build_draft(services: Services, project: ProjectInfo, bp: int, locale:
     """Gather the project's register for the BP and render the draft (in a worker thread: it is CPU work)."""
     if not has_draft(bp):
         raise NotFound("documents.no_draft", bp=bp)
-    entries = await needs_repo(services).by_project(project.id)
+    entries = await services.needs.by_project(project.id)
     involved = await involved_faggrupper(services, project)
     settings = services.settings
     now = services.clock.now().astimezone(settings.tz)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.chat.turn import Ctx
+from bot.delivery.keys import delivery_key
 from bot.delivery.outbox import NewDelivery
 from bot.gates.jobs import message, notice_group, unschedule_gate
 from bot.gates.model import APPROVED, DECISION_POINTS, Gate, phase_index
@@ -46,7 +47,7 @@ async def _announce(ctx: Ctx, gate: Gate, project: ProjectInfo, decision: str, c
                              comment=comment)
     chats = [c.id for c in await s.conversations.faggruppe_chats(list(gate.faggrupper))] if gate.faggrupper else []
     stamp = at.strftime("%Y%m%dT%H%M%S")
-    items = [NewDelivery(key=f"gate:{gate.id}:decision:{stamp}:{cid}"[:300], conversation_id=cid, payload=message(card),
+    items = [NewDelivery(key=delivery_key("gate", gate.id, "decision", stamp, cid), conversation_id=cid, payload=message(card),
                          group_key=notice_group(gate.id)) for cid in chats if cid != ctx.conversation.id]
     if items and s.delivery is not None:
         await s.delivery.enqueue(items)

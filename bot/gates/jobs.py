@@ -7,11 +7,11 @@ still posts once.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from bot.delivery.keys import delivery_key
 from bot.delivery.outbox import NewDelivery, OutboxRow
 from bot.documents.model import has_draft
 from bot.gates.model import DECISION_POINTS, OPEN, Gate, deadline_at, offset_key, overdue_at, parse_offset_key, reminder_plan
@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 REMINDER_FUNC = "gate.reminder"
 OVERDUE_FUNC = "gate.overdue"
 LOCALE = "nb-NO"
-MAX_KEY = 300
 OVERDUE_GRACE = timedelta(days=7)
 
 
@@ -57,19 +56,11 @@ def notice_group(gate_id: int) -> str:
     return f"gatenotice:{gate_id}"
 
 
-def delivery_key(prefix: str, conversation_id: str) -> str:
-    """An idempotency key ending in the conversation id (hashed when it would not fit)."""
-    key = f"{prefix}:{conversation_id}"
-    if len(key) <= MAX_KEY:
-        return key
-    return f"{prefix}:#{hashlib.sha256(conversation_id.encode()).hexdigest()[:32]}"
-
-
 def reminder_key(gate: Gate, offset: str, conversation_id: str) -> str:
     """`gate:{id}:reminder:{offset}@{deadline}:{conversation}`: the deadline keeps a moved deadline's reminders apart."""
     assert gate.deadline is not None
     stamp = gate.deadline.isoformat() + (gate.deadline_time.strftime("T%H%M") if gate.deadline_time else "")
-    return delivery_key(f"gate:{gate.id}:reminder:{offset}@{stamp}", conversation_id)
+    return delivery_key("gate", gate.id, "reminder", f"{offset}@{stamp}", conversation_id)
 
 
 def message(card: Card) -> dict[str, object]:
@@ -174,7 +165,7 @@ async def send_overdue(gate_id: int, deadline: str) -> int:
         return 0
     card = overdue_card(_t, project_id=project.id, project_name=project.name, bp=gate.bp, deadline=gate.deadline,
                         deadline_time=gate.deadline_time)
-    items = [NewDelivery(key=delivery_key(f"gate:{gate.id}:overdue@{deadline}", c), conversation_id=c,
+    items = [NewDelivery(key=delivery_key("gate", gate.id, f"overdue@{deadline}", c), conversation_id=c,
                          payload=message(card), group_key=notice_group(gate.id))
              for c in await leader_chats(s, gate, project)]
     return await _enqueue(s, items)
@@ -197,7 +188,7 @@ async def on_reminder_delivery(row: OutboxRow, outcome: str, detail: str) -> Non
 
     text = _t("gates.dead_chat", bp=bp_label(gate.bp), project=escape(project.name))
     payload = {"activity": {"type": "message", "text": text}}
-    items = [NewDelivery(key=delivery_key(f"gate:{gate.id}:dead:{row.conversation_id[-60:]}", c), conversation_id=c,
+    items = [NewDelivery(key=delivery_key("gate", gate.id, "dead", row.conversation_id, c), conversation_id=c,
                          payload=payload, group_key=notice_group(gate.id))
              for c in await leader_chats(s, gate, project) if c != row.conversation_id]
     await _enqueue(s, items)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.delivery.keys import delivery_key
 from bot.delivery.outbox import NewDelivery
 from bot.kernel.projects import ProjectInfo
 from bot.kernel.status import InputStatus
 from bot.messages import t
 from bot.needs.model import ACTIVE, counts_by_submitter, input_status, missing_faggrupper
-from bot.needs.store import Campaign, CampaignRepo, NeedsRepo
+from bot.needs.store import Campaign, NeedsRepo
 from bot.services import Services
 from cards.common import attachment, escape
 from cards.needs_summary import campaign_post_card, campaign_report_card
@@ -25,19 +25,8 @@ MIN_REMINDER_LEAD = timedelta(seconds=1)
 
 
 def needs_repo(services: Services) -> NeedsRepo:
-    """The entries repository (one per services)."""
-    repo = services.extras.get("needs")
-    if repo is None:
-        repo = services.extras["needs"] = NeedsRepo(services.db)
-    return repo
-
-
-def campaign_repo(services: Services) -> CampaignRepo:
-    """The campaigns repository (one per services)."""
-    repo = services.extras.get("campaigns")
-    if repo is None:
-        repo = services.extras["campaigns"] = CampaignRepo(services.db)
-    return repo
+    """The entries repository (`services.needs`; kept for the handlers that call it)."""
+    return services.needs
 
 
 async def involved_faggrupper(services: Services, project: ProjectInfo) -> list[str]:
@@ -52,18 +41,13 @@ async def project_input_status(services: Services, project_id: int) -> InputStat
     project = await services.projects.get(project_id)
     if project is None:
         return InputStatus()
-    entries = await needs_repo(services).by_project(project_id)
+    entries = await services.needs.by_project(project_id)
     return input_status(entries, await involved_faggrupper(services, project))
 
 
 def format_deadline(services: Services, when: datetime, locale: str = LOCALE) -> str:
     """A deadline in the bot's time zone, e.g. 'tirsdag 24. november kl. 12.00'."""
     return moment(lambda k, **p: t(k, locale, **p), when, services.settings.tz)
-
-
-def _conv_key(conversation_id: str) -> str:
-    # Outbox keys are at most 300 characters; very long conversation ids are hashed.
-    return conversation_id if len(conversation_id) <= 200 else hashlib.sha256(conversation_id.encode()).hexdigest()[:32]
 
 
 def _message(card: dict[str, Any]) -> dict[str, Any]:
@@ -82,7 +66,7 @@ def reminder_time(services: Services, campaign: Campaign) -> datetime | None:
 async def start_campaign(services: Services, project: ProjectInfo, faggrupper: list[str], deadline: datetime,
                          leader_id: str, origin_conversation_id: str) -> tuple[Campaign, int, list[str]]:
     """Save a campaign, post its card in every chat of the chosen faggrupper, and schedule reminder and report."""
-    campaign = await campaign_repo(services).create(project.id, faggrupper, deadline, leader_id, origin_conversation_id,
+    campaign = await services.campaigns.create(project.id, faggrupper, deadline, leader_id, origin_conversation_id,
                                                     services.clock.now())
     chats = await services.conversations.faggruppe_chats(faggrupper)
     shown = format_deadline(services, deadline)
@@ -90,7 +74,7 @@ async def start_campaign(services: Services, project: ProjectInfo, faggrupper: l
         return t(k, LOCALE, **p)
 
     items = [
-        NewDelivery(key=f"campaign:{campaign.id}:post:{_conv_key(c.id)}", conversation_id=c.id,
+        NewDelivery(key=delivery_key("campaign", campaign.id, "post", c.id), conversation_id=c.id,
                     group_key=f"campaign:{campaign.id}",
                     payload={"activity": _message(campaign_post_card(tr, project.name, shown, c.faggruppe or "", project.id))})
         for c in chats
@@ -118,13 +102,13 @@ async def remind_non_senders(services: Services, campaign_id: int) -> int:
     """Mention, in one message per chat, the members who have sent nothing to the project; returns chats reminded."""
     from bot.hosts.botbuilder.roster import conversation_members
 
-    campaign = await campaign_repo(services).get(campaign_id)
+    campaign = await services.campaigns.get(campaign_id)
     if campaign is None:
         return 0
     project = await services.projects.get(campaign.project_id)
     if project is None:
         return 0
-    entries = await needs_repo(services).by_project(project.id)
+    entries = await services.needs.by_project(project.id)
     senders = set(counts_by_submitter(entries))
     people = await services.people.many(list(senders))
     sent_ids = senders | {p.channel_user_id for p in people.values() if p.channel_user_id} | {
@@ -144,20 +128,20 @@ async def remind_non_senders(services: Services, campaign_id: int) -> int:
                     for m in members]
         activity = {"type": "message", "text": text, "textFormat": "markdown", "entities": entities}
         reminded += await services.delivery.enqueue([NewDelivery(
-            key=f"campaign:{campaign.id}:reminder:{_conv_key(chat.id)}", conversation_id=chat.id,
+            key=delivery_key("campaign", campaign.id, "reminder", chat.id), conversation_id=chat.id,
             group_key=f"campaign:{campaign.id}", payload={"activity": activity})]) if services.delivery else 0
     return reminded
 
 
 async def report_to_leader(services: Services, campaign_id: int) -> bool:
     """Send the leader how many entries came from which faggruppe and whom; False when there is nowhere to send."""
-    campaign = await campaign_repo(services).get(campaign_id)
+    campaign = await services.campaigns.get(campaign_id)
     if campaign is None or services.delivery is None:
         return False
     project = await services.projects.get(campaign.project_id)
     if project is None:
         return False
-    entries = [e for e in await needs_repo(services).by_project(project.id)
+    entries = [e for e in await services.needs.by_project(project.id)
                if e.status == ACTIVE and e.faggruppe in campaign.faggrupper and e.created_at
                and campaign.created_at <= e.created_at <= campaign.deadline]
     by_faggruppe = {f: n for f in campaign.faggrupper if (n := sum(1 for e in entries if e.faggruppe == f))}
@@ -171,6 +155,7 @@ async def report_to_leader(services: Services, campaign_id: int) -> bool:
     conversation_id = target.id if target and target.active else campaign.origin_conversation_id
     if not conversation_id:
         return False
-    await services.delivery.enqueue([NewDelivery(key=f"campaign:{campaign.id}:report", conversation_id=conversation_id,
-                                                 group_key=f"campaign:{campaign.id}", payload={"activity": _message(card)})])
+    await services.delivery.enqueue([NewDelivery(key=delivery_key("campaign", campaign.id, "report"),
+                                                 conversation_id=conversation_id, group_key=f"campaign:{campaign.id}",
+                                                 payload={"activity": _message(card)})])
     return True

@@ -7,18 +7,32 @@ import html
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from bot.calendar.ics import event_ics
 from bot.calendar.port import BOOKING_FAILED, BOOKING_OFF, BOOKING_PENDING, BookingStatus, EventSpec
+from bot.delivery.keys import delivery_key
 from bot.delivery.outbox import NewDelivery
 from bot.kernel.people import Person
 from bot.polls.model import BOOKING_RUNNING, BOOKING_SKIPPED, Poll, attendees, best_slot
-from bot.polls.result import ics, result_activity, translator
+from bot.polls.result import result_activity, translator
 from bot.polls.store import PollRepo
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+
+
+def event_spec(poll: Poll, emails: tuple[str, ...] = ()) -> EventSpec:
+    """The chosen slot as a calendar event: booked through Graph, or offered as an .ics file."""
+    slot = poll.chosen
+    assert slot is not None
+    return EventSpec(
+        subject=poll.title, body_html=html.escape(poll.agenda).replace("\n", "<br>"), start=slot.start,
+        end=poll.end_of(slot), attendees=emails, online_meeting=poll.online, location=poll.location,
+        categories=("Faggruppe",), transaction_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"faggruppe-bot:poll:{poll.id}")),
+    )
 
 
 class PollClosing:
@@ -58,15 +72,10 @@ class PollClosing:
         poll = await self.repo.get(poll_id)
         if poll is None or poll.chosen is None:
             return BOOKING_SKIPPED
-        slot = poll.chosen
         members = await self.members(poll.conversation_id, fresh=True)
-        invited = set(attendees(slot.id, await self.repo.votes(poll_id), [m["id"] for m in members]))
+        invited = set(attendees(poll.chosen.id, await self.repo.votes(poll_id), [m["id"] for m in members]))
         emails = tuple(dict.fromkeys(m["email"] for m in members if m["id"] in invited and m["email"]))
-        spec = EventSpec(
-            subject=poll.title, body_html=html.escape(poll.agenda).replace("\n", "<br>"), start=slot.start,
-            end=poll.end_of(slot), attendees=emails, online_meeting=poll.online, location=poll.location,
-            categories=("Faggruppe",), transaction_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"faggruppe-bot:poll:{poll_id}")),
-        )
+        spec = event_spec(poll, emails)
         bookings = self.s.bookings
         join_url = ""
         if bookings is None:
@@ -93,8 +102,9 @@ class PollClosing:
         if poll is None or poll.chosen is None or self.s.delivery is None:
             return
         activity = result_activity(translator(poll.locale), poll, await self.repo.votes(poll_id), self.s.settings.tz, link_until)
-        await self.s.delivery.enqueue([NewDelivery(key=f"poll:{poll_id}:result", conversation_id=poll.conversation_id,
-                                                   payload={"activity": activity}, group_key=f"poll:{poll_id}")])
+        await self.s.delivery.enqueue([NewDelivery(key=delivery_key("poll", poll_id, "result"),
+                                                   conversation_id=poll.conversation_id, payload={"activity": activity},
+                                                   group_key=f"poll:{poll_id}")])
 
     def _listen(self) -> None:
         # Registered with whichever bookings service is bound now (tests may swap it).
@@ -122,4 +132,7 @@ class PollClosing:
 
     async def ics_link(self, poll: Poll) -> tuple[str, datetime]:
         """A fresh short-lived download link to the chosen slot's .ics file."""
-        return await self.s.download_link(ics(poll, self.s.clock.now()), f"mote-{poll.id}.ics", "text/calendar")
+        # The file stands in for the booking: the same event, with no attendees (each person adds it themselves).
+        spec = replace(event_spec(poll), location=poll.location or "Microsoft Teams")
+        content = event_ics(spec, f"poll-{poll.id}@faggruppe-bot", self.s.settings.tz, stamp=self.s.clock.now())
+        return await self.s.download_link(content, f"mote-{poll.id}.ics", "text/calendar")

@@ -150,7 +150,7 @@ async def startup(services: Services) -> None:
     """Listen for poll deliveries, hook into erasure, and re-bind the open polls' jobs."""
     o = ops(services)
     o._listen()
-    services.extras.setdefault("after_erase", []).append(partial(_repush_voted, services))
+    services.after_erase.append(partial(_repush_voted, services))
     if services.scheduler is not None:
         for poll in await o.repo.all_open():
             o.schedule_jobs(poll)

@@ -1,4 +1,4 @@
-"""What the chat hears from a poll: the result message with @mentions, the reminder's mentions, the calendar file."""
+"""What the chat hears from a poll: the result message with @mentions and the reminder's mentions."""
 
 from __future__ import annotations
 
@@ -75,25 +75,3 @@ def result_activity(tr: T, poll: Poll, votes: Iterable[Vote], tz: tzinfo, link_u
             lines.append(tr("polls.result.answered", mentions=tags))
     return {"type": "message", "text": "\n\n".join(lines), "textFormat": "markdown", "entities": entities}
 
-
-def ics(poll: Poll, now: datetime) -> bytes:
-    """An iCalendar file (RFC 5545) for the chosen slot."""
-    from icalendar import Calendar, Event
-
-    slot = poll.chosen or (poll.slots[0] if poll.slots else None)
-    cal = Calendar()
-    cal.add("prodid", "-//faggruppe-bot//polls//NO")
-    cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
-    if slot is not None:
-        ev = Event()
-        ev.add("uid", f"poll-{poll.id}@faggruppe-bot")
-        ev.add("dtstamp", now)
-        ev.add("dtstart", slot.start)
-        ev.add("dtend", poll.end_of(slot))
-        ev.add("summary", poll.title)
-        if poll.agenda:
-            ev.add("description", poll.agenda)
-        ev.add("location", poll.location or "Microsoft Teams")
-        cal.add_component(ev)
-    return cal.to_ical()

@@ -15,6 +15,7 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import ConversationReference
 
 from bot.delivery.engine import classify
+from bot.delivery.keys import delivery_key
 from bot.delivery.outbox import NewDelivery
 from bot.kernel.people import Person
 from bot.polls.closing import PollClosing
@@ -228,8 +229,9 @@ class PollOps(PollClosing):
         message = tr("polls.reminder", title=escape(poll.title), deadline=deadline_text(tr, poll.deadline, self.s.settings.tz),
                      mentions=tags)
         activity = {"type": "message", "text": message, "textFormat": "markdown", "entities": entities}
-        await self.s.delivery.enqueue([NewDelivery(key=f"poll:{poll_id}:reminder", conversation_id=poll.conversation_id,
-                                                   payload={"activity": activity}, group_key=f"poll:{poll_id}")])
+        await self.s.delivery.enqueue([NewDelivery(key=delivery_key("poll", poll_id, "reminder"),
+                                                   conversation_id=poll.conversation_id, payload={"activity": activity},
+                                                   group_key=f"poll:{poll_id}")])
         return len(entities)
 
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-
 from bot.chat.routes import Router
 from bot.chat.turn import Ctx, Reply
 from bot.kernel.people import require_leader
 from bot.privacy.audit_text import sentences
 from bot.privacy.pseudonyms import pseudonym, pseudonym_key
-from bot.privacy.service import erase_user, export_user, to_json, to_xlsx
+from bot.privacy.service import audit_xlsx, erase_user, export_user, to_json, to_xlsx
 from bot.services import Services
 from cards.privacy import audit_card, erase_card, export_card
 from cards.when import moment
@@ -44,7 +40,7 @@ async def erase_confirm(ctx: Ctx) -> Reply:
         return Reply(text=ctx.t("privacy.personal_only"))
     counts = await erase_user(ctx.services, ctx.actor.id)
     alias = pseudonym(ctx.actor.id, await pseudonym_key(ctx.services))
-    for hook in ctx.services.extras.get("after_erase", []):
+    for hook in ctx.services.after_erase:
         await hook(alias)
     bot = ctx.services.extras.get("bot")
     if bot is not None:
@@ -96,18 +92,3 @@ def register(router: Router) -> None:
     router.verb("audit.export")(audit_export)
     router.on_startup(schedule_retention)
 
-
-async def audit_xlsx(services: Services, limit: int = 100_000) -> bytes:
-    """The audit log as a workbook."""
-    entries = await services.audit.recent(limit)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Logg"
-    ws.append(["Tid (UTC)", "Hvem", "Handling", "Mål", "Detaljer"])
-    for e in entries:
-        ws.append([e.at.replace(tzinfo=None), e.actor_id, e.action, e.target, str(e.details)])
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

@@ -28,7 +28,6 @@ PREFIX = "slettet-"
 LEGACY = re.compile(r"^slettet-[0-9a-f]{16}$")  # sha256("faggruppe-bot:" + id)[:16], before the key
 KEY_NAME = "pseudonym_key"
 REKEYED = "pseudonyms_rekeyed_v1"
-CACHE = "pseudonym_key"
 
 
 def pseudonym(person_id: str, key: bytes) -> str:
@@ -38,15 +37,14 @@ def pseudonym(person_id: str, key: bytes) -> str:
 
 async def pseudonym_key(services: Services) -> bytes:
     """The key in use; on first use in a process, the stored key is made (if need be) and old aliases re-keyed."""
-    cached = services.extras.get(CACHE)
-    if isinstance(cached, bytes):
-        return cached
+    if services.pseudonym_key is not None:
+        return services.pseudonym_key
     configured = services.settings.pseudonym_key
     key = configured.encode() if configured else await _stored_key(services.db)
     rekeyed = await rekey_legacy(services.db, key)
     if rekeyed:
         log.info("pseudonyms of earlier erasures re-keyed", extra={"rows": rekeyed})
-    services.extras[CACHE] = key
+    services.pseudonym_key = key
     return key
 
 

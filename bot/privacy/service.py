@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import json
 import logging
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from openpyxl import Workbook
+import xlsxwriter
 
 from bot import modules
 from bot.privacy.core import inactive_people
@@ -39,33 +40,48 @@ def to_json(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
 
 
+def workbook(sheets: Iterable[tuple[str, list[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """An XLSX file of (name, header, rows) sheets (xlsxwriter): text stays text, times are naive, headers frozen."""
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                   "strings_to_urls": False, "remove_timezone": True,
+                                   "default_date_format": "yyyy-mm-dd hh:mm:ss"})
+    bold = wb.add_format({"bold": True})
+    for name, header, rows in sheets:
+        ws = wb.add_worksheet(name[:31])
+        ws.write_row(0, 0, header, bold)
+        n = 0
+        for n, row in enumerate(rows, 1):
+            ws.write_row(n, 0, [_cell(v) for v in row])
+        if n:
+            ws.freeze_panes(1, 0)
+            ws.autofilter(0, 0, n, max(0, len(header) - 1))
+    wb.close()
+    return out.getvalue()
+
+
 def to_xlsx(data: dict[str, Any]) -> bytes:
     """One sheet per table, readable headers."""
-    wb = Workbook()
-    first = wb.active
-    first.title = "Oversikt"
-    first.append(["Person", data["person_id"]])
-    first.append(["Eksportert", data["exported_at"]])
+    sheets: list[tuple[str, list[str], Iterable[Sequence[Any]]]] = [
+        ("Oversikt", ["Person", data["person_id"]], [["Eksportert", data["exported_at"]]])]
     for feature, tables in data["data"].items():
         for table, rows in tables.items():
-            ws = wb.create_sheet(f"{feature}-{table}"[:31])
-            if not rows:
-                ws.append(["(ingen data)"])
-                continue
             headers = sorted({k for r in rows for k in r})
-            ws.append(headers)
-            for r in rows:
-                ws.append([_cell(r.get(h)) for h in headers])
-            ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+            sheets.append((f"{feature}-{table}", headers or ["(ingen data)"], [[r.get(h) for h in headers] for r in rows]))
+    return workbook(sheets)
+
+
+async def audit_xlsx(services: Services, limit: int = 100_000) -> bytes:
+    """The audit log as a workbook."""
+    entries = await services.audit.recent(limit)
+    return workbook([("Logg", ["Tid (UTC)", "Hvem", "Handling", "Mål", "Detaljer"],
+                      ([e.at.replace(tzinfo=None), e.actor_id, e.action, e.target, str(e.details)] for e in entries))])
 
 
 def _cell(value: Any) -> Any:
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, default=str)
-    return value
+    return value if value is None or isinstance(value, (str, int, float, date)) else str(value)
 
 
 async def erase_user(services: Services, person_id: str) -> dict[str, int]:
