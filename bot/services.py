@@ -20,6 +20,7 @@ from bot.storage.db import Database
 from bot.storage.downloads import DownloadRepo
 
 if TYPE_CHECKING:
+    from bot.chat.messenger import Messenger
     from bot.scheduling.scheduler import Scheduler
 
 
@@ -53,6 +54,10 @@ class Services:
     bookings: Bookings | None = None
     # Set by the needs/benefits feature: project id -> input status (used by gate reminders and summaries).
     input_status: Callable[[int], Awaitable[InputStatus]] | None = None
+    # Set by the host: proactive messages and the member roster (bot.chat.messenger).
+    messenger: Messenger | None = None
+    # Set by the chat dispatcher: drop a person from the per-process caches (after a role change or erasure).
+    forget_person: Callable[[str], None] = field(default=lambda _person_id: None)
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def download_link(self, content: bytes, filename: str, content_type: str, owner_id: str = "") -> tuple[str, Any]:

@@ -357,7 +357,7 @@ async def attendee_upns(s: Services, faggrupper: list[str]) -> list[str]:
     upns: dict[str, None] = {}
     chats = await s.conversations.faggruppe_chats(faggrupper)
     for chat in chats:
-        for upn in await _connector_members(s, chat.reference):
+        for upn in await _connector_members(s, chat.id):
             upns[upn.lower()] = None
         people = await s.people.many(await s.conversations.member_ids(chat.id))
         for p in people.values():
@@ -366,37 +366,8 @@ async def attendee_upns(s: Services, faggrupper: list[str]) -> list[str]:
     return list(upns)
 
 
-async def _connector_members(s: Services, reference: dict[str, Any]) -> list[str]:
-    adapter = s.extras.get("adapter")
-    if adapter is None:
-        return []
-    from botbuilder.core import TurnContext
-    from botbuilder.core.teams import TeamsInfo
-    from botbuilder.schema import ConversationReference
+async def _connector_members(s: Services, conversation_id: str) -> list[str]:
+    from bot.chat.messenger import roster
 
-    found: list[str] = []
-
-    async def callback(turn: TurnContext) -> None:
-        # Errors are caught here: the adapter's on_turn_error would post an apology into the chat.
-        token = None
-        if turn.activity.channel_data is None:
-            turn.activity.channel_data = {}  # a continued conversation carries none; TeamsInfo expects a mapping
-        try:
-            for _ in range(20):  # at most 20 pages
-                page = await TeamsInfo.get_paged_members(turn, token, 100)
-                for m in page.members or []:
-                    upn = getattr(m, "user_principal_name", None) or getattr(m, "email", None)
-                    if upn:
-                        found.append(upn)
-                token = page.continuation_token
-                if not token:
-                    break
-        except Exception:
-            log.warning("member list for calendar attendees failed", exc_info=True)
-
-    try:
-        ref = ConversationReference().deserialize(reference)
-        await adapter.continue_conversation(ref, callback, s.settings.app_id or None)
-    except Exception:
-        log.warning("member list for calendar attendees failed", exc_info=True)
-    return found
+    members = await roster(s, conversation_id)
+    return [upn for m in members if (upn := m.upn or m.email)]
