@@ -56,6 +56,7 @@ js:
 PYTEST_WORKERS ?= 4
 test: dev js
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q -rs -n $(PYTEST_WORKERS) --dist loadfile --durations=10
 
 # The inner loop: lint and the model/card unit tests (no servers, no processes), a few seconds.

@@ -16,8 +16,8 @@ from bot.config import load_settings
 from bot.documents.model import DRAFT_BPS
 from bot.documents.service import build_draft
 from bot.kernel.clock import SystemClock
-from bot.services import build_services
 from bot.storage.db import Database
+from bot.wiring import build_services
 from tests import documents_seed as seed
 
 TARGET_S = 2.0

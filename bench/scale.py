@@ -18,9 +18,9 @@ from sqlalchemy import insert
 from bench import hooks
 from bot.config import load_settings
 from bot.kernel.clock import SystemClock
-from bot.services import build_services
 from bot.storage.db import Database
 from bot.storage.models import AuditEntry, Conversation, Membership, OutboxItem, Person
+from bot.wiring import build_services
 
 PG_ADMIN = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 FAGGRUPPER = ("Helse", "Oppvekst", "Teknisk", "Økonomi", "Kultur", "Plan og bygg", "IKT")

@@ -133,7 +133,7 @@ def _operate(settings: Settings, args: argparse.Namespace) -> int:
 
         return (run_backup if args.command == "backup" else run_restore)(settings, args.path, args.force)
     if args.command == "privacy":
-        from bot.privacy.cli import run_privacy
+        from bot.ops.privacy_cli import run_privacy
 
         return asyncio.run(run_privacy(settings, args.action, args.user, args.out))
     return 1

@@ -11,35 +11,34 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
-from botbuilder.schema import Activity
 
 from bot import __version__, jsonbody
 from bot.calendar.bookings import BookingService
 from bot.calendar.factory import build_calendar
 from bot.chat import telemetry
+from bot.chat.host import BadActivity, Host
+from bot.chat.routes import Router
 from bot.config import Settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.leadership import gate_engine
 from bot.delivery.ratelimit import TeamsLimits
 from bot.features import build_router
-from bot.hosts.botbuilder.adapter import build_adapter, close_adapter
-from bot.hosts.botbuilder.auth import Unauthorized, authenticate
-from bot.hosts.botbuilder.bot import FaggruppeBot
-from bot.hosts.botbuilder.fastpath import invoke_body_json
+from bot.hosts.botbuilder import build_host
 from bot.kernel.clock import Clock, SystemClock
 from bot.ops.lifecycle import install as install_shutdown
 from bot.ops.metrics_http import install as install_metrics
 from bot.scheduling import runtime
 from bot.scheduling.scheduler import Scheduler
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.storage.db import Database
+from bot.wiring import build_services
 
 log = logging.getLogger("bot.http")
 
 SETTINGS = web.AppKey("settings", Settings)
 SERVICES = web.AppKey("services", Services)
-BOT = web.AppKey("bot", FaggruppeBot)
-ADAPTER = web.AppKey("adapter", object)
+HOST = web.AppKey("host", Host)
+ROUTER = web.AppKey("router", Router)
 ENGINE = web.AppKey("delivery", DeliveryEngine)
 # Slow clients are cut off: the request line and headers must arrive within READ_TIMEOUT_S of connecting (or of the
 # previous response on a kept-alive connection), the body within READ_TIMEOUT_S of the headers. Teams sends both in
@@ -77,7 +76,7 @@ def conversation_hash(conversation_id: str) -> str:
 
 
 async def messages(request: web.Request) -> web.StreamResponse:
-    """POST /api/messages: validate the body, then hand it to the CloudAdapter."""
+    """POST /api/messages: validate the body, then hand it to the chat host."""
     started = time.perf_counter()
     box = telemetry.begin()
     try:
@@ -95,37 +94,20 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return _bad_request("body is not an activity")
     if "application/json" not in request.headers.get("Content-Type", ""):
         return web.json_response({"error": "unsupported_media_type"}, status=415)
+    host = request.app[HOST]
     try:
-        activity = Activity().deserialize(payload)
-    except Exception:
+        activity = host.parse(payload)
+    except BadActivity:
         return _bad_request("activity fields have the wrong types")
-    if activity.type in NEEDS_CONVERSATION and not _addressable(payload):
+    if payload["type"] in NEEDS_CONVERSATION and not _addressable(payload):
         return _bad_request("activity lacks conversation or serviceUrl")
     status = 500
-    adapter = request.app[ADAPTER]
     try:
-        try:
-            auth_result = await authenticate(adapter.bot_framework_authentication, activity,  # type: ignore[attr-defined]
-                                             request.headers.get("Authorization"))
-        except Unauthorized:
-            status = 401
-            box["outcome"] = "unauthorized"
-            return web.json_response({"error": "unauthorized"}, status=401)
-        try:
-            invoke = await adapter.process_activity(auth_result, activity, request.app[BOT].on_turn)  # type: ignore[attr-defined]
-        except Exception:
-            # on_turn_error already handles errors inside the turn; this is the adapter itself failing.
-            log.exception("activity processing failed")
-            box["outcome"] = "error"
-            status = 200
-            return web.Response(status=200)
-        if invoke is None:
-            status = 201
-            return web.Response(status=201)
-        status = invoke.status
-        body = invoke.body if invoke.body is None or isinstance(invoke.body, (dict, list, str, int, float)) \
-            else invoke_body_json(invoke.body)
-        return web.json_response(body, status=invoke.status)
+        answer = await host.process(activity, request.headers.get("Authorization"))
+        status = answer.status
+        if answer.json:
+            return web.json_response(answer.body, status=answer.status)
+        return web.Response(status=answer.status)
     finally:
         log.info(
             "activity",
@@ -224,13 +206,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         if services.calendar is None:
             log.info("Microsoft Graph is off", extra={"graph": services.calendar_status})
         services.bookings = BookingService(services)
-        adapter = build_adapter(settings)
-        bot = FaggruppeBot(services, router)
-        engine = DeliveryEngine(adapter, services, settings.app_id, limits=TeamsLimits(settings.teams_app_rate_limit))
+        host = build_host(settings, services, router)
+        engine = DeliveryEngine(host.sender, services, limits=TeamsLimits(settings.teams_app_rate_limit))
         services.delivery = engine
-        services.extras["adapter"] = adapter
-        services.extras["bot"] = bot
-        app[SERVICES], app[BOT], app[ADAPTER], app[ENGINE] = services, bot, adapter, engine
+        services.messenger = host.messenger
+        app[SERVICES], app[HOST], app[ROUTER], app[ENGINE] = services, host, router, engine
         runtime.bind(services)
         scheduler = None
         if settings.scheduler_enabled:
@@ -247,7 +227,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         finally:
             # Shutdown order: in-flight sends finish (new claims stop), then the scheduler, then the database.
             await engine.stop()
-            await close_adapter(adapter)
+            await host.close()
             log.info("delivery engine stopped")
             if scheduler:
                 await scheduler.shutdown()

@@ -12,7 +12,6 @@ from bot.config import Settings
 from bot.delivery.outbox import NewDelivery, OutboxRepo
 from bot.kernel.clock import Clock
 from bot.kernel.status import InputStatus
-from bot.needs.store import CampaignRepo, NeedsRepo
 from bot.storage.audit import AuditRepo
 from bot.storage.conversations import ConversationRepo
 from bot.storage.db import Database
@@ -20,8 +19,13 @@ from bot.storage.downloads import DownloadRepo
 from bot.storage.people import PeopleRepo
 from bot.storage.projects import ProjectRepo
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # feature types only: the features are built above this layer, in bot.wiring
+    import asyncio
+
     from bot.broadcasts.service import Broadcaster
+    from bot.chat.messenger import Messenger
+    from bot.needs.store import CampaignRepo, NeedsRepo
+    from bot.polls.service import PollOps
     from bot.scheduling.scheduler import Scheduler
 
 
@@ -61,7 +65,13 @@ class Services:
     pseudonym_key: bytes | None = None  # read (or made) once per process by bot.privacy.pseudonyms.pseudonym_key
     # Called with an erased person's alias after erasure (e.g. polls re-render cards that showed their name).
     after_erase: list[Callable[[str], Awaitable[None]]] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
+    # Set by the host: proactive messages and the member roster (bot.chat.messenger).
+    messenger: Messenger | None = None
+    # Set by the chat dispatcher: drop a person from the per-process caches (after a role change or erasure).
+    forget_person: Callable[[str], None] = field(default=lambda _person_id: None)
+    polls: PollOps | None = None  # the poll operations (bot.polls.service.ops makes them once per process)
+    # Work started after an answer was sent (e.g. calendar bookings); kept so the tasks are not garbage-collected.
+    background: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def download_link(self, content: bytes, filename: str, content_type: str, owner_id: str = "") -> tuple[str, Any]:
         """Store a file and return (url, expiry time). With an owner the file is personal: its link works once and is
@@ -69,12 +79,3 @@ class Services:
         ttl = timedelta(minutes=self.settings.download_ttl_minutes)
         token = await self.downloads.issue(content, filename, content_type, ttl, owner_id)
         return f"{self.settings.public_base_url}/downloads/{token}", self.clock.now() + ttl
-
-
-def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
-    """Repositories over one database."""
-    return Services(
-        settings=settings, db=db, clock=clock, conversations=ConversationRepo(db), people=PeopleRepo(db),
-        audit=AuditRepo(db, clock), projects=ProjectRepo(db), downloads=DownloadRepo(db, clock), outbox=OutboxRepo(db, clock),
-        needs=NeedsRepo(db), campaigns=CampaignRepo(db),
-    )

@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 
 from bot import modules
-from bot.chat.routes import Router
-from bot.features import FEATURES, build_router
 from bot.scheduling import names
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,13 +66,6 @@ def test_every_module_starts_with_a_one_line_docstring_and_stays_under_300_lines
             problems.append(f"{path.relative_to(ROOT)}: {len(text.splitlines())} lines")
     assert not problems, problems
 
-
-def test_features_register_module_level_handlers():
-    router = build_router()
-    handlers = [c.handler for c in router.commands] + list(router.verbs.values()) + list(router.startup)
-    nested = [f"{h.__module__}.{h.__qualname__}" for h in handlers if "<locals>" in h.__qualname__]
-    assert not nested, nested
-    assert [name for name, _ in FEATURES] and isinstance(router, Router)
 
 
 def test_every_job_name_resolves_and_every_legacy_reference_has_a_name():

@@ -16,9 +16,10 @@ from bot.config import load_settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.outbox import NewDelivery, OutboxRepo
 from bot.hosts.botbuilder.adapter import build_adapter
+from bot.hosts.botbuilder.messenger import BotbuilderMessenger
 from bot.kernel.clock import ShiftedClock
-from bot.services import build_services
 from bot.storage.db import Database
+from bot.wiring import build_services
 from tests.fakes.connector import FakeConnector
 from tests.harness import TeamsClient, make_user
 
@@ -38,7 +39,8 @@ async def test_two_engines_claim_each_delivery_once(pg_url, connector: FakeConne
         await services[0].conversations.touch(conversation_id=conv.id, kind="groupChat", tenant_id=leader.tenant,
                                               team_id="", service_url=connector.url, reference=ref, installed=True)
         convs.append(conv)
-    engines = [DeliveryEngine(build_adapter(settings), s, "", concurrency=8) for s in services]
+    engines = [DeliveryEngine(BotbuilderMessenger(build_adapter(settings), s.conversations, ""), s, concurrency=8)
+               for s in services]
     per_engine: Counter[int] = Counter()
     for i, (s, e) in enumerate(zip(services, engines, strict=True)):
         s.delivery = e

@@ -80,7 +80,7 @@ async def test_hostile_ids_get_a_polite_answer_on_every_verb(store_teams, leader
     valid = {"poll_id": poll_id, "slot_id": slot_id, "entry_id": entry_id, "project_id": project_id, "bp": 2,
              "broadcast_id": broadcast_id, "rows": 3, "answer": "yes", "kind": "need", "phase": "konsept",
              "decision": "approved", "title": "T", "message": "M"}
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
     caplog.set_level(logging.WARNING)
     tried = 0
     for verb, keys in sorted(ID_VERBS.items()):
@@ -101,6 +101,6 @@ async def test_hostile_ids_get_a_polite_answer_on_every_verb(store_teams, leader
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == [], [r.getMessage() for r in errors]
     # Nothing was changed by the hostile values: the poll is open, the entry and the broadcast draft are as they were.
-    poll = await bot.services.extras["polls"].repo.get(poll_id)
-    assert poll is not None and poll.state == "open" and await bot.services.extras["polls"].repo.votes(poll_id) == []
+    poll = await bot.services.polls.repo.get(poll_id)
+    assert poll is not None and poll.state == "open" and await bot.services.polls.repo.votes(poll_id) == []
     print(f"\ncard ids: {tried} hostile values over {len(ID_VERBS)} verbs, all answered politely")

@@ -82,7 +82,7 @@ async def test_hostile_text_is_inert_in_every_feature_card(teams: TeamsClient, b
     vote = await teams.press(group, members[1], card, verb="poll.vote", answer="yes", reply_to=aid)
     checked["poll voter card"] = assert_inert("poll voter card", vote.card)
     checked["poll list"] = assert_inert("poll list", (await teams.send(group, members[1], "avstemninger")).card)
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
     checked["poll card updated"] = assert_inert("poll card updated", card_of(teams.connector.activities[(group.id, aid)]))
 
     # input title: confirmation, my inputs, the leader's status

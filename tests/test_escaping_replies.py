@@ -112,7 +112,7 @@ async def test_hostile_text_is_inert_in_every_reply(teams: TeamsClient, bot, lea
     said("innspill", await submit(teams, group, evil, "need", {**NEED_OK, "title": EVIL, "problem": EVIL}))
     said("mine innspill", await teams.send(group, evil, "mine innspill"))
     said("avstemninger", await teams.send(group, members[0], "avstemninger"))
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
     # Free/busy suggestions name the people left out: a guest from another tenant with a hostile name.
     guest = User(name=EVIL, aad="", upn="gjest@annen.no", id="29:guest-evil", tenant="99999999-0000-0000-0000-000000000000")
     planning = teams.group("Planlegging", [leader, members[0], guest])

@@ -94,7 +94,7 @@ async def test_bot_answers_over_http_reusing_one_client(teams: TeamsClient, bot,
             result = await teams.send(teams.personal(user), user, "hjelp")
             assert result.status in (200, 201)
             assert result.cards, "no help card"
-    auth = bot.services.extras["adapter"].bot_framework_authentication
+    auth = bot.services.messenger.adapter.bot_framework_authentication
     assert isinstance(auth, CachingBotFrameworkAuthentication)
     assert auth.cache.created == 1
 

@@ -74,9 +74,9 @@ async def test_graph_fault_while_booking_a_poll(graph_bot, fake_graph: FakeGraph
     await _lift_when_pending(fake_graph, fault, lambda: "Bookingen venter" in _text(stored_card(teams, conv, aid)),
                              teams.connector)
     await teams.connector.wait_for(lambda: "Møtet er booket" in _text(stored_card(teams, conv, aid)), timeout=20)
-    poll = await bot.services.extras["polls"].repo.get(pid)
+    poll = await bot.services.polls.repo.get(pid)
     assert poll.booking_state == "booked" and len(fake_graph.events) == 1  # once, whatever the retries
-    assert len(await bot.services.extras["polls"].repo.votes(pid)) == 3  # nothing saved was lost
+    assert len(await bot.services.polls.repo.votes(pid)) == 3  # nothing saved was lost
     INJECTED[f"graph poll booking {kind}: create calls"] += len(fake_graph.calls("POST", "/events"))
 
 
@@ -136,15 +136,15 @@ async def test_connector_fault_while_updating_the_poll_card_for_everyone(teams: 
     conv = teams.group("Oppvekst", members)
     pid, aid, card = await create_poll(teams, conv, members[0])
     slot = next(a["data"]["slot_id"] for a in iter_actions(card) if a.get("verb") == "poll.vote")
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
     fault = teams.connector.fail(conversation=conv.id, method="PUT", **POLL_CARD_FAULTS[kind])
     INJECTED[f"connector poll card update {kind}"] += 1
     res = await teams.press(conv, members[1], card, verb="poll.vote", slot_id=slot, answer="maybe", reply_to=aid)
     assert res.status == 200 and "Ditt svar: Om nødvendig" in _text(res.card)  # the voter sees their answer at once
-    await bot.services.extras["polls"].settle()  # the update for everyone went out while Teams refused it
+    await bot.services.polls.settle()  # the update for everyone went out while Teams refused it
     if fault in teams.connector.faults:
         teams.connector.faults.remove(fault)
-    assert len(await bot.services.extras["polls"].repo.votes(pid)) == 1
+    assert len(await bot.services.polls.repo.votes(pid)) == 1
     assert teams.connector.fault_hits >= 1
     INJECTED[f"connector poll card update {kind}: calls faulted"] += teams.connector.fault_hits
     # the card everyone sees catches up once Teams accepts updates again (no further vote needed)

@@ -85,7 +85,7 @@ async def _poll(w: s.World, e: dict[str, Any]) -> s.Press:
                        check=s.has("✓ "), reply_to=aid)
     if verb == "poll.close":
         async def closed(res: Any) -> None:
-            poll = await w.services.extras["polls"].repo.get(poll_id)
+            poll = await w.services.polls.repo.get(poll_id)
             assert poll.state == "closed"
         return s.Press(w.group, w.leader, {"poll_id": poll_id}, check=closed, reply_to=aid)
     return s.Press(w.group, w.members[1], {"poll_id": poll_id}, check=s.offers("poll.vote"), reply_to=aid)

@@ -32,7 +32,7 @@ async def test_short_card_with_names_behind_one_toggle(teams: TeamsClient, bot, 
     own = await teams.press(conv, members[1], card, verb="poll.vote", slot_id=s2, answer="yes", reply_to=aid)
     own_text = json.dumps(own.card, ensure_ascii=False)
     assert own_text.count("Ditt svar: Ja") == 2 and "Du har ikke svart" not in own_text
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
     stored = card_of(teams.connector.activities[(conv.id, aid)])
     shown = [el for el, hidden in walk(stored["body"]) if not hidden and el.get("type") == "TextBlock"]
     visible = " ".join(el["text"] for el in shown)
@@ -61,4 +61,4 @@ async def test_verbs_and_data_unchanged_and_cards_posted_before_still_work(teams
                                                 "data": {"verb": "poll.vote", "poll_id": pid, "slot_id": s1, "answer": "yes"}}]}
     res = await teams.press(conv, members[1], old, "Ja", reply_to=aid)
     assert res.status == 200 and "Ditt svar: Ja" in json.dumps(res.card, ensure_ascii=False)
-    assert [(v.slot_id, v.answer) for v in await bot.services.extras["polls"].repo.votes(pid)] == [(s1, "yes")]
+    assert [(v.slot_id, v.answer) for v in await bot.services.polls.repo.votes(pid)] == [(s1, "yes")]

@@ -54,7 +54,7 @@ async def test_create_with_errors_then_valid(teams: TeamsClient, bot, members):
     for msg in ("Skriv en tittel", "allerede vært", "foreslått fra før", "før det første tidspunktet"):
         assert msg in text, msg
     assert day(3) in text  # entered values are kept
-    assert not await bot.services.extras["polls"].repo.open_in(conv.id)
+    assert not await bot.services.polls.repo.open_in(conv.id)
     custom = await teams.press(conv, members[0], res.card, verb="poll.create",
                                inputs=form_inputs(duration="custom", duration_custom="2"))
     assert "mellom 5 og 600" in json.dumps(custom.card, ensure_ascii=False)
@@ -74,7 +74,7 @@ async def test_vote_by_three_members_and_change(teams: TeamsClient, bot, members
         res = await teams.press(conv, user, card, verb="poll.vote", slot_id=slot_ids[0], answer=answer, reply_to=aid)
         mine = find_action(res.card, verb="poll.vote", slot_id=slot_ids[0], answer=answer)
         assert mine["title"].startswith("✓ ") and mine.get("style") == "positive"
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
     text = json.dumps(stored_card(teams, conv, aid), ensure_ascii=False)
     assert "Ja 1" in text and "Om nødvendig 1" in text and "Nei 1" in text
     assert "Åse Ærlig" in text and "1 av 4 medlemmer" in text
@@ -85,7 +85,7 @@ async def test_vote_by_three_members_and_change(teams: TeamsClient, bot, members
     assert stored["refresh"]["action"]["verb"] == "poll.refresh" and len(stored["refresh"]["userIds"]) == 4
     # change a vote: still one answer per member per slot
     await teams.press(conv, members[2], card, verb="poll.vote", slot_id=slot_ids[0], answer="yes", reply_to=aid)
-    votes = await bot.services.extras["polls"].repo.votes(poll_id)
+    votes = await bot.services.polls.repo.votes(poll_id)
     assert sorted(v.answer for v in votes) == ["maybe", "yes", "yes"]
     # refresh gives the viewer's own view
     ref = await teams.press(conv, members[1], stored_card(teams, conv, aid) | {"actions": [stored["refresh"]["action"]]},
@@ -102,9 +102,9 @@ async def test_fifty_concurrent_voters(teams: TeamsClient, bot, members):
         teams.press(conv, u, card, verb="poll.vote", slot_id=slot_id, answer="yes", reply_to=aid) for u in voters
     ])
     assert all(r.status == 200 for r in results)
-    votes = await bot.services.extras["polls"].repo.votes(poll_id)
+    votes = await bot.services.polls.repo.votes(poll_id)
     assert len(votes) == 50 and {v.voter_id for v in votes} == {u.aad for u in voters}
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
     assert "Ja 50" in json.dumps(stored_card(teams, conv, aid), ensure_ascii=False)
 
 
@@ -113,19 +113,19 @@ async def test_anonymous_and_hidden_modes(teams: TeamsClient, bot, members):
     _, aid, card = await create_poll(teams, conv, members[0], anonymous="true")
     slot_id = find_action(card, verb="poll.vote")["data"]["slot_id"]
     await teams.press(conv, members[1], card, verb="poll.vote", slot_id=slot_id, answer="yes", reply_to=aid)
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
     text = json.dumps(stored_card(teams, conv, aid), ensure_ascii=False)
     assert "Ja 1" in text and "Ørjan" not in text and "Anonym avstemning" in text
     pid, aid2, card2 = await create_poll(teams, conv, members[0], title="Skjult", hidden="true")
     slot_id = find_action(card2, verb="poll.vote")["data"]["slot_id"]
     res = await teams.press(conv, members[1], card2, verb="poll.vote", slot_id=slot_id, answer="no", reply_to=aid2)
     assert "Ditt svar: Nei" in json.dumps(res.card, ensure_ascii=False)  # own answer still visible
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
     text = json.dumps(stored_card(teams, conv, aid2), ensure_ascii=False)
     assert "Nei 1" not in text and "Chart.VerticalBar" not in text and "1 har svart" in text
     closed = await teams.press(conv, members[0], card2, verb="poll.close", poll_id=pid)
     assert "Nei 1" in json.dumps(closed.card, ensure_ascii=False)  # shown once closed
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
 
 
 async def test_list_open_polls(teams: TeamsClient, members):
@@ -148,7 +148,7 @@ async def test_poll_of_another_chat_is_refused(teams: TeamsClient, bot, members)
     assert "fant ikke denne avstemningen" in res.invoke_message
     res = await teams.press(other, members[0], card, verb="poll.close", poll_id=pid)
     assert "fant ikke denne avstemningen" in res.invoke_message
-    assert await bot.services.extras["polls"].repo.votes(pid) == []
+    assert await bot.services.polls.repo.votes(pid) == []
 
 
 async def test_guest_from_other_tenant_votes_and_closed_poll_refuses(teams: TeamsClient, bot, leader, members):
@@ -159,7 +159,7 @@ async def test_guest_from_other_tenant_votes_and_closed_poll_refuses(teams: Team
     slot_id = find_action(card, verb="poll.vote")["data"]["slot_id"]
     res = await teams.press(conv, guest, card, verb="poll.vote", slot_id=slot_id, answer="maybe", reply_to=aid)
     assert res.status == 200 and "Ditt svar: Om nødvendig" in json.dumps(res.card, ensure_ascii=False)
-    votes = await bot.services.extras["polls"].repo.votes(pid)
+    votes = await bot.services.polls.repo.votes(pid)
     assert [v.voter_id for v in votes] == ["29:guest-1"]
     refused = await teams.press(conv, members[1], card, verb="poll.close", poll_id=pid)
     assert "Bare den som laget" in refused.invoke_message
@@ -167,8 +167,8 @@ async def test_guest_from_other_tenant_votes_and_closed_poll_refuses(teams: Team
     assert "Avstemningen er lukket" in json.dumps(closed.card, ensure_ascii=False)
     late = await teams.press(conv, members[2], card, verb="poll.vote", slot_id=slot_id, answer="yes", reply_to=aid)
     assert "lukket" in late.invoke_message
-    assert len(await bot.services.extras["polls"].repo.votes(pid)) == 1
-    await bot.services.extras["polls"].settle()
+    assert len(await bot.services.polls.repo.votes(pid)) == 1
+    await bot.services.polls.settle()
     audit = await bot.services.audit.recent()
     assert audit[0].action == "poll.close"
 

@@ -53,7 +53,7 @@ async def graph_teams_no_sdk_retry(make_settings: Callable[..., Settings], graph
 
 
 def polls(bot: RunningBot) -> Any:
-    return bot.services.extras["polls"]
+    return bot.services.polls
 
 
 def yes_slots(card: dict) -> list[int]:

@@ -16,7 +16,7 @@ from tests.test_polls_e2e import create_poll, day, stored_card
 
 
 def polls(bot):
-    return bot.services.extras["polls"]
+    return bot.services.polls
 
 
 async def test_reminder_mentions_non_voters_once(teams: TeamsClient, bot, members):

@@ -76,7 +76,7 @@ async def test_slot_most_can_attend_is_marked_and_booked(graph_teams, fake_graph
     pid, aid, card, (s1, s2) = await post_poll(teams, conv, members[0], clock)
     assert find_action(card, verb="poll.close")["title"] == "Avslutt og book beste tidspunkt"
     await vote(teams, conv, card, aid, issue_votes(leader, members, s1, s2))
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
     stored = card_of(teams.connector.activities[(conv.id, aid)])
     marked = best_marked(stored)
     second_day = dates.day(clock, 4)
@@ -92,7 +92,7 @@ async def test_slot_most_can_attend_is_marked_and_booked(graph_teams, fake_graph
         return "Møtet er booket" in text_of(card_of(teams.connector.activities[(conv.id, aid)]))
 
     await teams.connector.wait_for(booked, timeout=15)
-    poll = await bot.services.extras["polls"].repo.get(pid)
+    poll = await bot.services.polls.repo.get(pid)
     assert poll.chosen_slot_id == s2 and poll.booking_state == "booked"
     (post,) = fake_graph.calls("POST", "/events")
     assert post.body["start"] == {"dateTime": f"{second_day.isoformat()}T10:00:00", "timeZone": WINDOWS_OSLO}
@@ -122,7 +122,7 @@ async def test_close_twice_and_auto_close_race_announce_once(teams: TeamsClient,
     again = await teams.press(conv, members[0], card, verb="poll.close", poll_id=pid)
     assert pressed.status == 200 and again.status == 200
     await poll_jobs.close_poll(pid)
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
     (message,) = await teams.connector.wait_for(lambda: results(teams, conv))
     await asyncio.sleep(0.5)
     assert len(results(teams, conv)) == 1  # once, however many closed it
@@ -164,11 +164,11 @@ async def test_all_can_and_some_cannot_are_said(teams: TeamsClient, bot, clock, 
     _pid, aid, card, (s1, s2) = await post_poll(teams, conv, members[0], clock)
     await vote(teams, conv, card, aid, {s1: [(members[0], "yes"), (members[1], "no")],
                                          s2: [(members[0], "yes"), (members[1], "maybe")]})
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
     marked = best_marked(card_of(teams.connector.activities[(conv.id, aid)]))
     assert len(marked) == 1 and "alle kan" in marked[0] and f"{dates.day(clock, 4).day}." in marked[0]
     await vote(teams, conv, card, aid, {s2: [(leader, "no")], s1: [(leader, "yes")]})
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
     marked = best_marked(card_of(teams.connector.activities[(conv.id, aid)]))
     assert len(marked) == 1 and "2 kan, 1 kan ikke" in marked[0] and f"{dates.day(clock, 3).day}." in marked[0]
 

@@ -102,7 +102,7 @@ async def test_retention_job_is_scheduled(bot):
 
 
 async def test_admin_cli_export_and_erase(teams: TeamsClient, bot, members, tmp_path):
-    from bot.privacy.cli import run_privacy
+    from bot.ops.privacy_cli import run_privacy
 
     user = members[2]
     await teams.send(teams.personal(user), user, "hjelp")

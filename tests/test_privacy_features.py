@@ -18,7 +18,7 @@ async def _votes(teams, bot, conv, card, aid, voters):
     for user in voters:
         await teams.press(conv, user, card, verb="poll.vote", slot_id=slots[0], answer="yes", reply_to=aid)
         await teams.press(conv, user, card, verb="poll.vote", slot_id=slots[1], answer="no", reply_to=aid)
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
 
 
 async def test_erasure_keeps_tallies_and_summaries_but_removes_identity(teams: TeamsClient, bot, leader, members):
@@ -34,7 +34,7 @@ async def test_erasure_keeps_tallies_and_summaries_but_removes_identity(teams: T
         await repo.create(BENEFIT, Benefit("Spart tid på søknader", "effektivisering", estimate_nok=nok),
                           project_id=project.id, faggruppe="Oppvekst", submitter_id=who, submitter_name=name, now=now)
     before_status = await bot.services.input_status(project.id)
-    before_votes = sorted((v.slot_id, v.answer) for v in await bot.services.extras["polls"].repo.votes(poll_id))
+    before_votes = sorted((v.slot_id, v.answer) for v in await bot.services.polls.repo.votes(poll_id))
 
     exported = await export_user(bot.services, me.aad)
     dump = json.dumps(exported, ensure_ascii=False)
@@ -44,8 +44,8 @@ async def test_erasure_keeps_tallies_and_summaries_but_removes_identity(teams: T
 
     erase_card = (await teams.send(teams.personal(me), me, "slett mine data")).card
     await teams.press(teams.personal(me), me, erase_card, verb="privacy.erase")
-    await bot.services.extras["polls"].settle()
-    after_votes = await bot.services.extras["polls"].repo.votes(poll_id)
+    await bot.services.polls.settle()
+    after_votes = await bot.services.polls.repo.votes(poll_id)
     assert sorted((v.slot_id, v.answer) for v in after_votes) == before_votes
     assert me.aad not in {v.voter_id for v in after_votes}
     assert pseudonym(me.aad, await pseudonym_key(bot.services)) in {v.voter_id for v in after_votes}

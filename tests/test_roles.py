@@ -97,7 +97,7 @@ async def test_members_replaying_leader_cards_are_refused_and_change_nothing(tea
     cards.append((group, poll_card))
     saved = await submit(teams, group, owner, "need", NEED_OK)
     cards.append((group, saved.card))
-    await bot.services.extras["polls"].settle()
+    await bot.services.polls.settle()
 
     found: dict[str, tuple[Any, dict]] = {}
     for conv, card in cards:
@@ -121,6 +121,6 @@ async def test_members_replaying_leader_cards_are_refused_and_change_nothing(tea
         res = await teams.press(where, intruder, card, verb=action.get("verb"), reply_to=aid if verb == "poll.close" else None)
         outcome[verb] = ("card data" if verb in found else "plausible data") + (" refused" if refused(res) else " NOT refused")
         assert refused(res), (verb, res.status, res.invoke_message, res.texts, str(res.body)[:500])
-        await bot.services.extras["polls"].settle()
+        await bot.services.polls.settle()
         assert snapshot(db) == before, f"{verb} replayed by a member changed the state"
     print(f"\nroles: {len(outcome)} leader/owner-only verbs replayed by a member, all refused, no state change: {outcome}")

@@ -8,11 +8,7 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationParameters, ConversationReference
-
 from bot.chat.turn import Ctx, Reply
-from bot.hosts.botbuilder import identity
 from bot.messages import t
 from bot.storage.conversations import ConversationInfo
 from bot.storage.downloads import LinkState
@@ -87,34 +83,15 @@ async def personal_chat(ctx: Ctx) -> ConversationInfo | None:
     found = await s.conversations.personal_chat_of(ctx.actor.id)
     if found is not None and found.active:
         return found
-    return await open_personal_chat(s, ctx.turn, ctx.actor.id)
+    return await open_personal_chat(s, ctx)
 
 
-async def open_personal_chat(services: Services, turn: TurnContext, person_id: str) -> ConversationInfo | None:
-    """Ask the connector for a 1:1 conversation with the sender of this turn and store its reference."""
-    a = turn.activity
-    _, aad, channel_user = identity.actor_ids(a)
-    tenant = identity.tenant_of(a)
-    if not channel_user or not a.service_url or a.recipient is None:
+async def open_personal_chat(services: Services, ctx: Ctx) -> ConversationInfo | None:
+    """Ask the host for a 1:1 conversation with the actor of this turn and store its reference."""
+    chat = await ctx.messenger.open_personal_chat()
+    if chat is None:
         return None
-    bot = ChannelAccount(id=a.recipient.id, name=a.recipient.name)
-    params = ConversationParameters(is_group=False, bot=bot, members=[ChannelAccount(id=channel_user)],
-                                    tenant_id=tenant or None, channel_data={"tenant": {"id": tenant}} if tenant else None)
-    created: dict[str, str] = {}
-
-    async def remember(new_turn: TurnContext) -> None:
-        created["id"] = new_turn.activity.conversation.id
-
-    await turn.adapter.create_conversation(services.settings.app_id or None, remember, params, a.channel_id or "msteams",
-                                           a.service_url)
-    if not created.get("id"):
-        return None
-    ref = ConversationReference(
-        user=ChannelAccount(id=channel_user, aad_object_id=aad or None), bot=bot, channel_id=a.channel_id or "msteams",
-        service_url=a.service_url,
-        conversation=ConversationAccount(id=created["id"], conversation_type="personal", tenant_id=tenant or None),
-    )
-    await services.conversations.touch(conversation_id=created["id"], kind="personal", tenant_id=tenant, team_id="",
-                                       service_url=a.service_url, reference=ref.serialize(), person_id=person_id)
-    await services.conversations.touch_member(created["id"], person_id)
-    return await services.conversations.get(created["id"])
+    await services.conversations.touch(conversation_id=chat.id, kind="personal", tenant_id=chat.tenant_id, team_id="",
+                                       service_url=chat.service_url, reference=chat.reference, person_id=ctx.actor.id)
+    await services.conversations.touch_member(chat.id, ctx.actor.id)
+    return await services.conversations.get(chat.id)

@@ -1,38 +1,81 @@
-"""What a handler gets: the actor, the conversation, the input, and ways to answer."""
+"""What a host hands over (a Turn: who, where, what) and what a handler gets (a Ctx: actor, conversation, input, answers)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.schema import Activity, ChannelAccount, Mention
-
+from bot.chat.messenger import TurnMessenger
+from bot.chat.reply import Reply, as_reply
 from bot.kernel.errors import InvalidInput
 from bot.kernel.people import Person
 from bot.messages import language, t
 from bot.services import Services
 from bot.storage.conversations import ConversationInfo
-from cards.common import Card, attachment
+from cards.common import Card
+
+__all__ = ["Actor", "ConversationRef", "Ctx", "Reply", "Turn"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sent the activity: the person id (AAD id when known), the AAD and channel user ids, the display name."""
+
+    person_id: str
+    aad_object_id: str
+    channel_user_id: str
+    name: str = ""
 
 
 @dataclass
-class Reply:
-    """A handler's answer. `replace` swaps the card the action came from (forms, votes). `private` replies (links to
-    the requester's files) go to the requester's personal chat when asked in a group (see bot.chat.private)."""
+class ConversationRef:
+    """Where: the conversation, its kind (personal, groupChat, channel), tenant, team, and the host's reference to it
+    (made only when it is stored: most turns come from conversations seen a moment ago)."""
 
-    card: Card | None = None
-    text: str | None = None
-    replace: bool = False
-    private: bool = False
-    mentions: list[tuple[str, str]] = field(default_factory=list)
+    id: str
+    kind: str
+    tenant_id: str = ""
+    team_id: str = ""
+    service_url: str = ""
+    name: str = ""
+    make_reference: Callable[[], dict[str, Any]] = dict
+
+    @cached_property
+    def reference(self) -> dict[str, Any]:
+        """What the host needs to reach the conversation later (stored with it)."""
+        return self.make_reference()
+
+
+def _no_mentions() -> list[tuple[str, str]]:
+    return []
+
+
+@dataclass
+class Turn:
+    """One inbound activity as a host translated it: a message (text) or a card action (verb + data)."""
+
+    who: Actor
+    where: ConversationRef
+    locale: str | None
+    messenger: TurnMessenger
+    channel_id: str = ""
+    text: str = ""  # a message's raw text
+    command: str = ""  # the text without the @mention of the bot
+    addressed: bool = False  # the bot is @mentioned
+    verb: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    is_invoke: bool = False
+    reply_to_id: str | None = None
+    mentions: Callable[[], list[tuple[str, str]]] = _no_mentions  # (channel user id, name), the bot excluded
 
 
 @dataclass
 class Ctx:
     """One turn as a handler sees it."""
 
-    turn: TurnContext
+    messenger: TurnMessenger
     services: Services
     actor: Person
     conversation: ConversationInfo
@@ -41,6 +84,8 @@ class Ctx:
     data: dict[str, Any] = field(default_factory=dict)
     verb: str = ""
     is_invoke: bool = False
+    reply_to_id: str | None = None
+    mentions: Callable[[], list[tuple[str, str]]] = _no_mentions
 
     @property
     def lang(self) -> str:
@@ -72,50 +117,16 @@ class Ctx:
     @property
     def source_activity_id(self) -> str | None:
         """The id of the message whose card was acted on."""
-        return self.turn.activity.reply_to_id
+        return self.reply_to_id
 
     def mentioned(self) -> list[tuple[str, str]]:
         """(channel user id, name) of people @mentioned in the message, the bot excluded."""
-        out = []
-        recipient = self.turn.activity.recipient.id if self.turn.activity.recipient else ""
-        for e in self.turn.activity.entities or []:
-            props = e.additional_properties if hasattr(e, "additional_properties") else {}
-            if getattr(e, "type", None) != "mention":
-                continue
-            m = props.get("mentioned") or getattr(e, "mentioned", None)
-            mid = (m.get("id") if isinstance(m, dict) else getattr(m, "id", "")) or ""
-            name = (m.get("name") if isinstance(m, dict) else getattr(m, "name", "")) or ""
-            if mid and mid != recipient:
-                out.append((mid, name))
-        return out
+        return self.mentions()
 
     async def send(self, reply: Reply | Card | str) -> str | None:
         """Send a new message to this conversation; returns its activity id."""
-        if isinstance(reply, str):
-            reply = Reply(text=reply)
-        elif not isinstance(reply, Reply):
-            reply = Reply(card=reply)
-        res = await self.turn.send_activity(to_activity(reply))
-        return res.id if res else None
+        return await self.messenger.send(as_reply(reply))
 
     async def update_card(self, activity_id: str, card: Card) -> None:
         """Replace the card of a message the bot sent earlier in this conversation."""
-        act = MessageFactory.attachment(attachment(card))
-        act.id = activity_id
-        await self.turn.update_activity(act)
-
-
-def to_activity(reply: Reply) -> Activity:
-    """A Reply as a message activity, with mention entities when it names people."""
-    if reply.card is not None:
-        act = MessageFactory.attachment(attachment(reply.card))
-        if reply.text:
-            act.text = reply.text
-        return act
-    act = MessageFactory.text(reply.text or "")
-    if reply.mentions:
-        act.entities = [
-            Mention(mentioned=ChannelAccount(id=uid, name=name), text=f"<at>{name}</at>", type="mention")
-            for uid, name in reply.mentions
-        ]
-    return act
+        await self.messenger.update(activity_id, Reply(card=card))

@@ -14,11 +14,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
-
-from botbuilder.core import TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ConversationReference, Entity, Mention
+from typing import Any, Protocol
 
 from bot.delivery.outbox import NewDelivery, OutboxRow
 from bot.delivery.ratelimit import TeamsLimits
@@ -36,17 +32,24 @@ TENANT_REFUSED = "tenant_not_allowed"  # the failure reason of a delivery to a t
 Listener = Callable[[OutboxRow, str, str], Awaitable[None]]  # row, outcome (sent/failed/retry), detail
 
 
+class Sender(Protocol):
+    """The host's transport: one message to a stored conversation reference. Channel errors propagate (classified here)."""
+
+    async def deliver(self, reference: dict[str, Any], payload: dict[str, Any]) -> str:
+        """Send payload["activity"] (or update payload["update_activity_id"] with it); returns the activity id."""
+        ...
+
+
 class DeliveryEngine:
     """Claims due outbox rows and sends them concurrently within Teams' limits."""
 
-    def __init__(self, adapter: CloudAdapter, services: Services, app_id: str, *, concurrency: int = 64,
+    def __init__(self, sender: Sender, services: Services, *, concurrency: int = 64,
                  limits: TeamsLimits | None = None, may_claim: Callable[[], bool] | None = None) -> None:
-        self.adapter = adapter
+        self.sender = sender
         # On PostgreSQL only the scheduler's leader works the outbox (bot/delivery/leadership.py): Teams' per-app limit is
         # then kept by one limiter, whatever the number of instances. None: always (one instance, SQLite).
         self.may_claim = may_claim or (lambda: True)
         self.services = services
-        self.app_id = app_id or None
         self.limits = limits or TeamsLimits()
         self.worker = f"w-{uuid.uuid4().hex[:10]}"
         self.concurrency = concurrency
@@ -124,11 +127,6 @@ class DeliveryEngine:
     def send_timeout(self) -> float:
         """Seconds one send may take: well inside the stale-claim window, so a live send is never taken over."""
         return min(SEND_TIMEOUT_S, self.services.settings.outbox_stale_seconds / 2)
-
-    @property
-    def inflight(self) -> int:
-        """Sends under way."""
-        return len(self._inflight)
 
     async def send_now(self, conversation_id: str, activity: dict[str, Any], update_activity_id: str | None = None) -> str:
         """Send (or update) one message at once, outside the outbox but within the rate limits; raises SendError."""
@@ -277,33 +275,7 @@ class DeliveryEngine:
         await self._notify(row, "failed", detail)
 
     async def _send(self, reference: dict[str, Any], payload: dict[str, Any]) -> str:
-        ref = ConversationReference().deserialize(reference)
-        activity = Activity().deserialize(payload["activity"])
-        raw_entities = payload["activity"].get("entities") or []
-        if any(isinstance(e, dict) and e.get("type") == "mention" for e in raw_entities):
-            # Entity keeps only `type` when deserialised; mentions need their `mentioned` and `text`.
-            activity.entities = [Mention().deserialize(e) if e.get("type") == "mention" else Entity().deserialize(e)
-                                 for e in raw_entities if isinstance(e, dict)]
-        update_id = payload.get("update_activity_id")
-        result: dict[str, Any] = {}
-
-        async def callback(turn: TurnContext) -> None:
-            # Caught here: the adapter's on_turn_error would otherwise swallow it and post an apology.
-            try:
-                if update_id:
-                    activity.id = update_id
-                    await turn.update_activity(activity)
-                    result["id"] = update_id
-                else:
-                    res = await turn.send_activity(activity)
-                    result["id"] = (res.id if res else "") or ""
-            except Exception as exc:
-                result["error"] = exc
-
-        await self.adapter.continue_conversation(ref, callback, self.app_id)
-        if "error" in result:
-            raise result["error"]
-        return str(result.get("id", ""))
+        return await self.sender.deliver(reference, payload)
 
     async def _notify(self, row: OutboxRow, outcome: str, detail: str) -> None:
         self.observer.delivery(outcome)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.calendar.port import EventSpec
+from bot.chat.messenger import roster
 from bot.gates.model import Gate, local_at
 from bot.services import Services
 from bot.storage.projects import ProjectInfo
@@ -27,10 +28,9 @@ def spawn(s: Services, coro: Any) -> None:
     if not calendar_on(s):
         coro.close()
         return
-    tasks: set[asyncio.Task[None]] = s.extras.setdefault("gate_tasks", set())
     task = asyncio.create_task(coro)
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
+    s.background.add(task)
+    task.add_done_callback(s.background.discard)
 
 
 def event_spec(s: Services, gate: Gate, project: ProjectInfo, attendees: list[str]) -> EventSpec:
@@ -82,7 +82,7 @@ async def attendee_upns(s: Services, faggrupper: list[str]) -> list[str]:
     upns: dict[str, None] = {}
     chats = await s.conversations.faggruppe_chats(faggrupper)
     for chat in chats:
-        for upn in await _connector_members(s, chat.reference):
+        for upn in await _connector_members(s, chat.id):
             upns[upn.lower()] = None
         people = await s.people.many(await s.conversations.member_ids(chat.id))
         for p in people.values():
@@ -91,37 +91,7 @@ async def attendee_upns(s: Services, faggrupper: list[str]) -> list[str]:
     return list(upns)
 
 
-async def _connector_members(s: Services, reference: dict[str, Any]) -> list[str]:
-    adapter = s.extras.get("adapter")
-    if adapter is None:
-        return []
-    from botbuilder.core import TurnContext
-    from botbuilder.core.teams import TeamsInfo
-    from botbuilder.schema import ConversationReference
-
-    found: list[str] = []
-
-    async def callback(turn: TurnContext) -> None:
-        # Errors are caught here: the adapter's on_turn_error would post an apology into the chat.
-        token = None
-        if turn.activity.channel_data is None:
-            turn.activity.channel_data = {}  # a continued conversation carries none; TeamsInfo expects a mapping
-        try:
-            for _ in range(20):  # at most 20 pages
-                page = await TeamsInfo.get_paged_members(turn, token, 100)
-                for m in page.members or []:
-                    upn = getattr(m, "user_principal_name", None) or getattr(m, "email", None)
-                    if upn:
-                        found.append(upn)
-                token = page.continuation_token
-                if not token:
-                    break
-        except Exception:
-            log.warning("member list for calendar attendees failed", exc_info=True)
-
-    try:
-        ref = ConversationReference().deserialize(reference)
-        await adapter.continue_conversation(ref, callback, s.settings.app_id or None)
-    except Exception:
-        log.warning("member list for calendar attendees failed", exc_info=True)
-    return found
+async def _connector_members(s: Services, conversation_id: str) -> list[str]:
+    """UPNs (or e-mail addresses) of a chat's members, from the host's one roster reader."""
+    members = await roster(s, conversation_id)
+    return [upn for m in members if (upn := m.upn or m.email)]

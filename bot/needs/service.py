@@ -100,7 +100,7 @@ def schedule_campaign(services: Services, campaign: Campaign) -> None:
 
 async def remind_non_senders(services: Services, campaign_id: int) -> int:
     """Mention, in one message per chat, the members who have sent nothing to the project; returns chats reminded."""
-    from bot.hosts.botbuilder.roster import conversation_members
+    from bot.chat.messenger import roster
 
     campaign = await services.campaigns.get(campaign_id)
     if campaign is None:
@@ -119,7 +119,7 @@ async def remind_non_senders(services: Services, campaign_id: int) -> int:
     for chat in await services.conversations.faggruppe_chats(list(campaign.faggrupper)):
         bot_id = str((chat.reference.get("bot") or {}).get("id") or "")
         skip = sent_ids | {bot_id, campaign.leader_id}  # the leader who asked needs no reminder
-        members = [m for m in await conversation_members(services, chat) if m.id and not ({m.id, m.aad_object_id} & skip)]
+        members = [m for m in await roster(services, chat.id) if m.id and not ({m.id, m.aad_object_id} & skip)]
         if not members:
             continue
         mentions = " ".join(f"<at>{escape(m.name)}</at>" for m in members)

@@ -120,7 +120,7 @@ async def timing(request: web.Request, handler: Callable[[web.Request], Awaitabl
 
 async def _wire(app: web.Application) -> AsyncIterator[None]:
     """After the app's resources exist: point the engine, scheduler and Graph at this app's metrics."""
-    from bot.app import BOT, SERVICES
+    from bot.app import ROUTER, SERVICES
 
     metrics = app[METRICS]
     services = app.get(SERVICES)
@@ -131,11 +131,11 @@ async def _wire(app: web.Application) -> AsyncIterator[None]:
             services.delivery.observer = metrics
         if services.calendar is not None and hasattr(services.calendar, "observer"):
             services.calendar.observer = metrics  # type: ignore[attr-defined]
-    bot = app.get(BOT)
-    if bot is not None:
+    router = app.get(ROUTER)
+    if router is not None:
         labels = app[LABELS]
-        labels.verbs = frozenset(bot.router.verbs) | {"cmd"}
-        labels.words = frozenset(c.word for c in bot.router.commands)
+        labels.verbs = frozenset(router.verbs) | {"cmd"}
+        labels.words = frozenset(c.word for c in router.commands)
     yield
 
 

@@ -137,9 +137,7 @@ async def _change_leader(ctx: Ctx, role: Role) -> Reply:
         if role == Role.MEMBER and configured_leader([person.id, person.aad_object_id, person.upn], ctx.settings.leaders):
             return Reply(text=ctx.t("leader.configured", name=name))
         await s.people.set_role(person.id, role, granted_by=ctx.actor.id, at=s.clock.now())
-        forget = ctx.turn.turn_state.get("forget_person")
-        if callable(forget):
-            forget(person.id)
+        ctx.services.forget_person(person.id)
         await s.audit.record(ctx.actor.id, "role.change", person.id, role=role.value)
         names.append(name or person.name)
     key = "leader.added" if role == Role.LEADER else "leader.removed"
@@ -150,10 +148,5 @@ async def _change_leader(ctx: Ctx, role: Role) -> Reply:
 
 async def _member_ids(ctx: Ctx, channel_id: str) -> tuple[str, str]:
     """AAD object id and UPN of a conversation member, from the connector."""
-    from botbuilder.core.teams import TeamsInfo
-
-    try:
-        member = await TeamsInfo.get_member(ctx.turn, channel_id)
-    except Exception:
-        return "", ""
-    return (getattr(member, "aad_object_id", None) or ""), (getattr(member, "user_principal_name", None) or "").lower()
+    member = await ctx.messenger.member(channel_id)
+    return (member.aad_object_id, member.upn) if member else ("", "")

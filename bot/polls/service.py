@@ -6,28 +6,28 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import ConversationReference
-
+from bot.chat.messenger import Member as RosterMember
+from bot.chat.reply import Reply
 from bot.delivery.engine import classify
 from bot.delivery.keys import delivery_key
 from bot.delivery.outbox import NewDelivery
+from bot.kernel.bounded import BoundedCache
 from bot.kernel.people import Person
 from bot.polls.closing import PollClosing
 from bot.polls.model import OPEN, Poll, voters
 from bot.polls.result import mentions, translator
 from bot.polls.store import PollRepo
 from bot.services import Services
-from cards.common import Card, attachment, escape
+from cards.common import Card, escape
 from cards.polls import PollView, poll_card
 
 log = logging.getLogger(__name__)
 MEMBERS_TTL_S = 300.0
+MEMBERS_KEPT_S = 3600.0  # the last good member list serves when the connector fails, up to this age
+MEMBERS_CACHE_SIZE = 2000  # conversations whose member lists are kept per process
 PUSH_GAP_S = 1.0  # at most one update of a poll's posted card per second (Teams allows 7 messages/s per chat)
 PUSH_RETRY_S = (1.0, 3.0, 10.0, 30.0)  # a failed card update for everyone is tried again after these pauses
 Member = dict[str, str]
@@ -35,10 +35,9 @@ Member = dict[str, str]
 
 def ops(services: Services) -> PollOps:
     """The poll operations bound to these services (one per process)."""
-    found = services.extras.get("polls")
-    if found is None:
-        found = services.extras["polls"] = PollOps(services)
-    return found
+    if services.polls is None:
+        services.polls = PollOps(services)
+    return services.polls
 
 
 class PollOps(PollClosing):
@@ -47,8 +46,8 @@ class PollOps(PollClosing):
     def __init__(self, services: Services) -> None:
         self.s = services
         self.repo = PollRepo(services.db)
-        self._members: dict[str, tuple[float, list[Member]]] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._members: BoundedCache[str, tuple[float, list[Member]]] = BoundedCache(MEMBERS_CACHE_SIZE, MEMBERS_KEPT_S)
+        self._locks: BoundedCache[str, asyncio.Lock] = BoundedCache(MEMBERS_CACHE_SIZE, MEMBERS_KEPT_S)
         self._dirty: dict[int, bool] = {}  # poll id -> only votes changed it since its last update
         self._wake: dict[int, asyncio.Event] = {}
         self._updaters: dict[int, asyncio.Task[None]] = {}
@@ -59,25 +58,11 @@ class PollOps(PollClosing):
         self._retries: dict[int, asyncio.Task[None]] = {}
 
     # -- connector -----------------------------------------------------------------------------
-    async def _with_turn(self, conversation_id: str, fn: Callable[[TurnContext], Awaitable[Any]]) -> Any:
-        """Run fn in a proactive turn of the conversation; exceptions from fn propagate."""
-        conv = await self.s.conversations.get(conversation_id)
-        if conv is None:
-            raise LookupError("unknown conversation")
-        adapter = self.s.extras["adapter"]
-        result: dict[str, Any] = {}
-
-        async def callback(turn: TurnContext) -> None:
-            try:
-                result["value"] = await fn(turn)
-            except Exception as exc:
-                result["error"] = exc
-
-        await adapter.continue_conversation(ConversationReference().deserialize(conv.reference), callback,
-                                            self.s.settings.app_id or None)
-        if "error" in result:
-            raise result["error"]
-        return result.get("value")
+    async def _roster(self, conversation_id: str) -> list[Member]:
+        """The conversation's members from the host (errors propagate)."""
+        if self.s.messenger is None:
+            raise LookupError("no messenger")
+        return [_member(m) for m in await self.s.messenger.members(conversation_id)]
 
     async def members(self, conversation_id: str, *, fresh: bool = False) -> list[Member]:
         """Conversation members from the connector (cached a few minutes; the last good list on failure)."""
@@ -90,7 +75,7 @@ class PollOps(PollClosing):
             if cached and time.monotonic() - cached[0] < (1.0 if fresh else MEMBERS_TTL_S):
                 return cached[1]
             try:
-                found = await self._with_turn(conversation_id, _paged_members)
+                found = await self._roster(conversation_id)
             except Exception as exc:
                 log.warning("could not read conversation members (%s)", classify(exc).status, exc_info=True)
                 return cached[1] if cached else []
@@ -119,14 +104,10 @@ class PollOps(PollClosing):
         if poll is None or not poll.activity_id or poll.message_gone:
             return False
         card = await self.view(poll)
-
-        async def update(turn: TurnContext) -> None:
-            act = MessageFactory.attachment(attachment(card))
-            act.id = poll.activity_id
-            await turn.update_activity(act)
-
         try:
-            await self._with_turn(poll.conversation_id, update)
+            if self.s.messenger is None:
+                raise LookupError("no messenger")
+            await self.s.messenger.update(poll.conversation_id, poll.activity_id, Reply(card=card))
         except Exception as exc:
             err = classify(exc)
             if err.status == 404:
@@ -235,19 +216,7 @@ class PollOps(PollClosing):
         return len(entities)
 
 
-async def _paged_members(turn: TurnContext) -> list[Member]:
-    out: list[Member] = []
-    token = None
-    # A proactive turn has no channel data; TeamsInfo needs a mapping (and then asks for this conversation's members).
-    turn.activity.channel_data = turn.activity.channel_data or {}
-    for _ in range(50):
-        page = await TeamsInfo.get_paged_members(turn, token, 500)
-        for m in page.members or []:
-            aad = getattr(m, "aad_object_id", None) or ""
-            upn = (getattr(m, "user_principal_name", None) or "").lower()
-            out.append({"id": aad or m.id or "", "channel_id": m.id or "", "name": m.name or "", "upn": upn,
-                        "email": (getattr(m, "email", None) or upn).lower(), "tenant": getattr(m, "tenant_id", None) or ""})
-        token = page.continuation_token
-        if not token:
-            break
-    return out
+def _member(m: RosterMember) -> Member:
+    """A roster entry as the poll card counts it: person id (AAD id when known), channel id, name, UPN, e-mail."""
+    return {"id": m.aad_object_id or m.id, "channel_id": m.id, "name": m.name, "upn": m.upn, "email": m.email,
+            "tenant": m.tenant}

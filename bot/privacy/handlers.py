@@ -42,9 +42,7 @@ async def erase_confirm(ctx: Ctx) -> Reply:
     alias = pseudonym(ctx.actor.id, await pseudonym_key(ctx.services))
     for hook in ctx.services.after_erase:
         await hook(alias)
-    bot = ctx.services.extras.get("bot")
-    if bot is not None:
-        bot.forget(ctx.actor.id)
+    ctx.services.forget_person(ctx.actor.id)
     await ctx.services.audit.record("system", "privacy.erase", "", rows=sum(counts.values()))
     return Reply(text=ctx.t("privacy.erased", n=sum(counts.values())))
 

@@ -12,15 +12,15 @@ from botbuilder.schema import Activity, ActivityTypes
 from msrest.exceptions import ClientException, DeserializationError
 
 from bot.chat import telemetry
+from bot.chat.dispatch import message_body
+from bot.chat.errors import generic_text
 from bot.config import Settings
 from bot.hosts.botbuilder.auth import BotCredentialFactory
 from bot.hosts.botbuilder.fastpath import CachingBotFrameworkAuthentication
-from bot.messages import t
 
 log = logging.getLogger(__name__)
 # Failures talking to the Bot Connector (HTTP errors, network errors, unreadable answers).
 CONNECTOR_ERRORS = (ClientException, DeserializationError, aiohttp.ClientError, TimeoutError, OSError)
-
 
 
 def auth_configuration(settings: Settings) -> SimpleNamespace:
@@ -59,14 +59,11 @@ def build_adapter(settings: Settings) -> CloudAdapter:
             log.error("unhandled error in turn: %s", type(error).__name__, exc_info=error)
             telemetry.set_outcome("error")
         try:
-            text = t("error.generic", context.activity.locale)
+            text = generic_text(context.activity.locale)
             if context.activity.type == "invoke" and context.activity.name == "adaptiveCard/action":
                 # Answer in the invoke response (Teams shows it on the card) instead of leaving it unanswered (501).
-                from bot.hosts.botbuilder.bot import FaggruppeBot
-
-                body = FaggruppeBot._message_body(text)
                 await context.send_activity(Activity(type=ActivityTypes.invoke_response,
-                                                     value=InvokeResponse(status=200, body=body)))
+                                                     value=InvokeResponse(status=200, body=message_body(text))))
             elif not connector_failed:
                 await context.send_activity(text)
         except Exception:

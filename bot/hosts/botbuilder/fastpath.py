@@ -36,7 +36,6 @@ from botframework.connector.auth import (
     ConnectorFactory,
     UserTokenClient,
 )
-from botframework.connector.auth._connector_factory_impl import USER_AGENT
 from botframework.connector.auth.authentication_constants import AuthenticationConstants
 from msrest import Serializer
 
@@ -138,11 +137,15 @@ def invoke_body_json(body: Any) -> Any:
 class FastConnectorClient(ConnectorClient):
     """botbuilder's ConnectorClient with the card-passthrough serializer for conversation operations."""
 
-    def __init__(self, credentials: Any, base_url: str) -> None:
+    def __init__(self, credentials: Any, base_url: str, user_agent: str = "") -> None:
         super().__init__(credentials, base_url=base_url)
         serializer = CardPassthroughSerializer(self._serialize.dependencies)
         self.conversations = ConversationsOperations(self._client, self.config, serializer, self._deserialize)
-        self.config.add_user_agent(USER_AGENT)
+        # The same User-Agent as the client botbuilder's factory made (it appends its own product token), copied
+        # through msrest's public configuration instead of importing the constant from a private module.
+        base = self.config.user_agent
+        if user_agent.startswith(base) and user_agent[len(base):].strip():
+            self.config.add_user_agent(user_agent[len(base):].strip())
 
 
 class ConnectorClientCache:
@@ -217,7 +220,7 @@ class CachingConnectorFactory(ConnectorFactory):
             made = await self.inner.create(service_url, audience)
             if type(made) is ConnectorClient and made.config.credentials is not None:
                 # Same credentials botbuilder's factory made for this app id and audience; faster serializer.
-                made = FastConnectorClient(made.config.credentials, service_url)
+                made = FastConnectorClient(made.config.credentials, service_url, made.config.user_agent)
             client = self.cache.put(key, made)
         return client
 

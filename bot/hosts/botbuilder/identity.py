@@ -98,3 +98,19 @@ def conversation_name(activity: Activity) -> str:
             if not name and isinstance(holder, dict):
                 name = holder.get("name")
     return name[:400] if isinstance(name, str) else ""
+
+
+def mentions(activity: Activity) -> list[tuple[str, str]]:
+    """(channel user id, name) of people @mentioned in the message, the bot excluded."""
+    out = []
+    recipient = activity.recipient.id if activity.recipient else ""
+    for e in activity.entities or []:
+        props = e.additional_properties if hasattr(e, "additional_properties") else {}
+        if getattr(e, "type", None) != "mention":
+            continue
+        m = props.get("mentioned") or getattr(e, "mentioned", None)
+        mid = (m.get("id") if isinstance(m, dict) else getattr(m, "id", "")) or ""
+        name = (m.get("name") if isinstance(m, dict) else getattr(m, "name", "")) or ""
+        if mid and mid != recipient:
+            out.append((mid, name))
+    return out

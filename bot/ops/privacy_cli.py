@@ -8,8 +8,8 @@ from pathlib import Path
 from bot.config import Settings
 from bot.kernel.clock import SystemClock
 from bot.privacy.service import erase_user, export_user, to_json, to_xlsx
-from bot.services import build_services
 from bot.storage.db import Database
+from bot.wiring import build_services
 
 
 async def run_privacy(settings: Settings, action: str, user: str, out: str = "") -> int:
