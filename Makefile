@@ -61,9 +61,10 @@ test: dev js
 
 # The inner loop: lint and the model/card unit tests (no servers, no processes), a few seconds.
 CHECK_TESTS := tests/test_*_domain.py tests/test_choices.py tests/test_freebusy.py tests/test_card_basics.py \
-	tests/test_no_fixed_dates.py tests/test_migrations.py
+	tests/test_no_fixed_dates.py tests/test_migrations.py tests/test_architecture.py
 check: dev
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q -rs $(CHECK_TESTS)
 
 # The suite with the system clock moved two years ahead and to a spring-forward morning (needs Debian's faketime).
