@@ -55,6 +55,7 @@ def integer(low: int, high: int | None = None) -> Parser:
     """A whole number within [low, high]."""
 
     def parse(raw: str) -> int:
+        """The whole number in `raw`, within the bounds."""
         try:
             value = int(raw.strip())
         except ValueError:
@@ -80,6 +81,7 @@ def choice(*options: str, fold: Callable[[str], str] = str) -> Parser:
     """One of the options (compared after fold, e.g. str.lower); the empty string when it is an option."""
 
     def parse(raw: str) -> str:
+        """The option that `raw` names (case and accents folded)."""
         value = fold(raw.strip())
         for option in options:
             if fold(option) == value:
@@ -118,6 +120,7 @@ def names(default: tuple[str, ...] = (), *, lower: bool = False) -> Parser:
     """Comma-separated names; the default when empty."""
 
     def parse(raw: str) -> tuple[str, ...]:
+        """The comma-separated names in `raw`, or the default when there are none."""
         items = tuple(item.strip() for item in raw.split(",") if item.strip())
         items = items or default
         return tuple(item.lower() for item in items) if lower else items
@@ -139,6 +142,7 @@ def url(*, https: bool = False) -> Parser:
     """An absolute http(s) URL with a host and no query or fragment (trailing slash removed); or empty."""
 
     def parse(raw: str) -> str:
+        """`raw` as a URL without a trailing slash ('' when empty)."""
         value = raw.strip().rstrip("/")
         if not value:
             return ""

@@ -14,6 +14,7 @@ from bot.storage.provider import PrivacyProvider, Rows, delete_older, row_dict
 
 
 async def _export(db: Database, person_id: str) -> dict[str, Rows]:
+    """The broadcasts a person wrote and their read acknowledgements (data access request)."""
     async with db.session() as s:
         written = await s.scalars(select(BroadcastRow).where(BroadcastRow.author_id == person_id))
         acks = await s.scalars(select(BroadcastAck).where(BroadcastAck.person_id == person_id))

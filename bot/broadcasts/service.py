@@ -53,6 +53,7 @@ class Broadcaster:
     """Starts broadcasts, listens to their deliveries and updates report cards (at most once a second each)."""
 
     def __init__(self, services: Services, engine: DeliveryEngine) -> None:
+        """Per-process state: when each report was last updated, pending updates and retries."""
         self.services = services
         self.engine = engine
         self.repo = BroadcastRepo(services.db)
@@ -122,6 +123,7 @@ class Broadcaster:
         loc = locale or b.locale
 
         def tr(key: str, **p: object) -> str:
+            """A report text in the report card's locale."""
             return translate(key, loc, **p)
 
         rep = await self.compute(b)
@@ -141,6 +143,7 @@ class Broadcaster:
         task.add_done_callback(self._tasks.discard)
 
     async def _later(self, broadcast_id: int, delay: float) -> None:
+        """Update the report card after `delay` seconds (the coalesced update that poke() scheduled)."""
         try:
             await asyncio.sleep(delay)
         finally:
@@ -184,6 +187,7 @@ class Broadcaster:
         task.add_done_callback(self._retries.discard)
 
     async def _retry_later(self, broadcast_id: int, delay: float) -> None:
+        """Ask for another report update after `delay` seconds."""
         await asyncio.sleep(delay)
         self.poke(broadcast_id)
 
@@ -208,6 +212,7 @@ class Broadcaster:
 
 
 def _activity(card: Card) -> dict[str, Any]:
+    """A message activity carrying one Adaptive Card."""
     return {"type": "message", "attachments": [attachment(card)]}
 
 

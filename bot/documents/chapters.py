@@ -135,6 +135,7 @@ def benefit_table(w: Writer, m: DocumentModel, t: T) -> None:
 
 
 def _totals_row(label: str, x: Totals) -> list[str]:
+    """One table row of a Totals: label, count, priced, kroner, hours."""
     return [label, str(x.count), str(x.priced), num(x.nok), num(x.hours)]
 
 

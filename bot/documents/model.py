@@ -164,6 +164,7 @@ def gather(entries: Iterable[Entry], *, bp: int, project: str, cooperation: str,
 
 
 def _before(day: date | None, today: date) -> bool:
+    """True when `day` is set and earlier than `today`."""
     return day is not None and day < today
 
 

@@ -29,6 +29,7 @@ def overview(w: Writer, m: DocumentModel, t: T) -> None:
 
 
 def _plan_rows(t: T, e: Entry) -> list[tuple[str, str]]:
+    """The label/value rows that describe one benefit in the benefit plan."""
     b = benefit(e)
     category = t(f"needs.category.{b.category}") if b.category else t("documents.doc.not_registered")
     return [

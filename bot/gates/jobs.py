@@ -33,6 +33,7 @@ OVERDUE_GRACE = timedelta(days=7)
 
 
 def _t(key: str, **params: object) -> str:
+    """A text in the gate jobs' locale."""
     return msg_t(key, LOCALE, **params)
 
 
@@ -98,6 +99,7 @@ async def unschedule_gate(services: Services, gate_id: int) -> int:
 
 
 async def _enqueue(services: Services, items: list[NewDelivery]) -> int:
+    """Queue the deliveries (through the delivery service when wired, else straight to the outbox)."""
     if not items:
         return 0
     if services.delivery is not None:

@@ -172,6 +172,7 @@ def gate_status(gate: Gate | None, now: datetime, tz: tzinfo) -> str:
 
 # -- forms ------------------------------------------------------------------------------------
 def _parse_date(raw: str) -> date | None:
+    """The date at the start of `raw`, or None."""
     try:
         return date.fromisoformat(raw.strip()[:10])
     except ValueError:
@@ -179,6 +180,7 @@ def _parse_date(raw: str) -> date | None:
 
 
 def _parse_time(raw: str) -> time | None:
+    """The time of day in `raw` to the minute (naive), or None."""
     try:
         parsed = time.fromisoformat(raw.strip())
     except ValueError:
@@ -214,6 +216,7 @@ def parse_deadline_form(data: dict[str, Any], *, today: date, faggrupper: list[s
 
 
 def _deadline_day(raw: str, today: date, errors: Errors) -> date | None:
+    """The validated deadline date of the form, recording an error when it is missing, malformed or past."""
     day = _parse_date(raw) if raw else None
     if not raw:
         errors["deadline"] = "error.required"

@@ -41,6 +41,7 @@ class GateRow(Base):
 
 
 def _gate(r: GateRow) -> Gate:
+    """The domain Gate of a stored row."""
     return Gate(
         id=r.id, project_id=r.project_id, bp=r.bp, deadline=r.deadline,
         deadline_time=time.fromisoformat(r.deadline_time) if r.deadline_time else None,
@@ -112,12 +113,14 @@ class GateRepo:
 
 
 async def _export(db: Database, person_id: str) -> dict[str, Rows]:
+    """The gates a person set or decided (data access request)."""
     async with db.session() as s:
         rows = await s.scalars(select(GateRow).where(or_(GateRow.set_by == person_id, GateRow.decided_by == person_id)))
         return {"gates": [row_dict(r) for r in rows]}
 
 
 async def _erase(db: Database, person_id: str, alias: str) -> int:
+    """Replace the person's id with their alias where they set or decided a gate."""
     n = 0
     async with db.write() as s:
         for col in ("set_by", "decided_by"):

@@ -8,19 +8,26 @@ from typing import Protocol
 class Observer(Protocol):
     """Events worth counting; implemented by bot.ops.metrics.Metrics."""
 
-    def delivery(self, outcome: str) -> None: ...
+    def delivery(self, outcome: str) -> None:
+        """A delivery attempt ended with `outcome`."""
 
-    def throttle(self, target: str) -> None: ...
+    def throttle(self, target: str) -> None:
+        """A call to `target` was throttled."""
 
-    def retry(self, target: str) -> None: ...
+    def retry(self, target: str) -> None:
+        """A call to `target` is being retried."""
 
-    def job_started(self, ref: str, lateness: float) -> None: ...
+    def job_started(self, ref: str, lateness: float) -> None:
+        """A scheduled job started `lateness` seconds after its planned time."""
 
-    def job_finished(self, ref: str, outcome: str) -> None: ...
+    def job_finished(self, ref: str, outcome: str) -> None:
+        """A scheduled job ended with `outcome`."""
 
-    def graph_call(self, op: str, seconds: float, error_kind: str | None) -> None: ...
+    def graph_call(self, op: str, seconds: float, error_kind: str | None) -> None:
+        """A Graph operation took `seconds` and failed with `error_kind` (None: it succeeded)."""
 
-    def graph_attempt(self, status: int, retried: bool) -> None: ...
+    def graph_attempt(self, status: int, retried: bool) -> None:
+        """One HTTP attempt to Graph answered `status`."""
 
 
 class NullObserver:

@@ -31,28 +31,34 @@ Column = tuple[str, Callable[[Entry], Any], int]
 
 def _local(dt: datetime | None, tz: ZoneInfo) -> datetime | None:
     # Excel has no time zones: write Oslo wall-clock time without tzinfo.
+    """`dt` as naive local wall-clock time for Excel."""
     return dt.astimezone(tz).replace(tzinfo=None, microsecond=0) if dt else None
 
 
 def _yes(flag: bool) -> str:
+    """A flag as Ja/Nei."""
     return "Ja" if flag else "Nei"
 
 
 def _need(e: Entry) -> Need:
+    """The Need of an entry of kind need."""
     assert isinstance(e.content, Need)
     return e.content
 
 
 def _ben(e: Entry) -> Benefit:
+    """The Benefit of an entry of kind benefit."""
     assert isinstance(e.content, Benefit)
     return e.content
 
 
 def _status(e: Entry) -> str:
+    """The entry's status as the export shows it."""
     return "Trukket" if e.status == WITHDRAWN else "Aktiv"
 
 
 def _columns(project_name: str, tz: ZoneInfo) -> tuple[list[Column], list[Column]]:
+    """The columns of the needs sheet and the benefits sheet: heading, getter and width."""
     common_head: list[Column] = [
         ("ID", lambda e: e.id, 8), ("Prosjekt", lambda e: project_name, 24), ("Faggruppe", lambda e: e.faggruppe, 30),
         ("Innsender", lambda e: e.submitter_name, 24), ("Tittel", lambda e: e.title, 40),
@@ -94,6 +100,7 @@ class _Writer:
                              (("datetime", DATETIME_FORMAT), ("date", DATE_FORMAT), ("float", NUMBER_FORMAT))}
 
     def put(self, ws: Worksheet, row: int, col: int, value: Any, *, bold: bool = False) -> None:
+        """Write one cell with the writer method and number format that fit the value's type."""
         if value is None:
             if bold:
                 ws.write_blank(row, col, None, self.bold)
@@ -114,6 +121,7 @@ class _Writer:
 
 
 def _sheet(w: _Writer, ws: Worksheet, columns: list[Column], entries: list[Entry]) -> None:
+    """Write a sheet: headings, column widths and one row per entry."""
     for c, (head, _, width) in enumerate(columns):
         ws.set_column(c, c, width)
         w.put(ws, 0, c, head, bold=True)
@@ -155,6 +163,7 @@ def build_xlsx(project_name: str, entries: list[Entry], summary: Summary, *, tz:
 
 
 def _csv_safe(value: Any) -> Any:
+    """A value as CSV text, with formula-like text defused."""
     if value is None:
         return ""
     if isinstance(value, datetime):

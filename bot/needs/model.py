@@ -197,6 +197,7 @@ class Summary:
 
 
 def _sorted_counts(counter: Counter[str]) -> dict[str, int]:
+    """Counts sorted largest first, then by name."""
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 

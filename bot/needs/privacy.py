@@ -14,6 +14,7 @@ from bot.storage.provider import PrivacyProvider, Rows, delete_older, row_dict
 
 
 async def _export(db: Database, person_id: str) -> dict[str, Rows]:
+    """A person's needs entries, their history edits and the campaigns they lead (data access request)."""
     async with db.session() as s:
         entries = await s.scalars(select(NeedEntry).where(NeedEntry.submitter_id == person_id))
         history = await s.scalars(select(NeedEntryHistory).where(NeedEntryHistory.actor_id == person_id))

@@ -85,12 +85,14 @@ class Campaign:
 
 
 def _entry(r: NeedEntry) -> Entry:
+    """The domain Entry of a stored row."""
     return Entry(id=r.id, kind=r.kind, content=from_dict(r.kind, r.fields or {}), project_id=r.project_id,
                  faggruppe=r.faggruppe, submitter_id=r.submitter_id, submitter_name=r.submitter_name, status=r.status,
                  created_at=r.created_at, updated_at=r.updated_at)
 
 
 def _campaign(r: InputCampaign) -> Campaign:
+    """The domain Campaign of a stored row."""
     return Campaign(r.id, r.project_id, tuple(r.faggrupper or ()), r.deadline, r.leader_id, r.origin_conversation_id,
                     r.created_at)
 

@@ -36,6 +36,7 @@ class _Form:
         self.errors: FieldErrors = {}
 
     def raw(self, key: str) -> str:
+        """The field as text: '' when missing, true/false for booleans, CRLF folded, stripped."""
         value = self.data.get(key)
         if value is None:
             return ""
@@ -44,6 +45,7 @@ class _Form:
         return str(value).replace("\r\n", "\n").strip()
 
     def text(self, key: str, limit: int, *, required: bool = False) -> str:
+        """A text field of at most `limit` characters."""
         value = self.raw(key)
         if required and not value:
             self.errors[key] = "error.required"
@@ -52,6 +54,7 @@ class _Form:
         return value
 
     def choice(self, key: str, allowed: Iterable[str], *, required: bool = False) -> str:
+        """A field that must be one of `allowed` ('' when empty and not required)."""
         value = self.raw(key)
         if not value:
             if required:
@@ -62,6 +65,7 @@ class _Form:
         return value
 
     def multi(self, key: str, allowed: Iterable[str]) -> tuple[str, ...]:
+        """A multi-select field (a list, or comma-separated text) whose items must all be in `allowed`."""
         value = self.data.get(key)
         items = value if isinstance(value, list) else self.raw(key).split(",")
         chosen = [str(i).strip() for i in items if str(i).strip()]
@@ -71,6 +75,7 @@ class _Form:
         return tuple(dict.fromkeys(chosen))
 
     def number(self, key: str, *, required: bool = False, minimum: float | None = None) -> float | None:
+        """A number field (Norwegian or English decimal separator, spaces allowed), or None when empty."""
         value = self.raw(key).replace(" ", "").replace("\u00a0", "").replace(",", ".")
         if not value:
             if required:
@@ -85,6 +90,7 @@ class _Form:
         return number
 
     def date(self, key: str, *, required: bool = False) -> date | None:
+        """An ISO date field, or None when empty."""
         value = self.raw(key)
         if not value:
             if required:
@@ -97,6 +103,7 @@ class _Form:
             return None
 
     def flag(self, key: str) -> bool:
+        """A checkbox/toggle field as a bool."""
         return self.raw(key).lower() in ("true", "1", "ja", "yes", "on")
 
 

@@ -21,6 +21,7 @@ class BackupError(Exception):
 
 
 def _say(message: str) -> None:
+    """Tell the operator (on stderr: stdout is left for the command's result)."""
     print(message, file=sys.stderr)
 
 
@@ -117,6 +118,7 @@ def _copy(source: Path, target: Path) -> str:
 
 
 def _sqlite_path(settings: Settings, command: str, path: str) -> Path | None:
+    """The SQLite file to back up or restore, or None (with the reason said) when there is none."""
     db = settings.sqlite_path
     if db is None and settings.database_url.startswith("postgresql"):
         verb = "backed up" if command == "backup" else "restored"

@@ -25,11 +25,13 @@ Errors = dict[str, str | tuple[str, dict[str, object]]]
 
 
 def _s(data: Mapping[str, Any], key: str) -> str:
+    """The stripped text of one card field ('' when missing)."""
     value = data.get(key)
     return "" if value is None else str(value).strip()
 
 
 def _date(raw: str) -> date | None:
+    """The date at the start of `raw`, or None."""
     try:
         return date.fromisoformat(raw[:10])
     except ValueError:
@@ -37,6 +39,7 @@ def _date(raw: str) -> date | None:
 
 
 def _time(raw: str) -> time | None:
+    """The HH:MM time at the start of `raw`, or None."""
     try:
         return time.fromisoformat(raw[:5])
     except ValueError:

@@ -44,6 +44,7 @@ class PollOps(PollClosing):
     """Everything a poll does besides answering the turn (closing and booking: PollClosing)."""
 
     def __init__(self, services: Services) -> None:
+        """Per-process state: member cache, card-update coalescing and retries, keyed by poll id."""
         self.s = services
         self.repo = PollRepo(services.db)
         self._members: BoundedCache[str, tuple[float, list[Member]]] = BoundedCache(MEMBERS_CACHE_SIZE, MEMBERS_KEPT_S)
@@ -130,6 +131,7 @@ class PollOps(PollClosing):
         self._retries[poll_id] = asyncio.create_task(self._push_later(poll_id, PUSH_RETRY_S[n]), name="poll-card-retry")
 
     async def _push_later(self, poll_id: int, delay: float) -> None:
+        """Ask for the poll's card update again after `delay` seconds (a retry)."""
         try:
             await asyncio.sleep(delay)
         finally:
@@ -149,6 +151,7 @@ class PollOps(PollClosing):
             self._updaters[poll_id] = asyncio.create_task(self._push_loop(poll_id))
 
     async def _push_loop(self, poll_id: int) -> None:
+        """Update the poll's card until nothing is dirty, at most once every PUSH_GAP_S seconds."""
         try:
             while poll_id in self._dirty:
                 wait = self._pushed_at.get(poll_id, -PUSH_GAP_S) + PUSH_GAP_S - time.monotonic()
@@ -187,6 +190,7 @@ class PollOps(PollClosing):
             sched.add("poll.remind", f"poll:{poll.id}:reminder", at, (poll.id,))
 
     def _unschedule(self, poll_id: int) -> None:
+        """Remove the poll's reminder and close jobs."""
         if self.s.scheduler is not None:
             self.s.scheduler.remove(f"poll:{poll_id}:reminder")
             self.s.scheduler.remove(f"poll:{poll_id}:close")

@@ -85,6 +85,7 @@ class PollVoteRow(Base):
 
 
 def _poll(r: PollRow, slots: list[PollSlotRow]) -> Poll:
+    """The domain Poll of a stored row and its slots."""
     return Poll(
         id=r.id, conversation_id=r.conversation_id, creator_id=r.creator_id, creator_name=r.creator_name, title=r.title,
         agenda=r.agenda, duration_min=r.duration_min, online=r.online, location=r.location, deadline=r.deadline,
@@ -238,6 +239,7 @@ class PollRepo:
             return len(ids)
 
     async def _set(self, poll_id: int, **values: Any) -> None:
+        """Update columns of one poll."""
         async with self.db.write() as s:
             await s.execute(update(PollRow).where(PollRow.id == poll_id).values(**values))
 
@@ -246,6 +248,7 @@ ERASED_NAME = "Slettet bruker"
 
 
 async def _export(db: Database, person_id: str) -> dict[str, Rows]:
+    """A person's poll votes and the polls they created (data access request)."""
     async with db.session() as s:
         votes = await s.scalars(select(PollVoteRow).where(PollVoteRow.voter_id == person_id))
         created = await s.scalars(select(PollRow).where(PollRow.creator_id == person_id))
@@ -253,6 +256,7 @@ async def _export(db: Database, person_id: str) -> dict[str, Rows]:
 
 
 async def _erase(db: Database, person_id: str, alias: str) -> int:
+    """Replace the person's id with their alias in votes and polls, and blank their names."""
     n = 0
     async with db.write() as s:
         for stmt in (
@@ -265,6 +269,7 @@ async def _erase(db: Database, person_id: str, alias: str) -> int:
 
 
 async def _retention(db: Database, now: datetime, settings: Settings) -> int:
+    """Delete closed polls older than the polls retention period."""
     return await PollRepo(db).purge_closed(now - timedelta(days=settings.retention_polls_days))
 
 

@@ -17,6 +17,7 @@ OUTBOX_KEEP_DAYS = 30
 
 
 async def _export(db: Database, person_id: str) -> dict[str, Rows]:
+    """A person's own rows in the core tables (data access request)."""
     async with db.session() as s:
         people = await s.scalars(select(Person).where(Person.id == person_id))
         members = await s.scalars(select(Membership).where(Membership.person_id == person_id))
@@ -41,6 +42,7 @@ async def _export(db: Database, person_id: str) -> dict[str, Rows]:
 
 
 async def _erase(db: Database, person_id: str, alias: str) -> int:
+    """Delete the person, their memberships and personal conversations; pseudonymise their audit entries."""
     n = 0
     async with db.write() as s:
         personal = list(await s.scalars(select(Conversation.id).where(Conversation.person_id == person_id)))
@@ -74,6 +76,7 @@ async def _forget_speaker(s: AsyncSession, person_id: str) -> int:
 
 
 async def _retention(db: Database, now: datetime, settings: Settings) -> int:
+    """Delete audit entries, settled outbox items and inactive people past their retention periods."""
     people_cutoff = now - timedelta(days=settings.retention_people_days)
     async with db.write() as s:
         results = [await s.execute(stmt) for stmt in (

@@ -30,6 +30,7 @@ class ConversationInfo:
 
 
 def _info(row: Conversation) -> ConversationInfo:
+    """The ConversationInfo of a stored row."""
     return ConversationInfo(
         id=row.id, kind=row.kind, tenant_id=row.tenant_id, team_id=row.team_id, service_url=row.service_url,
         reference=row.reference, name=row.name, faggruppe=row.faggruppe, active=row.active,
@@ -58,6 +59,7 @@ class ConversationRepo:
         return info
 
     def _forget(self, conversation_id: str | None = None) -> None:
+        """Drop one conversation (or all) from the recently-seen cache."""
         if conversation_id is None:
             self._recent.clear()
         else:

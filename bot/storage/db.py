@@ -26,6 +26,7 @@ def sync_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """Configure each new SQLite connection (WAL, foreign keys, busy timeout)."""
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
@@ -46,6 +47,7 @@ class Database:
     """Owns the async engine and session factory."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
+        """Open an engine for `url` (for a SQLite file, create its folder first)."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -72,6 +74,7 @@ class Database:
         """Apply all Alembic migrations (serialised across instances on PostgreSQL)."""
 
         def upgrade(conn: Connection) -> None:
+            """Upgrade to the heads on one connection (on PostgreSQL under an advisory lock)."""
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_ID})
             cfg = alembic_config(self.url)

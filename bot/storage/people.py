@@ -14,6 +14,7 @@ from bot.storage.models import utcnow
 
 
 def _person(row: PersonRow) -> Person:
+    """The domain Person of a stored row."""
     return Person(
         id=row.id, name=row.name, role=Role(row.role), upn=row.upn, aad_object_id=row.aad_object_id,
         channel_user_id=row.channel_user_id, tenant_id=row.tenant_id, role_source=row.role_source,
