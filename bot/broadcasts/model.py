@@ -235,29 +235,18 @@ class Line:
 
 @dataclass
 class Report:
-    """Per faggruppe and in total."""
+    """Per faggruppe and in total: the totals add the lines up when the report is made (build_report's last step)."""
 
     lines: list[Line]
+    sent: int = field(init=False)
+    failed: int = field(init=False)
+    waiting: int = field(init=False)
+    read: int = field(init=False)
 
-    @property
-    def sent(self) -> int:
-        """Deliveries sent, over all lines."""
-        return sum(x.sent for x in self.lines)
-
-    @property
-    def failed(self) -> int:
-        """Deliveries that failed for good, over all lines."""
-        return sum(x.failed for x in self.lines)
-
-    @property
-    def waiting(self) -> int:
-        """Deliveries still queued or being retried, over all lines."""
-        return sum(x.waiting for x in self.lines)
-
-    @property
-    def read(self) -> int:
-        """Recipients who acknowledged reading, over all lines."""
-        return sum(x.read for x in self.lines)
+    def __post_init__(self) -> None:
+        """Add up sent, failed for good, still waiting and read (acknowledged) over all lines."""
+        counts = [(x.sent, x.failed, x.waiting, x.read) for x in self.lines]
+        self.sent, self.failed, self.waiting, self.read = (sum(c[i] for c in counts) for i in range(4))
 
     @property
     def finished(self) -> bool:
