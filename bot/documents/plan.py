@@ -9,8 +9,8 @@ from __future__ import annotations
 from bot.documents import chapters
 from bot.documents.chapters import baseline_text, estimate, or_missing, ref
 from bot.documents.docx import Writer, day, num
-from bot.documents.model import DocumentModel, T, benefit, plural
-from bot.needs.model import Entry
+from bot.documents.model import DocumentModel, T, plural
+from bot.needs.model import Entry, benefit
 
 
 def overview(w: Writer, m: DocumentModel, t: T) -> None:

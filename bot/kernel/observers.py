@@ -6,28 +6,27 @@ from typing import Protocol
 
 
 class Observer(Protocol):
-    """Events worth counting; implemented by bot.ops.metrics.Metrics."""
+    """Events worth counting; implemented by bot.ops.metrics.Metrics.
 
-    def delivery(self, outcome: str) -> None:
-        """A delivery attempt ended with `outcome`."""
+    delivery: a delivery attempt ended with `outcome`. throttle, retry: a call to `target` was throttled, is
+    retried. job_started, job_finished: a scheduled job started `lateness` seconds after its planned time, ended
+    with `outcome`. graph_call: one Graph operation took `seconds` (`error_kind` None when it succeeded).
+    graph_attempt: one HTTP attempt to Graph answered `status` (`retried`: it repeated an earlier attempt).
+    """
 
-    def throttle(self, target: str) -> None:
-        """A call to `target` was throttled."""
+    def delivery(self, outcome: str) -> None: ...
 
-    def retry(self, target: str) -> None:
-        """A call to `target` is being retried."""
+    def throttle(self, target: str) -> None: ...
 
-    def job_started(self, ref: str, lateness: float) -> None:
-        """A scheduled job started `lateness` seconds after its planned time."""
+    def retry(self, target: str) -> None: ...
 
-    def job_finished(self, ref: str, outcome: str) -> None:
-        """A scheduled job ended with `outcome`."""
+    def job_started(self, ref: str, lateness: float) -> None: ...
 
-    def graph_call(self, op: str, seconds: float, error_kind: str | None) -> None:
-        """A Graph operation took `seconds` and failed with `error_kind` (None: it succeeded)."""
+    def job_finished(self, ref: str, outcome: str) -> None: ...
 
-    def graph_attempt(self, status: int, retried: bool) -> None:
-        """One HTTP attempt to Graph answered `status`."""
+    def graph_call(self, op: str, seconds: float, error_kind: str | None) -> None: ...
+
+    def graph_attempt(self, status: int, retried: bool) -> None: ...
 
 
 class NullObserver:

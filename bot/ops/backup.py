@@ -129,14 +129,22 @@ def _sqlite_path(settings: Settings, command: str, path: str) -> Path | None:
     return db
 
 
+def _occupied(path: Path, force: bool, advice: str) -> bool:
+    """True (and the operator told what to do) when `path` exists and --force was not given: nothing is overwritten
+    unasked."""
+    if path.exists() and not force:
+        _say(f"{path} exists: {advice}")
+        return True
+    return False
+
+
 def run_backup(settings: Settings, path: str, force: bool = False) -> int:
     """Copy the configured SQLite database to path (safe while the bot runs)."""
     db = _sqlite_path(settings, "backup", path)
     if db is None:
         return REFUSED
     target = Path(path)
-    if target.exists() and not force:
-        _say(f"{target} exists: choose another file or pass --force to overwrite it")
+    if _occupied(target, force, "choose another file or pass --force to overwrite it"):
         return REFUSED
     if target.resolve() == db.resolve():
         _say("the backup cannot be the database itself")
@@ -169,8 +177,7 @@ def run_restore(settings: Settings, path: str, force: bool = False) -> int:
     if in_use(db):
         _say(f"{db} is in use by a running bot (or another program): stop it first, then restore")
         return REFUSED
-    if db.exists() and not force:
-        _say(f"{db} exists: pass --force to replace it (a copy of it is kept beside it first)")
+    if _occupied(db, force, "pass --force to replace it (a copy of it is kept beside it first)"):
         return REFUSED
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
