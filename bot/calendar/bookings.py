@@ -142,6 +142,7 @@ class BookingService:
                 result = status_of(await self.repo.put(source_key, self._now(), state=BOOKING_OFF))
             else:
                 result = await self._apply(row)
+        # Outside the lock: a listener may book or cancel the same key again (asyncio locks are not re-entrant).
         if result.state != BOOKING_PENDING:
             await self._notify(result)
         return result
@@ -165,6 +166,7 @@ class BookingService:
                                                  web_link=ref.web_link, attempts=0, last_error="",
                                                  spec=without_attendees(row.spec)))
         except CalendarError as exc:
+            # Only an unavailable Graph is worth waiting for; permission, not_found and invalid stay as they are.
             if exc.kind == "unavailable":
                 return await self._pending(row, str(exc), exc.retry_after)
             log.warning("calendar booking failed", extra={"kind": exc.kind, "permission": exc.permission})

@@ -36,9 +36,11 @@ from bot.kernel.observers import NULL, Observer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# The application permissions named in errors: the least each kind of call needs (events vs. getSchedule).
 WRITE_PERMISSION = "Calendars.ReadWrite"
 READ_PERMISSION = "Calendars.ReadBasic"
-TRANSPORT_RETRIES = 2
+TRANSPORT_RETRIES = 2  # a dropped connection is repeated at most twice, and only while the deadline allows
+# Every status except free (and unknown) blocks a slot: a suggested time should not clash with a tentative meeting.
 BUSY = {FreeBusyStatus.Busy, FreeBusyStatus.Oof, FreeBusyStatus.Tentative, FreeBusyStatus.WorkingElsewhere}
 
 

@@ -72,10 +72,11 @@ class _Form:
         allowed_set = set(allowed)
         if any(c not in allowed_set for c in chosen):
             self.errors[key] = "needs.error.choice"
-        return tuple(dict.fromkeys(chosen))
+        return tuple(dict.fromkeys(chosen))  # duplicates dropped, the order chosen kept
 
     def number(self, key: str, *, required: bool = False, minimum: float | None = None) -> float | None:
         """A number field (Norwegian or English decimal separator, spaces allowed), or None when empty."""
+        # "1 234,5" as Norwegian writes it (a space or no-break space between thousands, a decimal comma).
         value = self.raw(key).replace(" ", "").replace("\u00a0", "").replace(",", ".")
         if not value:
             if required:
@@ -165,6 +166,7 @@ def parse_benefit(data: Mapping[str, Any], municipalities: Iterable[str]) -> tup
         risk=f.text("risk", LONG_MAX),
         status=f.choice("status", BENEFIT_STATUSES) or "planlagt",
     )
+    # The rules across fields come last and add an error only where the field has none: its own is more precise.
     if benefit.priced and benefit.estimate_nok is None and benefit.estimate_hours is None and "estimate_nok" not in f.errors:
         f.errors["estimate_nok"] = "needs.error.priced_estimate"
     if benefit.baseline_value is not None and benefit.baseline_date is None and "baseline_date" not in f.errors:

@@ -64,7 +64,7 @@ def parse_form(data: Mapping[str, Any], *, tz: tzinfo, now: datetime) -> PollDra
         errors["agenda"] = ("error.too_long", {"max": MAX_AGENDA})
     minutes = _minutes(data, errors)
     starts = _starts(data, tz, now, errors)
-    online = _s(data, "mode") != "place"
+    online = _s(data, "mode") != "place"  # a Teams meeting unless a place is chosen
     location = _s(data, "location")
     if not online and not location:
         errors["location"] = "polls.err.location_empty"

@@ -13,7 +13,7 @@ from bot.storage.inventory import Retention, TableData
 from bot.storage.models import AuditEntry, Conversation, Download, Faggruppe, Membership, OutboxItem, Person, Project
 from bot.storage.provider import PrivacyProvider, Rows, row_dict
 
-OUTBOX_KEEP_DAYS = 30
+OUTBOX_KEEP_DAYS = 30  # settled deliveries; the period is declared to users in PERSONAL_DATA["outbox"] below
 
 
 async def _export(db: Database, person_id: str) -> dict[str, Rows]:
@@ -57,7 +57,7 @@ async def _erase(db: Database, person_id: str, alias: str) -> int:
             update(Person).where(Person.role_granted_by == person_id).values(role_granted_by=alias),
         ):
             n += (await s.execute(stmt)).rowcount or 0
-        if personal:
+        if personal:  # messages queued to the person's own chat go with it
             n += (await s.execute(delete(OutboxItem).where(OutboxItem.conversation_id.in_(personal)))).rowcount or 0
             n += (await s.execute(delete(Conversation).where(Conversation.id.in_(personal)))).rowcount or 0
         n += await _forget_speaker(s, person_id)
@@ -86,6 +86,7 @@ async def _retention(db: Database, now: datetime, settings: Settings) -> int:
                 OutboxItem.created_at < now - timedelta(days=OUTBOX_KEEP_DAYS),
             ),
             delete(Membership).where(Membership.last_seen_at < people_cutoff),
+            # A chat the bot is still in is kept however quiet it is: reminders and broadcasts are sent there.
             delete(Conversation).where(Conversation.active.is_(False), Conversation.last_seen_at < people_cutoff),
         )]
         return sum(r.rowcount or 0 for r in results)

@@ -13,7 +13,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone)."""
 
     impl = DateTime(timezone=True)
-    cache_ok = True
+    cache_ok = True  # no per-instance state: SQLAlchemy may cache statements that use it
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         """Store an aware datetime as UTC; a naive one is a bug and is refused."""
