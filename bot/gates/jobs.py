@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 REMINDER_FUNC = "gate.reminder"
 OVERDUE_FUNC = "gate.overdue"
-LOCALE = "nb-NO"
-OVERDUE_GRACE = timedelta(days=7)
+LOCALE = "nb-NO"  # gate messages go to chats with many readers: the Norwegian text, as for broadcasts
+OVERDUE_GRACE = timedelta(days=7)  # an overdue notice still goes out after downtime of up to a week
 
 
 def _t(key: str, **params: object) -> str:
@@ -77,7 +77,7 @@ def schedule_gate(services: Services, gate: Gate) -> list[tuple[timedelta, objec
     sched = services.scheduler
     if sched is None:
         return list(plan)
-    sched.remove_prefix(f"gate:{gate.id}:")
+    sched.remove_prefix(f"gate:{gate.id}:")  # replace, not add: a moved deadline leaves no old reminder behind
     if gate.deadline is None or gate.status != OPEN:
         return list(plan)
     due = deadline_at(gate.deadline, gate.deadline_time, tz)

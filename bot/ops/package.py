@@ -21,7 +21,7 @@ from bot.ops.manifest_rules import (
 )
 
 SCOPES = ("personal", "groupChat", "team")
-PLACEHOLDER_URL = "https://faggruppe-bot.invalid/"
+PLACEHOLDER_URL = "https://faggruppe-bot.invalid/"  # .invalid is reserved (RFC 2606): it can never resolve
 
 
 def _https_or_placeholder(*candidates: str) -> str:
