@@ -154,6 +154,7 @@ def load_dotenv_file(path: str | os.PathLike[str] = ".env") -> None:
 
 
 def _given(env: Mapping[str, str], name: str) -> bool:
+    """True when the variable is set to something other than white space."""
     return bool((env.get(name) or "").strip())
 
 

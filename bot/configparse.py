@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# DNS limits (RFC 1035): a name of at most 253 characters, labels of at most 63.
 DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.IGNORECASE)
 TRUE = ("1", "true", "yes", "on", "ja")
 FALSE = ("0", "false", "no", "off", "nei")
@@ -55,6 +56,7 @@ def integer(low: int, high: int | None = None) -> Parser:
     """A whole number within [low, high]."""
 
     def parse(raw: str) -> int:
+        """The whole number in `raw`, within the bounds."""
         try:
             value = int(raw.strip())
         except ValueError:
@@ -80,6 +82,7 @@ def choice(*options: str, fold: Callable[[str], str] = str) -> Parser:
     """One of the options (compared after fold, e.g. str.lower); the empty string when it is an option."""
 
     def parse(raw: str) -> str:
+        """The option that `raw` names (compared after `fold`)."""
         value = fold(raw.strip())
         for option in options:
             if fold(option) == value:
@@ -118,6 +121,7 @@ def names(default: tuple[str, ...] = (), *, lower: bool = False) -> Parser:
     """Comma-separated names; the default when empty."""
 
     def parse(raw: str) -> tuple[str, ...]:
+        """The comma-separated names in `raw`, or the default when there are none."""
         items = tuple(item.strip() for item in raw.split(",") if item.strip())
         items = items or default
         return tuple(item.lower() for item in items) if lower else items
@@ -139,6 +143,7 @@ def url(*, https: bool = False) -> Parser:
     """An absolute http(s) URL with a host and no query or fragment (trailing slash removed); or empty."""
 
     def parse(raw: str) -> str:
+        """`raw` as a URL without a trailing slash ('' when empty)."""
         value = raw.strip().rstrip("/")
         if not value:
             return ""
@@ -159,11 +164,13 @@ def url(*, https: bool = False) -> Parser:
 def database_url(raw: str) -> str:
     """sqlite+aiosqlite:///path or postgresql+psycopg://...; the plain sqlite:// and postgresql:// forms are accepted."""
     value = raw.strip()
+    # The engine is async: the plain forms are rewritten to the async drivers (aiosqlite, psycopg 3).
     if value.startswith("sqlite://"):
         value = value.replace("sqlite://", "sqlite+aiosqlite://", 1)
     if value.startswith(("postgresql://", "postgres://")):
         value = "postgresql+psycopg://" + value.split("://", 1)[1]
     # The value itself is not repeated in the message: it may hold a password.
+    # 21 is the length of "postgresql+psycopg://": something must follow it.
     if value.startswith("sqlite+aiosqlite:///") or (value.startswith("postgresql+psycopg://") and len(value) > 21):
         return value
     raise Invalid("cfg.database_url")

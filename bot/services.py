@@ -32,7 +32,8 @@ if TYPE_CHECKING:  # feature types only: the features are built above this layer
 class Delivery(Protocol):
     """Queues proactive messages; each key is delivered at most once and retried until it is."""
 
-    async def enqueue(self, items: list[NewDelivery]) -> int: ...
+    async def enqueue(self, items: list[NewDelivery]) -> int:
+        """Queue deliveries; the number queued."""
 
     async def send_now(self, conversation_id: str, activity: dict[str, Any], update_activity_id: str | None = None) -> str:
         """Send one message at once (never stored in the outbox: private links must not be)."""

@@ -79,6 +79,7 @@ class FormInput:
     def from_data(cls, data: dict[str, object]) -> FormInput:
         """From card data (Action.Execute inputs)."""
         def s(key: str) -> str:
+            """The stripped text of one card field, or '' when it is missing or not text."""
             v = data.get(key)
             return v.strip() if isinstance(v, str) else ""
         multi = s("faggrupper")
@@ -130,6 +131,7 @@ def validate(form: FormInput, *, now: datetime, tz: ZoneInfo, faggrupper: list[s
 
 
 def _check_text(errors: Errors, name: str, value: str, limit: int) -> None:
+    """Record a required/too-long error for one text field (limit in characters)."""
     if not value:
         errors[name] = "error.required"
     elif len(value) > limit:
@@ -195,6 +197,7 @@ def safe_markdown(message: str) -> str:
     s = s.replace("{{", "{\u200c{").replace("${", "$\u200c{")
 
     def link(m: re.Match[str]) -> str:
+        """Keep a markdown link whose target is allowed; escape it into plain text otherwise."""
         url, close = m.group(1), m.group(2)
         if close and valid_link(url):
             return m.group(0)
@@ -232,28 +235,22 @@ class Line:
 
 @dataclass
 class Report:
-    """Per faggruppe and in total."""
+    """Per faggruppe and in total: the totals add the lines up when the report is made (build_report's last step)."""
 
     lines: list[Line]
+    sent: int = field(init=False)
+    failed: int = field(init=False)
+    waiting: int = field(init=False)
+    read: int = field(init=False)
 
-    @property
-    def sent(self) -> int:
-        return sum(x.sent for x in self.lines)
-
-    @property
-    def failed(self) -> int:
-        return sum(x.failed for x in self.lines)
-
-    @property
-    def waiting(self) -> int:
-        return sum(x.waiting for x in self.lines)
-
-    @property
-    def read(self) -> int:
-        return sum(x.read for x in self.lines)
+    def __post_init__(self) -> None:
+        """Add up sent, failed for good, still waiting and read (acknowledged) over all lines."""
+        counts = [(x.sent, x.failed, x.waiting, x.read) for x in self.lines]
+        self.sent, self.failed, self.waiting, self.read = (sum(c[i] for c in counts) for i in range(4))
 
     @property
     def finished(self) -> bool:
+        """True when no delivery is waiting any more (the broadcast can be marked done)."""
         return self.waiting == 0
 
 

@@ -10,26 +10,22 @@ from bot.broadcasts.store import BroadcastAck, BroadcastRow
 from bot.config import Settings
 from bot.storage.db import Database
 from bot.storage.inventory import Retention, TableData
-from bot.storage.provider import PrivacyProvider, Rows, delete_older, row_dict
+from bot.storage.provider import PrivacyProvider, Rows, changed_rows, delete_older, export_rows
 
 
 async def _export(db: Database, person_id: str) -> dict[str, Rows]:
-    async with db.session() as s:
-        written = await s.scalars(select(BroadcastRow).where(BroadcastRow.author_id == person_id))
-        acks = await s.scalars(select(BroadcastAck).where(BroadcastAck.person_id == person_id))
-        return {"broadcasts_written": [row_dict(r) for r in written], "read_acknowledgements": [row_dict(r) for r in acks]}
+    """The broadcasts a person wrote and their read acknowledgements (data access request)."""
+    return await export_rows(db, broadcasts_written=select(BroadcastRow).where(BroadcastRow.author_id == person_id),
+                             read_acknowledgements=select(BroadcastAck).where(BroadcastAck.person_id == person_id))
 
 
 async def _erase(db: Database, person_id: str, alias: str) -> int:
     """Acknowledgements keep counting (under a pseudonym); authorship loses the name."""
-    n = 0
-    async with db.write() as s:
-        for stmt in (
-            update(BroadcastAck).where(BroadcastAck.person_id == person_id).values(person_id=alias),
-            update(BroadcastRow).where(BroadcastRow.author_id == person_id).values(author_id=alias, author_name=""),
-        ):
-            n += (await s.execute(stmt)).rowcount or 0
-    return n
+    return await changed_rows(
+        db,
+        update(BroadcastAck).where(BroadcastAck.person_id == person_id).values(person_id=alias),
+        update(BroadcastRow).where(BroadcastRow.author_id == person_id).values(author_id=alias, author_name=""),
+    )
 
 
 async def _retention(db: Database, now: datetime, settings: Settings) -> int:

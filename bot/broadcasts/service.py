@@ -23,7 +23,7 @@ from cards.common import Card, attachment
 from cards.when import moment
 
 log = logging.getLogger(__name__)
-REPORT_EVERY_S = 1.0
+REPORT_EVERY_S = 1.0  # at most one report-card update a second per broadcast (Teams limits messages per chat)
 REPORT_RETRY_S = (2.0, 5.0, 15.0, 60.0)  # a refused report update is tried again after these pauses
 PREFIX = "broadcast:"
 MEMBER_LOCALE = "nb-NO"  # a group chat has no single locale: members see the Norwegian card
@@ -53,6 +53,7 @@ class Broadcaster:
     """Starts broadcasts, listens to their deliveries and updates report cards (at most once a second each)."""
 
     def __init__(self, services: Services, engine: DeliveryEngine) -> None:
+        """Per-process state: when each report was last updated, pending updates and retries."""
         self.services = services
         self.engine = engine
         self.repo = BroadcastRepo(services.db)
@@ -73,7 +74,9 @@ class Broadcaster:
         names = None if b.targets.get("mode") == "all" else list(b.targets.get("names") or [])
         chats = await s.conversations.faggruppe_chats(names)
         conv_map = {c.id: [c.faggruppe or "", c.name or c.faggruppe or ""] for c in chats}
+        # The chats are fixed when sending starts, so the report and a resume after a restart use the same list.
         targets = {**b.targets, "conversations": conv_map}
+        # The state change is the guard: of two instances (or two clicks) starting one broadcast, one goes on.
         if not await self.repo.transition(broadcast_id, from_, State.SENDING, targets=targets, started_at=s.clock.now()):
             return False
         await s.audit.record(b.author_id, "broadcast.send", str(broadcast_id), chats=len(conv_map),
@@ -92,6 +95,7 @@ class Broadcaster:
             except SendError as exc:
                 log.warning("broadcast report could not be posted", extra={"status": exc.status})
         activity = _activity(broadcast_card(member_t, member_view(b)))
+        # One delivery key per chat: queueing again after a restart adds nothing that is already queued or sent.
         await self.engine.enqueue([
             NewDelivery(key=chat_key(b, cid), conversation_id=cid, payload={"activity": activity},
                         group_key=b.group_key)
@@ -122,6 +126,7 @@ class Broadcaster:
         loc = locale or b.locale
 
         def tr(key: str, **p: object) -> str:
+            """A report text in the report card's locale."""
             return translate(key, loc, **p)
 
         rep = await self.compute(b)
@@ -141,6 +146,7 @@ class Broadcaster:
         task.add_done_callback(self._tasks.discard)
 
     async def _later(self, broadcast_id: int, delay: float) -> None:
+        """Update the report card after `delay` seconds (the coalesced update that poke() scheduled)."""
         try:
             await asyncio.sleep(delay)
         finally:
@@ -168,7 +174,7 @@ class Broadcaster:
                                            update_activity_id=b.report_activity_id)
             except SendError as exc:
                 log.warning("broadcast report update refused", extra={"status": exc.status})
-                if exc.status not in (403, 404):
+                if exc.status not in (403, 404):  # the bot was removed or the card deleted: waiting cannot help
                     self._retry_report(broadcast_id)
                 return
             self._report_failures.pop(broadcast_id, None)
@@ -184,6 +190,7 @@ class Broadcaster:
         task.add_done_callback(self._retries.discard)
 
     async def _retry_later(self, broadcast_id: int, delay: float) -> None:
+        """Ask for another report update after `delay` seconds."""
         await asyncio.sleep(delay)
         self.poke(broadcast_id)
 
@@ -208,6 +215,7 @@ class Broadcaster:
 
 
 def _activity(card: Card) -> dict[str, Any]:
+    """A message activity carrying one Adaptive Card."""
     return {"type": "message", "attachments": [attachment(card)]}
 
 

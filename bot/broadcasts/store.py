@@ -84,12 +84,14 @@ class Broadcast:
 
 
 def _b(r: BroadcastRow) -> Broadcast:
+    """The domain Broadcast of a stored row."""
     return Broadcast(r.id, r.author_id, r.author_name, r.title, r.message, dict(r.targets or {}), r.send_at, r.ack,
                      r.link, State(r.state), r.locale, r.report_conversation_id, r.report_activity_id, r.created_at,
                      r.started_at)
 
 
 def _targets(draft: Draft) -> dict[str, Any]:
+    """The JSON stored for a draft's target selection."""
     t = draft.targets
     return {"mode": t.mode.value, "names": list(t.names), "project_id": t.project_id, "project_name": t.project_name}
 

@@ -45,6 +45,7 @@ def transaction_id_for(source_key: str, generation: str = "") -> str:
 def spec_to_json(spec: EventSpec) -> dict[str, Any]:
     """An EventSpec as JSON (dates and datetimes tagged)."""
     def moment(v: datetime | date) -> dict[str, str]:
+        """A start/end as JSON: a date-time for timed events, a date for all-day ones."""
         return {"datetime": v.isoformat()} if isinstance(v, datetime) else {"date": v.isoformat()}
 
     return {"subject": spec.subject, "body_html": spec.body_html, "start": moment(spec.start), "end": moment(spec.end),
@@ -55,6 +56,7 @@ def spec_to_json(spec: EventSpec) -> dict[str, Any]:
 def spec_from_json(data: dict[str, Any]) -> EventSpec:
     """The EventSpec stored by spec_to_json."""
     def moment(v: dict[str, str]) -> datetime | date:
+        """The inverse of spec_to_json's moment."""
         return datetime.fromisoformat(v["datetime"]) if "datetime" in v else date.fromisoformat(v["date"])
 
     return EventSpec(subject=data["subject"], body_html=data["body_html"], start=moment(data["start"]), end=moment(data["end"]),
@@ -73,6 +75,7 @@ class BookingService:
 
     def __init__(self, services: Services, *, retry_base: timedelta = timedelta(seconds=30),
                  retry_max: timedelta = timedelta(hours=1)) -> None:
+        """`retry_base` doubles per failed attempt of a booking, up to `retry_max`."""
         self.services = services
         self.repo = BookingRepo(services.db)
         self.retry_base = retry_base
@@ -85,9 +88,11 @@ class BookingService:
         self._listeners.append((prefix, listener))  # type: ignore[arg-type]
 
     def _lock(self, key: str) -> asyncio.Lock:
+        """The lock that serialises calls for one source key (create/update/cancel must not race)."""
         return self._locks.setdefault(key, asyncio.Lock())
 
     def _now(self) -> datetime:
+        """The current time (UTC) from the services' clock."""
         return self.services.clock.now()
 
     async def status(self, source_key: str) -> BookingStatus | None:
@@ -137,6 +142,7 @@ class BookingService:
                 result = status_of(await self.repo.put(source_key, self._now(), state=BOOKING_OFF))
             else:
                 result = await self._apply(row)
+        # Outside the lock: a listener may book or cancel the same key again (asyncio locks are not re-entrant).
         if result.state != BOOKING_PENDING:
             await self._notify(result)
         return result
@@ -160,6 +166,7 @@ class BookingService:
                                                  web_link=ref.web_link, attempts=0, last_error="",
                                                  spec=without_attendees(row.spec)))
         except CalendarError as exc:
+            # Only an unavailable Graph is worth waiting for; permission, not_found and invalid stay as they are.
             if exc.kind == "unavailable":
                 return await self._pending(row, str(exc), exc.retry_after)
             log.warning("calendar booking failed", extra={"kind": exc.kind, "permission": exc.permission})
@@ -171,6 +178,7 @@ class BookingService:
             return await self._pending(row, f"{type(exc).__name__}: {exc}", None)
 
     async def _create_or_update(self, row: BookingRow, spec: EventSpec) -> EventRef:
+        """Update the source's existing event, or create it when there is none or it was deleted in Outlook."""
         calendar = self.services.calendar
         assert calendar is not None
         if row.event_id:
@@ -186,6 +194,7 @@ class BookingService:
         return await calendar.create_event(spec)
 
     async def _pending(self, row: BookingRow, error: str, retry_after: float | None) -> BookingStatus:
+        """Leave the booking pending after a failure and schedule a retry with exponential backoff."""
         attempts = await self.repo.bump_attempts(row.source_key)
         delay = min(self.retry_base * (2 ** max(0, attempts - 1)), self.retry_max)
         if retry_after:
@@ -199,10 +208,12 @@ class BookingService:
         return result
 
     def _unschedule(self, source_key: str) -> None:
+        """Remove the retry job of a source key (it settled or was cancelled)."""
         if self.services.scheduler is not None:
             self.services.scheduler.remove(retry_job_id(source_key))
 
     async def _notify(self, status: BookingStatus) -> None:
+        """Tell the listeners registered for the source key's prefix that its booking changed."""
         for prefix, listener in list(self._listeners):
             if status.source_key.startswith(prefix):
                 try:

@@ -47,6 +47,7 @@ def working_windows(start: datetime, end: datetime, tz: ZoneInfo, hours: tuple[i
     while day <= last:
         if not weekdays_only or day.weekday() < 5:
             open_ = datetime.combine(day, time(hours[0]), tz)
+            # time() has no 24: an end of day at 24 is the next midnight, reached by adding hours to this one.
             close = datetime.combine(day, time(0), tz) + timedelta(hours=hours[1]) if hours[1] == 24 \
                 else datetime.combine(day, time(hours[1]), tz)
             lo, hi = max(open_, start), min(close, end)
@@ -81,7 +82,7 @@ def _align(moment: datetime, step: timedelta, tz: ZoneInfo) -> datetime:
     local = moment.astimezone(tz)
     midnight = datetime.combine(local.date(), time(0), tz)
     offset = local - midnight
-    steps = -(-offset // step)
+    steps = -(-offset // step)  # ceiling division: a slot never starts before `moment`
     return (midnight + steps * step).astimezone(UTC)
 
 
@@ -100,7 +101,7 @@ def suggest_slots(busy: Mapping[str, list[BusySlot]], start: datetime, end: date
             taken = tuple(sorted(p for p, iv in people.items() if any(s < slot_end and e > slot_start for s, e in iv)))
             candidates.append(Suggestion(slot_start, slot_end, taken))
             slot_start += step
-    candidates.sort(key=lambda c: (len(c.busy_people), c.start))
+    candidates.sort(key=lambda c: (len(c.busy_people), c.start))  # stable: ties keep the earliest first
     return candidates[:limit]
 
 

@@ -36,17 +36,21 @@ from bot.kernel.observers import NULL, Observer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# The application permissions named in errors: the least each kind of call needs (events vs. getSchedule).
 WRITE_PERMISSION = "Calendars.ReadWrite"
 READ_PERMISSION = "Calendars.ReadBasic"
-TRANSPORT_RETRIES = 2
+TRANSPORT_RETRIES = 2  # a dropped connection is repeated at most twice, and only while the deadline allows
+# Every status except free (and unknown) blocks a slot: a suggested time should not clash with a tentative meeting.
 BUSY = {FreeBusyStatus.Busy, FreeBusyStatus.Oof, FreeBusyStatus.Tentative, FreeBusyStatus.WorkingElsewhere}
 
 
 def _dtz(pair: tuple[str, str]) -> DateTimeTimeZone:
+    """A Graph DateTimeTimeZone of a (local ISO time, Windows/IANA zone) pair."""
     return DateTimeTimeZone(date_time=pair[0], time_zone=pair[1])
 
 
 def _permission_message(status: int, permission: str, organizer: str, detail: str) -> str:
+    """An operator-facing explanation of a 401/403 from Graph, naming the permission to grant."""
     if status == 401:
         return (f"Graph refused the app's token (401): check GRAPH_TENANT_ID/GRAPH_CLIENT_ID and the secret or "
                 f"certificate, and that the app has the application permission {permission} with admin consent. ({detail})")
@@ -70,6 +74,7 @@ class GraphCalendar:
     """Events in the organiser mailbox and free/busy of colleagues, via msgraph-sdk."""
 
     def __init__(self, settings: Settings, credential: AsyncTokenCredential, *, owns_credential: bool = True) -> None:
+        """`owns_credential`: close() also closes the credential (pass False when the caller keeps using it)."""
         self.settings = settings
         self.organizer = settings.graph_organizer
         self.tz = ZoneInfo(settings.timezone)
@@ -80,6 +85,7 @@ class GraphCalendar:
 
     @property
     def _user(self) -> Any:
+        """The Graph request builder for the organiser mailbox."""
         return self.client.users.by_user_id(self.organizer)
 
     async def close(self) -> None:
@@ -106,6 +112,10 @@ class GraphCalendar:
             self.observer.graph_call(what, time.perf_counter() - started, error_kind)
 
     async def _attempts(self, what: str, permission: str, op: Callable[[], Awaitable[T]], idempotent: bool) -> T:
+        """Run one Graph operation within the configured deadline, repeating transport errors when it is idempotent.
+
+        Every failure leaves as a CalendarError; the deadline is shared with the SDK's retry handler through a context variable.
+        """
         loop = asyncio.get_running_loop()
         until = loop.time() + self.settings.graph_deadline_seconds
         token = graph_client.deadline.set(until)
@@ -138,6 +148,7 @@ class GraphCalendar:
             graph_client.deadline.reset(token)
 
     def _api_error(self, exc: APIError, what: str, permission: str) -> CalendarError:
+        """Translate a Graph APIError to a CalendarError kind (permission, not_found, unavailable, invalid)."""
         status = exc.response_status_code or 0
         detail = ""
         if isinstance(exc, ODataError) and exc.error is not None:
@@ -157,6 +168,7 @@ class GraphCalendar:
         return CalendarError("invalid", f"Graph rejected the request ({status}, {what}): {detail}")
 
     def _event(self, spec: EventSpec, *, create: bool) -> Event:
+        """The Graph Event for a spec; on `create` it carries the transactionId that makes a repeated create harmless."""
         event = Event(subject=spec.subject, body=ItemBody(content_type=BodyType.Html, content=spec.body_html))
         if spec.all_day:
             start_day = spec.start if not isinstance(spec.start, datetime) else spec.start.date()
@@ -184,6 +196,7 @@ class GraphCalendar:
 
     @staticmethod
     def _ref(event: Event | None, fallback_id: str = "") -> EventRef:
+        """The EventRef of a Graph event (its id, web link and Teams join link)."""
         if event is None:
             return EventRef(id=fallback_id)
         join = event.online_meeting.join_url if event.online_meeting and event.online_meeting.join_url else ""

@@ -33,6 +33,7 @@ class AttemptCounter(BaseMiddleware):
     """The innermost middleware: sees every exchange, retries included, and reports 429s and repeats."""
 
     async def send(self, request: httpx.Request, transport: httpx.AsyncBaseTransport) -> httpx.Response:
+        """Send the request and report its status, and whether it was a retry, to the observer."""
         response = await super().send(request, transport)
         retried = request.headers.get(RETRY_ATTEMPT, "0") not in ("", "0")
         observer.get().graph_attempt(response.status_code, retried)
@@ -44,6 +45,7 @@ class DeadlineRetryHandler(RetryHandler):
 
     def get_delay_time(self, retry_count: int, response: httpx.Response | None = None,
                        delay: float = RetryHandlerOption.DEFAULT_DELAY) -> float:
+        """The SDK's retry delay, unless waiting would pass the call's deadline (then: no retry)."""
         wait = super().get_delay_time(retry_count, response, delay)
         until = deadline.get()
         if until is not None and asyncio.get_running_loop().time() + wait >= until:

@@ -17,9 +17,12 @@ AADSTS = re.compile(r"AADSTS\d+")
 class Report(Protocol):
     """Where checks go (bot/ops/doctor.py): one line each, in the operator's language."""
 
-    def ok(self, key: str, **params: object) -> None: ...
-    def note(self, key: str, **params: object) -> None: ...
-    def error(self, key: str, **params: object) -> None: ...
+    def ok(self, key: str, **params: object) -> None:
+        """Record a check that passed."""
+    def note(self, key: str, **params: object) -> None:
+        """Record something worth knowing that is not an error."""
+    def error(self, key: str, **params: object) -> None:
+        """Record a check that failed."""
 
 
 def reason(exc: BaseException) -> str:

@@ -68,13 +68,17 @@ class CalendarError(Exception):
 class Calendar(Protocol):
     """Create, update and cancel events in the organiser mailbox; read free/busy."""
 
-    async def create_event(self, spec: EventSpec) -> EventRef: ...
+    async def create_event(self, spec: EventSpec) -> EventRef:
+        """Create an event in the organiser mailbox."""
 
-    async def update_event(self, event_id: str, spec: EventSpec) -> EventRef: ...
+    async def update_event(self, event_id: str, spec: EventSpec) -> EventRef:
+        """Replace the details of an existing event."""
 
-    async def cancel_event(self, event_id: str, comment: str = "") -> None: ...
+    async def cancel_event(self, event_id: str, comment: str = "") -> None:
+        """Cancel an event (attendees get a cancellation with `comment`)."""
 
-    async def get_schedule(self, people: list[str], start: datetime, end: datetime) -> Schedule: ...
+    async def get_schedule(self, people: list[str], start: datetime, end: datetime) -> Schedule:
+        """Free/busy of `people` between `start` and `end` (aware datetimes)."""
 
 
 BOOKING_OFF, BOOKING_PENDING, BOOKING_BOOKED, BOOKING_CANCELLED, BOOKING_FAILED = (
@@ -101,10 +105,14 @@ class Bookings(Protocol):
     booking pending and the scheduler retries it; `on_change` listeners hear when a pending booking settles.
     """
 
-    async def book(self, source_key: str, spec: EventSpec) -> BookingStatus: ...
+    async def book(self, source_key: str, spec: EventSpec) -> BookingStatus:
+        """Create or update the event of `source_key`."""
 
-    async def cancel(self, source_key: str, comment: str = "") -> BookingStatus: ...
+    async def cancel(self, source_key: str, comment: str = "") -> BookingStatus:
+        """Cancel the event of `source_key` (also when it was never created)."""
 
-    async def status(self, source_key: str) -> BookingStatus | None: ...
+    async def status(self, source_key: str) -> BookingStatus | None:
+        """The booking of `source_key`, or None when there has been none."""
 
-    def on_change(self, prefix: str, listener: object) -> None: ...
+    def on_change(self, prefix: str, listener: object) -> None:
+        """Call `listener` with the status whenever a booking whose key starts with `prefix` settles."""

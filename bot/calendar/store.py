@@ -55,6 +55,7 @@ class BookingRow:
 
 
 def _row(r: CalendarBooking) -> BookingRow:
+    """The BookingRow of a stored calendar booking."""
     return BookingRow(r.source_key, r.spec, r.event_id, r.join_url, r.web_link, r.state, r.want, r.attempts,
                       r.last_error, r.transaction_id, r.updated_at)
 
@@ -114,6 +115,7 @@ async def _export(db: Database, person_id: str) -> dict[str, Rows]:
 
 
 async def _erase(db: Database, person_id: str, alias: str) -> int:
+    """Nothing to erase here: addresses in specs are handled by the erasure sweep."""
     return 0  # addresses in specs are removed by the erasure sweep (the spec is declared free text)
 
 

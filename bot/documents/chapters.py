@@ -9,8 +9,8 @@ from docx.enum.section import WD_ORIENT
 
 from bot.documents.chart import Bar, bar_chart
 from bot.documents.docx import Writer, day, num
-from bot.documents.model import DocumentModel, T, Totals, benefit, missing_lines, need
-from bot.needs.model import BENEFIT, NEED, Entry
+from bot.documents.model import DocumentModel, T, Totals, missing_lines
+from bot.needs.model import BENEFIT, NEED, Entry, benefit, need
 
 NUMBER_PREFIX = "G"  # benefits are named G12 in every table, so a reader can find one across chapters
 
@@ -135,6 +135,7 @@ def benefit_table(w: Writer, m: DocumentModel, t: T) -> None:
 
 
 def _totals_row(label: str, x: Totals) -> list[str]:
+    """One table row of a Totals: label, count, priced, kroner, hours."""
     return [label, str(x.count), str(x.priced), num(x.nok), num(x.hours)]
 
 

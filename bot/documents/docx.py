@@ -65,6 +65,7 @@ def _runs(text: str, props: str = "") -> str:
 
 
 def _p(style: str, text: str, props: str = "") -> str:
+    """A WordprocessingML paragraph in `style`."""
     return f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{_runs(text, props)}</w:p>'
 
 
@@ -88,6 +89,7 @@ class Writer:
         section.left_margin = section.right_margin = Cm(2.5)
 
     def _styles(self, language: str) -> None:
+        """Set the document's fonts, heading styles and default (spell-check) language."""
         styles = self.doc.styles
         normal = styles["Normal"]
         normal.font.name, normal.font.size = "Calibri", Pt(10.5)
@@ -164,6 +166,7 @@ class Writer:
         head_fill = f'<w:shd w:val="clear" w:color="auto" w:fill="{HEAD_FILL}"/>'
 
         def row(values: Sequence[str], *, header: bool = False, first_bold: bool = False) -> str:
+            """One table row as WordprocessingML; header rows repeat on every page."""
             cells = []
             for c, (value, width) in enumerate(zip(values, twips, strict=True)):
                 style = head_style if header or (first_bold and c == 0) else text_style
@@ -211,6 +214,7 @@ class Writer:
 
 
 def _marker(n: int) -> str:
+    """The placeholder text that stands for flushed block `n` until the document is saved."""
     return f"{MARKER}{n}{MARKER}"
 
 
@@ -222,6 +226,7 @@ def _fill(xml: str, blocks: list[str]) -> str:
     used: list[int] = []
 
     def block(m: re.Match[str]) -> str:
+        """The XML of the block a marker stands for (and remember that it was used)."""
         used.append(int(m.group(1)))
         return blocks[used[-1]]
 

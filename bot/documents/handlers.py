@@ -51,6 +51,7 @@ async def deliver(ctx: Ctx, draft: Draft) -> Reply:
 
 
 async def _draft_reply(ctx: Ctx, project: ProjectInfo, bp: int) -> Reply:
+    """Build, audit and send the draft document of phase `bp`, or say there is no draft for it."""
     if not has_draft(bp):
         return Reply(text=ctx.t("documents.no_draft", bp=bp))
     draft = await build_draft(ctx.services, project, bp, ctx.locale)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bot.needs.model import ACTIVE, BENEFIT, BENEFIT_TYPES, NEED, Benefit, Entry, Need
+from bot.needs.model import ACTIVE, BENEFIT, BENEFIT_TYPES, NEED, Benefit, Entry, benefit
 
 # The decision points that have a draft, and the document each gets (catalogue key documents.title.<bp>).
 DRAFT_BPS: tuple[int, ...] = (2, 3, 5)
@@ -79,18 +79,6 @@ class DocumentModel:
     def empty(self) -> bool:
         """True when the register has no active need or benefit for the project."""
         return not self.benefits and not self.needs_by_faggruppe
-
-
-def benefit(entry: Entry) -> Benefit:
-    """The benefit content of an entry."""
-    assert isinstance(entry.content, Benefit)
-    return entry.content
-
-
-def need(entry: Entry) -> Need:
-    """The need content of an entry."""
-    assert isinstance(entry.content, Need)
-    return entry.content
 
 
 def lacks(b: Benefit, gap: str) -> bool:
@@ -164,6 +152,7 @@ def gather(entries: Iterable[Entry], *, bp: int, project: str, cooperation: str,
 
 
 def _before(day: date | None, today: date) -> bool:
+    """True when `day` is set and earlier than `today`."""
     return day is not None and day < today
 
 

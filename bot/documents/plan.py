@@ -9,8 +9,8 @@ from __future__ import annotations
 from bot.documents import chapters
 from bot.documents.chapters import baseline_text, estimate, or_missing, ref
 from bot.documents.docx import Writer, day, num
-from bot.documents.model import DocumentModel, T, benefit, plural
-from bot.needs.model import Entry
+from bot.documents.model import DocumentModel, T, plural
+from bot.needs.model import Entry, benefit
 
 
 def overview(w: Writer, m: DocumentModel, t: T) -> None:
@@ -29,6 +29,7 @@ def overview(w: Writer, m: DocumentModel, t: T) -> None:
 
 
 def _plan_rows(t: T, e: Entry) -> list[tuple[str, str]]:
+    """The label/value rows that describe one benefit in the benefit plan."""
     b = benefit(e)
     category = t(f"needs.category.{b.category}") if b.category else t("documents.doc.not_registered")
     return [

@@ -54,6 +54,7 @@ def split_args(args: str) -> tuple[str, str]:
 def filename(title: str, project: str, when: str) -> str:
     """An ASCII file name ('gevinstrealiseringsplan-utkast-Felles-arkiv-2026-03-01.docx'): headers stay readable."""
     def slug(s: str) -> str:
+        """An ASCII file-name part (Norwegian letters spelled out, at most 60 characters)."""
         s = s.replace("æ", "ae").replace("Æ", "Ae").replace("ø", "o").replace("Ø", "O").replace("å", "a").replace("Å", "A")
         s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
         return re.sub(r"[^A-Za-z0-9]+", "-", s).strip("-")[:60].strip("-")
@@ -71,6 +72,7 @@ async def build_draft(services: Services, project: ProjectInfo, bp: int, locale:
     now = services.clock.now().astimezone(settings.tz)
 
     def document_text(key: str, **params: object) -> str:
+        """A document text in the document's locale (documents are always written in bokmål)."""
         return t(key, DOCUMENT_LOCALE, **params)
 
     model = gather(entries, bp=bp, project=project.name, cooperation=settings.cooperation_name,

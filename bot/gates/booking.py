@@ -51,6 +51,7 @@ def event_spec(s: Services, gate: Gate, project: ProjectInfo, attendees: list[st
 
 
 def _html(value: str) -> str:
+    """`value` escaped for the event's HTML body."""
     import html
 
     return html.escape(value)

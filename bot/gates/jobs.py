@@ -28,11 +28,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 REMINDER_FUNC = "gate.reminder"
 OVERDUE_FUNC = "gate.overdue"
-LOCALE = "nb-NO"
-OVERDUE_GRACE = timedelta(days=7)
+LOCALE = "nb-NO"  # gate messages go to chats with many readers: the Norwegian text, as for broadcasts
+OVERDUE_GRACE = timedelta(days=7)  # an overdue notice still goes out after downtime of up to a week
 
 
 def _t(key: str, **params: object) -> str:
+    """A text in the gate jobs' locale."""
     return msg_t(key, LOCALE, **params)
 
 
@@ -76,7 +77,7 @@ def schedule_gate(services: Services, gate: Gate) -> list[tuple[timedelta, objec
     sched = services.scheduler
     if sched is None:
         return list(plan)
-    sched.remove_prefix(f"gate:{gate.id}:")
+    sched.remove_prefix(f"gate:{gate.id}:")  # replace, not add: a moved deadline leaves no old reminder behind
     if gate.deadline is None or gate.status != OPEN:
         return list(plan)
     due = deadline_at(gate.deadline, gate.deadline_time, tz)
@@ -98,6 +99,7 @@ async def unschedule_gate(services: Services, gate_id: int) -> int:
 
 
 async def _enqueue(services: Services, items: list[NewDelivery]) -> int:
+    """Queue the deliveries (through the delivery service when wired, else straight to the outbox)."""
     if not items:
         return 0
     if services.delivery is not None:

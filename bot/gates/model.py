@@ -11,18 +11,19 @@ from bot.kernel.cardinput import parse_int
 from bot.kernel.errors import InvalidInput
 
 PHASES: tuple[str, ...] = ("ide", "konsept", "planlegge", "gjennomfore", "avslutte", "realisere")
+# What a leader may type for a phase: the stored name, the Norwegian noun and the English word (written without æøå).
 PHASE_ALIASES: dict[str, str] = {
     "ide": "ide", "idea": "ide", "konsept": "konsept", "concept": "konsept", "planlegge": "planlegge",
     "planlegging": "planlegge", "planning": "planlegge", "gjennomfore": "gjennomfore", "gjennomforing": "gjennomfore",
     "execution": "gjennomfore", "avslutte": "avslutte", "avslutning": "avslutte", "closing": "avslutte",
     "realisere": "realisere", "realisering": "realisere", "realisation": "realisere", "realization": "realisere",
 }
-REMINDER_TIME = time(9, 0)
+REMINDER_TIME = time(9, 0)  # reminders of whole days before and the overdue notice arrive at 09:00 local time
 DEFAULT_OFFSETS: tuple[timedelta, ...] = (timedelta(days=14), timedelta(days=7), timedelta(days=1))
 DUE_SOON = timedelta(days=14)
 MAX_DOCUMENTS = 20
 MAX_DOCUMENT_LEN = 200
-MAX_OFFSETS = 6
+MAX_OFFSETS = 6  # each offset is a persisted job per gate: the count is bounded
 MAX_OFFSET_DAYS = 365
 
 OPEN, APPROVED, POSTPONED = "open", "approved", "postponed"
@@ -172,6 +173,7 @@ def gate_status(gate: Gate | None, now: datetime, tz: tzinfo) -> str:
 
 # -- forms ------------------------------------------------------------------------------------
 def _parse_date(raw: str) -> date | None:
+    """The date at the start of `raw`, or None."""
     try:
         return date.fromisoformat(raw.strip()[:10])
     except ValueError:
@@ -179,6 +181,7 @@ def _parse_date(raw: str) -> date | None:
 
 
 def _parse_time(raw: str) -> time | None:
+    """The time of day in `raw` to the minute (naive), or None."""
     try:
         parsed = time.fromisoformat(raw.strip())
     except ValueError:
@@ -214,6 +217,7 @@ def parse_deadline_form(data: dict[str, Any], *, today: date, faggrupper: list[s
 
 
 def _deadline_day(raw: str, today: date, errors: Errors) -> date | None:
+    """The validated deadline date of the form, recording an error when it is missing, malformed or past."""
     day = _parse_date(raw) if raw else None
     if not raw:
         errors["deadline"] = "error.required"

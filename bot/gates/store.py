@@ -12,7 +12,7 @@ from bot.gates.model import APPROVED, OPEN, POSTPONED, Gate
 from bot.storage.db import Database, insert_for
 from bot.storage.inventory import Retention, TableData
 from bot.storage.models import Base, utcnow
-from bot.storage.provider import PrivacyProvider, Rows, row_dict
+from bot.storage.provider import PrivacyProvider, Rows, changed_rows, export_rows
 
 
 class GateRow(Base):
@@ -41,6 +41,7 @@ class GateRow(Base):
 
 
 def _gate(r: GateRow) -> Gate:
+    """The domain Gate of a stored row."""
     return Gate(
         id=r.id, project_id=r.project_id, bp=r.bp, deadline=r.deadline,
         deadline_time=time.fromisoformat(r.deadline_time) if r.deadline_time else None,
@@ -112,18 +113,15 @@ class GateRepo:
 
 
 async def _export(db: Database, person_id: str) -> dict[str, Rows]:
-    async with db.session() as s:
-        rows = await s.scalars(select(GateRow).where(or_(GateRow.set_by == person_id, GateRow.decided_by == person_id)))
-        return {"gates": [row_dict(r) for r in rows]}
+    """The gates a person set or decided (data access request)."""
+    return await export_rows(db, gates=select(GateRow).where(or_(GateRow.set_by == person_id,
+                                                                 GateRow.decided_by == person_id)))
 
 
 async def _erase(db: Database, person_id: str, alias: str) -> int:
-    n = 0
-    async with db.write() as s:
-        for col in ("set_by", "decided_by"):
-            stmt = update(GateRow).where(getattr(GateRow, col) == person_id).values({col: alias})
-            n += (await s.execute(stmt)).rowcount or 0
-    return n
+    """Replace the person's id with their alias where they set or decided a gate."""
+    return await changed_rows(db, *(update(GateRow).where(getattr(GateRow, col) == person_id).values({col: alias})
+                                    for col in ("set_by", "decided_by")))
 
 
 # Deadlines and decisions are project governance records: kept with the project, no retention of their own.

@@ -15,6 +15,7 @@ class BoundedCache(Generic[K, V]):
     """At most `maxsize` entries, none older than `ttl` seconds (monotonic): process caches that cannot grow forever."""
 
     def __init__(self, maxsize: int, ttl: float, timer: Callable[[], float] = time.monotonic) -> None:
+        """`timer` is injectable so that tests can move time without sleeping."""
         self.maxsize = maxsize
         self.ttl = ttl
         self._timer = timer
@@ -32,6 +33,7 @@ class BoundedCache(Generic[K, V]):
         return item[1]
 
     def __setitem__(self, key: K, value: V) -> None:
+        """Store `value`, as the newest entry."""
         self._items[key] = (self._timer(), value)
         self._items.move_to_end(key)
         self._trim()
@@ -50,15 +52,19 @@ class BoundedCache(Generic[K, V]):
         return default if item is None else item[1]
 
     def __contains__(self, key: object) -> bool:
+        """True when `key` is present and not expired."""
         return self.get(key) is not None  # type: ignore[arg-type]
 
     def __len__(self) -> int:
+        """The number of entries held (expired ones included until the next trim)."""
         return len(self._items)
 
     def __iter__(self) -> Iterator[K]:
+        """The keys held, oldest first (a copy: safe to change the cache while iterating)."""
         return iter(list(self._items))
 
     def _trim(self) -> None:
+        """Drop the oldest entries beyond `maxsize`, then the expired ones at the front."""
         while len(self._items) > self.maxsize:
             self._items.popitem(last=False)
         now = self._timer()

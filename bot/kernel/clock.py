@@ -9,13 +9,15 @@ from typing import Protocol
 class Clock(Protocol):
     """Returns the current time as an aware UTC datetime."""
 
-    def now(self) -> datetime: ...
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""
 
 
 class SystemClock:
     """The real clock."""
 
     def now(self) -> datetime:
+        """The system's current time in UTC."""
         return datetime.now(UTC)
 
 
@@ -26,6 +28,7 @@ class ShiftedClock:
         self.offset = offset
 
     def now(self) -> datetime:
+        """The system's current time in UTC plus the offset."""
         return datetime.now(UTC) + self.offset
 
     def advance(self, delta: timedelta) -> None:

@@ -9,6 +9,7 @@ class DomainError(Exception):
     key = "error.generic"
 
     def __init__(self, key: str | None = None, **params: object) -> None:
+        """An error with catalogue `key` (the class's default when None) and the text's parameters."""
         super().__init__(key or self.key)
         if key:
             self.key = key
@@ -39,5 +40,6 @@ class InvalidInput(DomainError):
     key = "error.invalid_input"
 
     def __init__(self, fields: dict[str, str | tuple[str, dict[str, object]]], **params: object) -> None:
+        """An error carrying the per-field errors of a form."""
         super().__init__(None, **params)
         self.fields = fields

@@ -24,6 +24,7 @@ class CorrelationFilter(logging.Filter):
     """Adds correlation_id to records logged while a turn runs."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Stamp the record with the current correlation id (never filters anything out)."""
         cid = correlation_id.get()
         if cid and not hasattr(record, "correlation_id"):
             record.correlation_id = cid
@@ -34,6 +35,7 @@ class JsonFormatter(logging.Formatter):
     """Structured log lines; extra fields given with `extra=` are included."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one JSON line."""
         out = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
@@ -50,6 +52,7 @@ class TextFormatter(logging.Formatter):
     """Readable lines with the extra fields appended as key=value."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as text, with its extra fields appended as key=value."""
         base = super().format(record)
         extra = {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
         if extra:

@@ -6,7 +6,13 @@ from typing import Protocol
 
 
 class Observer(Protocol):
-    """Events worth counting; implemented by bot.ops.metrics.Metrics."""
+    """Events worth counting; implemented by bot.ops.metrics.Metrics.
+
+    delivery: a delivery attempt ended with `outcome`. throttle, retry: a call to `target` was throttled, is
+    retried. job_started, job_finished: a scheduled job started `lateness` seconds after its planned time, ended
+    with `outcome`. graph_call: one Graph operation took `seconds` (`error_kind` None when it succeeded).
+    graph_attempt: one HTTP attempt to Graph answered `status` (`retried`: it repeated an earlier attempt).
+    """
 
     def delivery(self, outcome: str) -> None: ...
 

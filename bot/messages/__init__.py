@@ -59,6 +59,7 @@ def plural_form(n: object) -> str:
 def _template(texts: dict[str, dict[str, str]], lang: str, key: str, params: dict[str, object]) -> str:
     # A counted text is two keys, `key.one` and `key.other`; the parameter `n` chooses, so every caller of `t`
     # gets the right form without knowing the language's rule.
+    """The template of `key` in `lang` (falling back to bokmål, then to the key itself)."""
     if key not in texts[lang] and key not in texts["nb"] and "n" in params:
         key = f"{key}.{plural_form(params['n'])}"
     return texts[lang].get(key) or texts["nb"].get(key) or key

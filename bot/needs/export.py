@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from bot.needs.model import BENEFIT, NEED, WITHDRAWN, Benefit, Entry, Need, Summary
+from bot.needs.model import BENEFIT, NEED, WITHDRAWN, Entry, Summary, benefit, need
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv"  # UTF-8 with BOM; the download route takes no charset parameter
@@ -31,28 +31,22 @@ Column = tuple[str, Callable[[Entry], Any], int]
 
 def _local(dt: datetime | None, tz: ZoneInfo) -> datetime | None:
     # Excel has no time zones: write Oslo wall-clock time without tzinfo.
+    """`dt` as naive local wall-clock time for Excel."""
     return dt.astimezone(tz).replace(tzinfo=None, microsecond=0) if dt else None
 
 
 def _yes(flag: bool) -> str:
+    """A flag as Ja/Nei."""
     return "Ja" if flag else "Nei"
 
 
-def _need(e: Entry) -> Need:
-    assert isinstance(e.content, Need)
-    return e.content
-
-
-def _ben(e: Entry) -> Benefit:
-    assert isinstance(e.content, Benefit)
-    return e.content
-
-
 def _status(e: Entry) -> str:
+    """The entry's status as the export shows it."""
     return "Trukket" if e.status == WITHDRAWN else "Aktiv"
 
 
 def _columns(project_name: str, tz: ZoneInfo) -> tuple[list[Column], list[Column]]:
+    """The columns of the needs sheet and the benefits sheet: heading, getter and width."""
     common_head: list[Column] = [
         ("ID", lambda e: e.id, 8), ("Prosjekt", lambda e: project_name, 24), ("Faggruppe", lambda e: e.faggruppe, 30),
         ("Innsender", lambda e: e.submitter_name, 24), ("Tittel", lambda e: e.title, 40),
@@ -62,24 +56,24 @@ def _columns(project_name: str, tz: ZoneInfo) -> tuple[list[Column], list[Column
         ("Opprettet", lambda e: _local(e.created_at, tz), 18), ("Endret", lambda e: _local(e.updated_at, tz), 18),
     ]
     needs = [*common_head,
-             ("Problem", lambda e: _need(e).problem, 50), ("Berørte tjenester og brukergrupper", lambda e: _need(e).services, 40),
-             ("Dagens situasjon", lambda e: _need(e).current_situation, 40),
-             ("Ønsket situasjon", lambda e: _need(e).desired_situation, 40),
-             ("Prioritet", lambda e: PRIORITY.get(_need(e).priority, _need(e).priority), 10),
-             ("Informasjonssikkerhet/personvern", lambda e: _yes(_need(e).security_concern), 12), *common_tail]
+             ("Problem", lambda e: need(e).problem, 50), ("Berørte tjenester og brukergrupper", lambda e: need(e).services, 40),
+             ("Dagens situasjon", lambda e: need(e).current_situation, 40),
+             ("Ønsket situasjon", lambda e: need(e).desired_situation, 40),
+             ("Prioritet", lambda e: PRIORITY.get(need(e).priority, need(e).priority), 10),
+             ("Informasjonssikkerhet/personvern", lambda e: _yes(need(e).security_concern), 12), *common_tail]
     benefits = [*common_head,
-                ("Beskrivelse", lambda e: _ben(e).description, 50),
-                ("Gevinsttype", lambda e: BTYPE.get(_ben(e).benefit_type, _ben(e).benefit_type), 20),
-                ("Kategori", lambda e: CATEGORY.get(_ben(e).category, _ben(e).category), 18),
-                ("Prissatt", lambda e: _yes(_ben(e).priced), 9), ("Indikator", lambda e: _ben(e).indicator, 30),
-                ("Enhet", lambda e: _ben(e).unit, 10), ("Nullpunkt verdi", lambda e: _ben(e).baseline_value, 14),
-                ("Nullpunkt dato", lambda e: _ben(e).baseline_date, 14), ("Målverdi", lambda e: _ben(e).target_value, 12),
-                ("Realiseres innen", lambda e: _ben(e).realisation_date, 14),
-                ("Anslag kr per år", lambda e: _ben(e).estimate_nok, 16),
-                ("Anslag timer per år", lambda e: _ben(e).estimate_hours, 16),
-                ("Gevinsteier", lambda e: _ben(e).owner, 24), ("Tiltak og forutsetninger", lambda e: _ben(e).measures, 40),
-                ("Avhenger av", lambda e: _ben(e).depends_on, 30), ("Risiko", lambda e: _ben(e).risk, 30),
-                ("Gevinststatus", lambda e: BSTATUS.get(_ben(e).status, _ben(e).status), 16), *common_tail]
+                ("Beskrivelse", lambda e: benefit(e).description, 50),
+                ("Gevinsttype", lambda e: BTYPE.get(benefit(e).benefit_type, benefit(e).benefit_type), 20),
+                ("Kategori", lambda e: CATEGORY.get(benefit(e).category, benefit(e).category), 18),
+                ("Prissatt", lambda e: _yes(benefit(e).priced), 9), ("Indikator", lambda e: benefit(e).indicator, 30),
+                ("Enhet", lambda e: benefit(e).unit, 10), ("Nullpunkt verdi", lambda e: benefit(e).baseline_value, 14),
+                ("Nullpunkt dato", lambda e: benefit(e).baseline_date, 14), ("Målverdi", lambda e: benefit(e).target_value, 12),
+                ("Realiseres innen", lambda e: benefit(e).realisation_date, 14),
+                ("Anslag kr per år", lambda e: benefit(e).estimate_nok, 16),
+                ("Anslag timer per år", lambda e: benefit(e).estimate_hours, 16),
+                ("Gevinsteier", lambda e: benefit(e).owner, 24), ("Tiltak og forutsetninger", lambda e: benefit(e).measures, 40),
+                ("Avhenger av", lambda e: benefit(e).depends_on, 30), ("Risiko", lambda e: benefit(e).risk, 30),
+                ("Gevinststatus", lambda e: BSTATUS.get(benefit(e).status, benefit(e).status), 16), *common_tail]
     return needs, benefits
 
 
@@ -94,6 +88,7 @@ class _Writer:
                              (("datetime", DATETIME_FORMAT), ("date", DATE_FORMAT), ("float", NUMBER_FORMAT))}
 
     def put(self, ws: Worksheet, row: int, col: int, value: Any, *, bold: bool = False) -> None:
+        """Write one cell with the writer method and number format that fit the value's type."""
         if value is None:
             if bold:
                 ws.write_blank(row, col, None, self.bold)
@@ -114,6 +109,7 @@ class _Writer:
 
 
 def _sheet(w: _Writer, ws: Worksheet, columns: list[Column], entries: list[Entry]) -> None:
+    """Write a sheet: headings, column widths and one row per entry."""
     for c, (head, _, width) in enumerate(columns):
         ws.set_column(c, c, width)
         w.put(ws, 0, c, head, bold=True)
@@ -155,6 +151,7 @@ def build_xlsx(project_name: str, entries: list[Entry], summary: Summary, *, tz:
 
 
 def _csv_safe(value: Any) -> Any:
+    """A value as CSV text, with formula-like text defused."""
     if value is None:
         return ""
     if isinstance(value, datetime):

@@ -105,6 +105,18 @@ class Entry:
         return (self.content.estimate_hours or 0.0) if isinstance(self.content, Benefit) else 0.0
 
 
+def benefit(entry: Entry) -> Benefit:
+    """The benefit content of an entry (of kind benefit)."""
+    assert isinstance(entry.content, Benefit)
+    return entry.content
+
+
+def need(entry: Entry) -> Need:
+    """The need content of an entry (of kind need)."""
+    assert isinstance(entry.content, Need)
+    return entry.content
+
+
 @dataclass(frozen=True)
 class EntryMeta:
     """Faggruppe and project chosen in the form (shared by both kinds)."""
@@ -197,6 +209,7 @@ class Summary:
 
 
 def _sorted_counts(counter: Counter[str]) -> dict[str, int]:
+    """Counts sorted largest first, then by name."""
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 

@@ -10,32 +10,27 @@ from bot.config import Settings
 from bot.needs.store import InputCampaign, NeedEntry, NeedEntryHistory
 from bot.storage.db import Database
 from bot.storage.inventory import Retention, TableData
-from bot.storage.provider import PrivacyProvider, Rows, delete_older, row_dict
+from bot.storage.provider import PrivacyProvider, Rows, changed_rows, delete_older, export_rows
 
 
 async def _export(db: Database, person_id: str) -> dict[str, Rows]:
-    async with db.session() as s:
-        entries = await s.scalars(select(NeedEntry).where(NeedEntry.submitter_id == person_id))
-        history = await s.scalars(select(NeedEntryHistory).where(NeedEntryHistory.actor_id == person_id))
-        campaigns = await s.scalars(select(InputCampaign).where(InputCampaign.leader_id == person_id))
-        return {
-            "entries": [row_dict(r) for r in entries],
-            "entry_history": [row_dict(r) for r in history],
-            "campaigns_started": [row_dict(r) for r in campaigns],
-        }
+    """A person's needs entries, their history edits and the campaigns they lead (data access request)."""
+    return await export_rows(
+        db,
+        entries=select(NeedEntry).where(NeedEntry.submitter_id == person_id),
+        entry_history=select(NeedEntryHistory).where(NeedEntryHistory.actor_id == person_id),
+        campaigns_started=select(InputCampaign).where(InputCampaign.leader_id == person_id),
+    )
 
 
 async def _erase(db: Database, person_id: str, alias: str) -> int:
     """Entries stay in the register (their numbers feed the summaries); who sent them does not."""
-    n = 0
-    async with db.write() as s:
-        for stmt in (
-            update(NeedEntry).where(NeedEntry.submitter_id == person_id).values(submitter_id=alias, submitter_name=""),
-            update(NeedEntryHistory).where(NeedEntryHistory.actor_id == person_id).values(actor_id=alias),
-            update(InputCampaign).where(InputCampaign.leader_id == person_id).values(leader_id=alias),
-        ):
-            n += (await s.execute(stmt)).rowcount or 0
-    return n
+    return await changed_rows(
+        db,
+        update(NeedEntry).where(NeedEntry.submitter_id == person_id).values(submitter_id=alias, submitter_name=""),
+        update(NeedEntryHistory).where(NeedEntryHistory.actor_id == person_id).values(actor_id=alias),
+        update(InputCampaign).where(InputCampaign.leader_id == person_id).values(leader_id=alias),
+    )
 
 
 async def _retention(db: Database, now: datetime, settings: Settings) -> int:

@@ -51,6 +51,7 @@ def format_deadline(services: Services, when: datetime, locale: str = LOCALE) ->
 
 
 def _message(card: dict[str, Any]) -> dict[str, Any]:
+    """A message activity carrying one Adaptive Card."""
     return {"type": "message", "attachments": [attachment(card)]}
 
 
@@ -71,6 +72,7 @@ async def start_campaign(services: Services, project: ProjectInfo, faggrupper: l
     chats = await services.conversations.faggruppe_chats(faggrupper)
     shown = format_deadline(services, deadline)
     def tr(k: str, **p: object) -> str:
+        """A text in the campaign's locale."""
         return t(k, LOCALE, **p)
 
     items = [

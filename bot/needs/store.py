@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Select, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.kernel.errors import NotFound
 from bot.needs.model import ACTIVE, WITHDRAWN, Content, Entry, from_dict, to_dict
 from bot.storage.db import Database
 from bot.storage.models import Base, utcnow
+
+T = TypeVar("T")
 
 
 class NeedEntry(Base):
@@ -85,14 +88,29 @@ class Campaign:
 
 
 def _entry(r: NeedEntry) -> Entry:
+    """The domain Entry of a stored row."""
     return Entry(id=r.id, kind=r.kind, content=from_dict(r.kind, r.fields or {}), project_id=r.project_id,
                  faggruppe=r.faggruppe, submitter_id=r.submitter_id, submitter_name=r.submitter_name, status=r.status,
                  created_at=r.created_at, updated_at=r.updated_at)
 
 
 def _campaign(r: InputCampaign) -> Campaign:
+    """The domain Campaign of a stored row."""
     return Campaign(r.id, r.project_id, tuple(r.faggrupper or ()), r.deadline, r.leader_id, r.origin_conversation_id,
                     r.created_at)
+
+
+async def _one(db: Database, model: type[Any], key: int, convert: Callable[[Any], T]) -> T | None:
+    """The row of `model` with primary key `key`, converted, or None."""
+    async with db.session() as s:
+        row = await s.get(model, key)
+        return convert(row) if row else None
+
+
+async def _all(db: Database, query: Select[Any], convert: Callable[[Any], T]) -> list[T]:
+    """The rows `query` selects, in its order, converted (one read session)."""
+    async with db.session() as s:
+        return [convert(r) for r in await s.scalars(query)]
 
 
 class NeedsRepo:
@@ -155,29 +173,24 @@ class NeedsRepo:
 
     async def get(self, entry_id: int) -> Entry | None:
         """One entry."""
-        async with self.db.session() as s:
-            row = await s.get(NeedEntry, entry_id)
-            return _entry(row) if row else None
+        return await _one(self.db, NeedEntry, entry_id, _entry)
 
     async def by_project(self, project_id: int, *, include_withdrawn: bool = False) -> list[Entry]:
         """A project's entries, oldest first."""
         q = select(NeedEntry).where(NeedEntry.project_id == project_id)
         if not include_withdrawn:
             q = q.where(NeedEntry.status == ACTIVE)
-        async with self.db.session() as s:
-            return [_entry(r) for r in await s.scalars(q.order_by(NeedEntry.id))]
+        return await _all(self.db, q.order_by(NeedEntry.id), _entry)
 
     async def by_submitter(self, submitter_id: str, *, limit: int = 50) -> list[Entry]:
         """A person's entries, newest first."""
         q = select(NeedEntry).where(NeedEntry.submitter_id == submitter_id).order_by(NeedEntry.id.desc()).limit(limit)
-        async with self.db.session() as s:
-            return [_entry(r) for r in await s.scalars(q)]
+        return await _all(self.db, q, _entry)
 
     async def history(self, entry_id: int) -> list[HistoryItem]:
         """An entry's changes, oldest first."""
         q = select(NeedEntryHistory).where(NeedEntryHistory.entry_id == entry_id).order_by(NeedEntryHistory.id)
-        async with self.db.session() as s:
-            return [HistoryItem(r.at, r.actor_id, r.action, r.changes) for r in await s.scalars(q)]
+        return await _all(self.db, q, lambda r: HistoryItem(r.at, r.actor_id, r.action, r.changes))
 
 
 class CampaignRepo:
@@ -198,6 +211,4 @@ class CampaignRepo:
 
     async def get(self, campaign_id: int) -> Campaign | None:
         """One campaign."""
-        async with self.db.session() as s:
-            row = await s.get(InputCampaign, campaign_id)
-            return _campaign(row) if row else None
+        return await _one(self.db, InputCampaign, campaign_id, _campaign)

@@ -36,6 +36,7 @@ class _Form:
         self.errors: FieldErrors = {}
 
     def raw(self, key: str) -> str:
+        """The field as text: '' when missing, true/false for booleans, CRLF folded, stripped."""
         value = self.data.get(key)
         if value is None:
             return ""
@@ -44,6 +45,7 @@ class _Form:
         return str(value).replace("\r\n", "\n").strip()
 
     def text(self, key: str, limit: int, *, required: bool = False) -> str:
+        """A text field of at most `limit` characters."""
         value = self.raw(key)
         if required and not value:
             self.errors[key] = "error.required"
@@ -52,6 +54,7 @@ class _Form:
         return value
 
     def choice(self, key: str, allowed: Iterable[str], *, required: bool = False) -> str:
+        """A field that must be one of `allowed` ('' when empty and not required)."""
         value = self.raw(key)
         if not value:
             if required:
@@ -62,15 +65,18 @@ class _Form:
         return value
 
     def multi(self, key: str, allowed: Iterable[str]) -> tuple[str, ...]:
+        """A multi-select field (a list, or comma-separated text) whose items must all be in `allowed`."""
         value = self.data.get(key)
         items = value if isinstance(value, list) else self.raw(key).split(",")
         chosen = [str(i).strip() for i in items if str(i).strip()]
         allowed_set = set(allowed)
         if any(c not in allowed_set for c in chosen):
             self.errors[key] = "needs.error.choice"
-        return tuple(dict.fromkeys(chosen))
+        return tuple(dict.fromkeys(chosen))  # duplicates dropped, the order chosen kept
 
     def number(self, key: str, *, required: bool = False, minimum: float | None = None) -> float | None:
+        """A number field (Norwegian or English decimal separator, spaces allowed), or None when empty."""
+        # "1 234,5" as Norwegian writes it (a space or no-break space between thousands, a decimal comma).
         value = self.raw(key).replace(" ", "").replace("\u00a0", "").replace(",", ".")
         if not value:
             if required:
@@ -85,6 +91,7 @@ class _Form:
         return number
 
     def date(self, key: str, *, required: bool = False) -> date | None:
+        """An ISO date field, or None when empty."""
         value = self.raw(key)
         if not value:
             if required:
@@ -97,6 +104,7 @@ class _Form:
             return None
 
     def flag(self, key: str) -> bool:
+        """A checkbox/toggle field as a bool."""
         return self.raw(key).lower() in ("true", "1", "ja", "yes", "on")
 
 
@@ -158,6 +166,7 @@ def parse_benefit(data: Mapping[str, Any], municipalities: Iterable[str]) -> tup
         risk=f.text("risk", LONG_MAX),
         status=f.choice("status", BENEFIT_STATUSES) or "planlagt",
     )
+    # The rules across fields come last and add an error only where the field has none: its own is more precise.
     if benefit.priced and benefit.estimate_nok is None and benefit.estimate_hours is None and "estimate_nok" not in f.errors:
         f.errors["estimate_nok"] = "needs.error.priced_estimate"
     if benefit.baseline_value is not None and benefit.baseline_date is None and "baseline_date" not in f.errors:

@@ -21,6 +21,7 @@ class BackupError(Exception):
 
 
 def _say(message: str) -> None:
+    """Tell the operator (on stderr: stdout is left for the command's result)."""
     print(message, file=sys.stderr)
 
 
@@ -117,6 +118,7 @@ def _copy(source: Path, target: Path) -> str:
 
 
 def _sqlite_path(settings: Settings, command: str, path: str) -> Path | None:
+    """The SQLite file to back up or restore, or None (with the reason said) when there is none."""
     db = settings.sqlite_path
     if db is None and settings.database_url.startswith("postgresql"):
         verb = "backed up" if command == "backup" else "restored"
@@ -127,14 +129,22 @@ def _sqlite_path(settings: Settings, command: str, path: str) -> Path | None:
     return db
 
 
+def _occupied(path: Path, force: bool, advice: str) -> bool:
+    """True (and the operator told what to do) when `path` exists and --force was not given: nothing is overwritten
+    unasked."""
+    if path.exists() and not force:
+        _say(f"{path} exists: {advice}")
+        return True
+    return False
+
+
 def run_backup(settings: Settings, path: str, force: bool = False) -> int:
     """Copy the configured SQLite database to path (safe while the bot runs)."""
     db = _sqlite_path(settings, "backup", path)
     if db is None:
         return REFUSED
     target = Path(path)
-    if target.exists() and not force:
-        _say(f"{target} exists: choose another file or pass --force to overwrite it")
+    if _occupied(target, force, "choose another file or pass --force to overwrite it"):
         return REFUSED
     if target.resolve() == db.resolve():
         _say("the backup cannot be the database itself")
@@ -167,8 +177,7 @@ def run_restore(settings: Settings, path: str, force: bool = False) -> int:
     if in_use(db):
         _say(f"{db} is in use by a running bot (or another program): stop it first, then restore")
         return REFUSED
-    if db.exists() and not force:
-        _say(f"{db} exists: pass --force to replace it (a copy of it is kept beside it first)")
+    if _occupied(db, force, "pass --force to replace it (a copy of it is kept beside it first)"):
         return REFUSED
     try:
         db.parent.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,7 @@ def safe_location(url: str) -> str:
 
 
 def _heads() -> tuple[tuple[str, ...], object]:
+    """The migration heads this code knows, and the script directory to look revisions up in."""
     from alembic.script import ScriptDirectory
 
     from bot.storage.db import alembic_config
@@ -52,6 +53,7 @@ def _heads() -> tuple[tuple[str, ...], object]:
 
 
 def _read(conn: Connection, state: DatabaseState, script: object) -> None:
+    """Fill `state` with the database's tables and current revisions, and the revisions this code does not know."""
     from alembic.runtime.migration import MigrationContext
 
     state.tables = set(inspect(conn).get_table_names())

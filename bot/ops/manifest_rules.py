@@ -14,6 +14,7 @@ from bot.config import GUID_RE
 MANIFEST_DIR = Path(__file__).resolve().parents[2] / "manifest"
 SCHEMA_DIR = MANIFEST_DIR / "schema"
 MAX_COMMANDS = 10  # Teams shows at most 10 commands per command list
+# The bot command menu's limits as Teams documents them; the manifest schema alone would allow 128 and 4000.
 MAX_COMMAND_TITLE = 32
 MAX_COMMAND_DESCRIPTION = 128
 ICON_SIZES = {"color": (192, 192), "outline": (32, 32)}
@@ -23,10 +24,12 @@ _DOMAIN = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63
 
 
 def _schema(name: str) -> dict[str, Any]:
+    """A Teams JSON schema shipped with the bot."""
     return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
 
 
 def _schema_errors(doc: Any, schema: dict[str, Any], where: str) -> list[str]:
+    """The schema violations in `doc`, each prefixed with `where`."""
     from jsonschema import Draft4Validator
 
     out = []
@@ -64,6 +67,7 @@ def validate_files(files: dict[str, bytes]) -> list[str]:
 
 
 def _placeholder_errors(files: dict[str, bytes]) -> list[str]:
+    """The ${{...}} placeholders left unfilled in the package's JSON files."""
     out = []
     for name, data in files.items():
         if name.endswith(".json"):
@@ -73,6 +77,7 @@ def _placeholder_errors(files: dict[str, bytes]) -> list[str]:
 
 
 def _id_errors(manifest: dict[str, Any]) -> list[str]:
+    """The app id and the bot ids that are not GUIDs."""
     out = []
     if not GUID_RE.match(str(manifest.get("id", ""))):
         out.append(f"manifest.json: id must be a GUID, got {manifest.get('id')!r} (set MANIFEST_APP_ID)")
@@ -83,6 +88,7 @@ def _id_errors(manifest: dict[str, Any]) -> list[str]:
 
 
 def _url_errors(manifest: dict[str, Any]) -> list[str]:
+    """The developer URLs that are not https."""
     out = []
     for key in ("websiteUrl", "privacyUrl", "termsOfUseUrl"):
         url = str(manifest.get("developer", {}).get(key, ""))
@@ -93,6 +99,7 @@ def _url_errors(manifest: dict[str, Any]) -> list[str]:
 
 
 def _command_errors(manifest: dict[str, Any]) -> list[str]:
+    """Problems with the one bot's command lists (scopes, duplicates, counts, lengths)."""
     bots = manifest.get("bots", [])
     if len(bots) != 1:
         return [f"manifest.json: exactly one bot expected, got {len(bots)}"]
@@ -129,6 +136,7 @@ def _command_list_errors(i: int, commands: list[dict[str, Any]]) -> list[str]:
 
 
 def _domain_errors(manifest: dict[str, Any]) -> list[str]:
+    """The validDomains entries Teams would refuse."""
     out = []
     for d in manifest.get("validDomains", []):
         if str(d).startswith("*") and str(d).count(".") < 2:
@@ -139,6 +147,7 @@ def _domain_errors(manifest: dict[str, Any]) -> list[str]:
 
 
 def _localization_errors(manifest: dict[str, Any], files: dict[str, bytes]) -> list[str]:
+    """Problems in the localisation files (schema, and command counts matching the manifest)."""
     out = []
     info = manifest.get("localizationInfo") or {}
     schema = _schema("MicrosoftTeams.Localization.schema.json")
@@ -162,6 +171,7 @@ def _localization_errors(manifest: dict[str, Any], files: dict[str, bytes]) -> l
 
 
 def _icon_errors(manifest: dict[str, Any], files: dict[str, bytes]) -> list[str]:
+    """Problems with the colour and outline icons (present, PNG, right size)."""
     from PIL import Image, UnidentifiedImageError
 
     out = []
@@ -186,6 +196,7 @@ def _icon_errors(manifest: dict[str, Any], files: dict[str, bytes]) -> list[str]
 
 
 def _outline_errors(name: str, img: Any) -> list[str]:
+    """Problems with the outline icon's transparency."""
     if img.mode not in ("RGBA", "LA") and "transparency" not in img.info:
         return [f"{name}: the outline icon must have a transparent background (mode {img.mode} has no alpha)"]
     rgba = img.convert("RGBA")

@@ -32,13 +32,16 @@ class Metrics:
     """The bot's metrics and the calls that record them; gauges read from the database are filled at scrape time."""
 
     def __init__(self) -> None:
+        """Register every metric in a registry of its own (not the global default one)."""
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
 
         def counter(name: str, doc: str, labels: Iterable[str] = ()) -> Counter:
+            """A counter in this registry, named with the prefix."""
             return Counter(PREFIX + name, doc, list(labels), registry=r)
 
         def gauge(name: str, doc: str, labels: Iterable[str] = ()) -> Gauge:
+            """A gauge in this registry, named with the prefix."""
             return Gauge(PREFIX + name, doc, list(labels), registry=r)
 
         self.build_info = gauge("build_info", "The running version (always 1).", ["version"])

@@ -33,6 +33,7 @@ LABELS = web.AppKey("metrics_labels", Labels)
 
 
 def _loopback(remote: str | None) -> bool:
+    """True when the peer address is a loopback address (IPv4-mapped included)."""
     try:
         ip = ipaddress.ip_address(remote or "")
     except ValueError:

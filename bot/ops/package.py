@@ -21,10 +21,11 @@ from bot.ops.manifest_rules import (
 )
 
 SCOPES = ("personal", "groupChat", "team")
-PLACEHOLDER_URL = "https://faggruppe-bot.invalid/"
+PLACEHOLDER_URL = "https://faggruppe-bot.invalid/"  # .invalid is reserved (RFC 2606): it can never resolve
 
 
 def _https_or_placeholder(*candidates: str) -> str:
+    """The first https URL among the candidates, else the placeholder URL."""
     for url in candidates:
         if url.startswith("https://"):
             return url
@@ -47,6 +48,7 @@ def placeholders(settings: Settings) -> dict[str, str]:
 
 
 def _fill(value: Any, values: dict[str, str]) -> Any:
+    """`value` with its ${{NAME}} placeholders replaced (recursively through lists and dicts)."""
     if isinstance(value, str):
         return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), value)
     if isinstance(value, list):
@@ -97,6 +99,7 @@ def command_entries(scope: str = "personal") -> list[tuple[str, str, str]]:
 
 
 def _clip(s: str) -> str:
+    """A command description shortened to the manifest's limit."""
     return s if len(s) <= MAX_COMMAND_DESCRIPTION else s[: MAX_COMMAND_DESCRIPTION - 1].rstrip() + "…"
 
 
@@ -126,6 +129,7 @@ def render(settings: Settings) -> dict[str, bytes]:
 
 
 def _json_bytes(data: Any) -> bytes:
+    """Pretty-printed UTF-8 JSON with a final newline."""
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

@@ -108,6 +108,7 @@ class PollClosing:
 
     def _listen(self) -> None:
         # Registered with whichever bookings service is bound now (tests may swap it).
+        """Listen to poll bookings settling, once per bookings service."""
         if self.s.bookings is not None and self._listening is not self.s.bookings:
             self.s.bookings.on_change("poll:", self.on_booking_change)
             self._listening = self.s.bookings

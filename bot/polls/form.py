@@ -25,11 +25,13 @@ Errors = dict[str, str | tuple[str, dict[str, object]]]
 
 
 def _s(data: Mapping[str, Any], key: str) -> str:
+    """The stripped text of one card field ('' when missing)."""
     value = data.get(key)
     return "" if value is None else str(value).strip()
 
 
 def _date(raw: str) -> date | None:
+    """The date at the start of `raw`, or None."""
     try:
         return date.fromisoformat(raw[:10])
     except ValueError:
@@ -37,6 +39,7 @@ def _date(raw: str) -> date | None:
 
 
 def _time(raw: str) -> time | None:
+    """The HH:MM time at the start of `raw`, or None."""
     try:
         return time.fromisoformat(raw[:5])
     except ValueError:
@@ -61,7 +64,7 @@ def parse_form(data: Mapping[str, Any], *, tz: tzinfo, now: datetime) -> PollDra
         errors["agenda"] = ("error.too_long", {"max": MAX_AGENDA})
     minutes = _minutes(data, errors)
     starts = _starts(data, tz, now, errors)
-    online = _s(data, "mode") != "place"
+    online = _s(data, "mode") != "place"  # a Teams meeting unless a place is chosen
     location = _s(data, "location")
     if not online and not location:
         errors["location"] = "polls.err.location_empty"

@@ -14,7 +14,7 @@ ANSWERS = (YES, MAYBE, NO)
 OPEN, CLOSED = "open", "closed"
 DURATIONS = (30, 60, 90, 120)
 MIN_SLOTS, MAX_SLOTS = 2, 10
-MAX_TITLE, MAX_AGENDA, MAX_LOCATION = 200, 2000, 200
+MAX_TITLE, MAX_AGENDA, MAX_LOCATION = 200, 2000, 200  # within the columns (title and location hold 300)
 MIN_CUSTOM, MAX_CUSTOM = 5, 600
 DEFAULT_DEADLINE_TIME = time(12, 0)
 # Booking states shown on the card (besides bot.calendar.port's booked/pending/off/failed).

@@ -44,6 +44,7 @@ def mentions(people: Iterable[tuple[str, str]]) -> tuple[str, list[dict[str, Any
 
 def _md_url(url: str) -> str:
     # A bracket or space in the URL would end the markdown link early.
+    """`url` with the characters that would end a markdown link escaped."""
     return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 

@@ -25,7 +25,7 @@ from cards.common import Card, escape
 from cards.polls import PollView, poll_card
 
 log = logging.getLogger(__name__)
-MEMBERS_TTL_S = 300.0
+MEMBERS_TTL_S = 300.0  # member lists are read again after five minutes (each read is a connector call)
 MEMBERS_KEPT_S = 3600.0  # the last good member list serves when the connector fails, up to this age
 MEMBERS_CACHE_SIZE = 2000  # conversations whose member lists are kept per process
 PUSH_GAP_S = 1.0  # at most one update of a poll's posted card per second (Teams allows 7 messages/s per chat)
@@ -44,6 +44,7 @@ class PollOps(PollClosing):
     """Everything a poll does besides answering the turn (closing and booking: PollClosing)."""
 
     def __init__(self, services: Services) -> None:
+        """Per-process state: member cache, card-update coalescing and retries, keyed by poll id."""
         self.s = services
         self.repo = PollRepo(services.db)
         self._members: BoundedCache[str, tuple[float, list[Member]]] = BoundedCache(MEMBERS_CACHE_SIZE, MEMBERS_KEPT_S)
@@ -130,6 +131,7 @@ class PollOps(PollClosing):
         self._retries[poll_id] = asyncio.create_task(self._push_later(poll_id, PUSH_RETRY_S[n]), name="poll-card-retry")
 
     async def _push_later(self, poll_id: int, delay: float) -> None:
+        """Ask for the poll's card update again after `delay` seconds (a retry)."""
         try:
             await asyncio.sleep(delay)
         finally:
@@ -142,6 +144,7 @@ class PollOps(PollClosing):
         After a vote the update waits until PUSH_GAP_S after the card's previous update (a burst of votes becomes one
         update a second); any other change (closing, booking, erasure) goes out at once.
         """
+        # "Only votes" holds while every change since the last update was a vote; one other change makes it urgent.
         self._dirty[poll_id] = self._dirty.get(poll_id, True) and vote
         if not vote and poll_id in self._wake:
             self._wake[poll_id].set()
@@ -149,6 +152,7 @@ class PollOps(PollClosing):
             self._updaters[poll_id] = asyncio.create_task(self._push_loop(poll_id))
 
     async def _push_loop(self, poll_id: int) -> None:
+        """Update the poll's card until nothing is dirty, at most once every PUSH_GAP_S seconds."""
         try:
             while poll_id in self._dirty:
                 wait = self._pushed_at.get(poll_id, -PUSH_GAP_S) + PUSH_GAP_S - time.monotonic()
@@ -160,6 +164,7 @@ class PollOps(PollClosing):
                 self._dirty.pop(poll_id, None)
                 self._pushed_at[poll_id] = time.monotonic()
                 await self.push(poll_id)
+            # Bounded memory: an update time older than one gap no longer delays anything.
             if len(self._pushed_at) > 1000:
                 old = time.monotonic() - PUSH_GAP_S
                 self._pushed_at = {k: v for k, v in self._pushed_at.items() if v > old}
@@ -179,6 +184,7 @@ class PollOps(PollClosing):
         sched = self.s.scheduler
         if sched is None or poll.deadline is None or poll.state != OPEN:
             return
+        # No misfire grace: a poll is closed however late the bot comes back; a late reminder may be skipped.
         sched.add("poll.close", f"poll:{poll.id}:close", poll.deadline, (poll.id,),
                   misfire_grace_time=None)
         hours = self.s.settings.poll_reminder_hours
@@ -187,6 +193,7 @@ class PollOps(PollClosing):
             sched.add("poll.remind", f"poll:{poll.id}:reminder", at, (poll.id,))
 
     def _unschedule(self, poll_id: int) -> None:
+        """Remove the poll's reminder and close jobs."""
         if self.s.scheduler is not None:
             self.s.scheduler.remove(f"poll:{poll_id}:reminder")
             self.s.scheduler.remove(f"poll:{poll_id}:close")
@@ -196,7 +203,7 @@ class PollOps(PollClosing):
         poll = await self.repo.get(poll_id)
         if poll is None or not poll.is_open(self.s.clock.now()) or poll.message_gone:
             return 0
-        if not await self.push(poll_id):
+        if not await self.push(poll_id):  # the reminder points at the card: none when the card is gone
             return 0
         members = await self.members(poll.conversation_id, fresh=True)
         answered = voters(await self.repo.votes(poll_id))

@@ -27,7 +27,7 @@ from bot.polls.model import CLOSED, OPEN, Poll, PollDraft, Slot, Vote
 from bot.storage.db import Database, insert_for
 from bot.storage.inventory import Retention, TableData
 from bot.storage.models import Base, utcnow
-from bot.storage.provider import PrivacyProvider, Rows, row_dict
+from bot.storage.provider import PrivacyProvider, Rows, changed_rows, export_rows
 
 
 class PollRow(Base):
@@ -85,6 +85,7 @@ class PollVoteRow(Base):
 
 
 def _poll(r: PollRow, slots: list[PollSlotRow]) -> Poll:
+    """The domain Poll of a stored row and its slots."""
     return Poll(
         id=r.id, conversation_id=r.conversation_id, creator_id=r.creator_id, creator_name=r.creator_name, title=r.title,
         agenda=r.agenda, duration_min=r.duration_min, online=r.online, location=r.location, deadline=r.deadline,
@@ -238,6 +239,7 @@ class PollRepo:
             return len(ids)
 
     async def _set(self, poll_id: int, **values: Any) -> None:
+        """Update columns of one poll."""
         async with self.db.write() as s:
             await s.execute(update(PollRow).where(PollRow.id == poll_id).values(**values))
 
@@ -246,25 +248,23 @@ ERASED_NAME = "Slettet bruker"
 
 
 async def _export(db: Database, person_id: str) -> dict[str, Rows]:
-    async with db.session() as s:
-        votes = await s.scalars(select(PollVoteRow).where(PollVoteRow.voter_id == person_id))
-        created = await s.scalars(select(PollRow).where(PollRow.creator_id == person_id))
-        return {"poll_votes": [row_dict(r) for r in votes], "polls_created": [row_dict(r) for r in created]}
+    """A person's poll votes and the polls they created (data access request)."""
+    return await export_rows(db, poll_votes=select(PollVoteRow).where(PollVoteRow.voter_id == person_id),
+                             polls_created=select(PollRow).where(PollRow.creator_id == person_id))
 
 
 async def _erase(db: Database, person_id: str, alias: str) -> int:
-    n = 0
-    async with db.write() as s:
-        for stmt in (
-            update(PollVoteRow).where(PollVoteRow.voter_id == person_id)
-            .values(voter_id=alias, voter_name=ERASED_NAME, voter_channel_id=""),
-            update(PollRow).where(PollRow.creator_id == person_id).values(creator_id=alias, creator_name=""),
-        ):
-            n += (await s.execute(stmt)).rowcount or 0
-    return n
+    """Replace the person's id with their alias in votes and polls, and blank their names."""
+    return await changed_rows(
+        db,
+        update(PollVoteRow).where(PollVoteRow.voter_id == person_id)
+        .values(voter_id=alias, voter_name=ERASED_NAME, voter_channel_id=""),
+        update(PollRow).where(PollRow.creator_id == person_id).values(creator_id=alias, creator_name=""),
+    )
 
 
 async def _retention(db: Database, now: datetime, settings: Settings) -> int:
+    """Delete closed polls older than the polls retention period."""
     return await PollRepo(db).purge_closed(now - timedelta(days=settings.retention_polls_days))
 
 

@@ -25,6 +25,7 @@ ACTIONS = frozenset({
 
 
 def _int(value: Any) -> int | None:
+    """The integer at the end of `value` (after the last colon), or None."""
     try:
         return int(str(value).rsplit(":", 1)[-1])
     except (TypeError, ValueError):
@@ -32,6 +33,7 @@ def _int(value: Any) -> int | None:
 
 
 def _project_id(e: AuditRecord) -> int | None:
+    """The project an audit entry concerns, when it names one."""
     d = e.details
     if "project_id" in d:
         return _int(d["project_id"])
@@ -43,6 +45,7 @@ def _project_id(e: AuditRecord) -> int | None:
 
 
 def _date(t: T, value: Any) -> str:
+    """An ISO date as readable text, or '?'."""
     try:
         return day(t, date.fromisoformat(str(value)[:10]), year=True)
     except ValueError:
@@ -50,6 +53,7 @@ def _date(t: T, value: Any) -> str:
 
 
 def _phase(t: T, value: Any) -> str:
+    """The name of a phase, or '?'."""
     return t(f"gates.phase.{value}") if value in PHASES else "?"
 
 
@@ -61,6 +65,7 @@ async def sentences(services: Services, t: T, entries: list[AuditRecord], tz: Zo
     projects = {pid: p.name for pid in project_ids if (p := await services.projects.get(pid)) is not None}
 
     def who(person_id: str) -> str:
+        """The name of an actor (the system, a known person, or 'someone')."""
         if person_id in SYSTEM_ACTORS:
             return t("audit.system")
         person = people.get(person_id)
@@ -102,6 +107,7 @@ def _params(t: T, e: AuditRecord, who: Callable[[str], str], projects: dict[int,
 
 
 def _moment(t: T, value: Any, tz: ZoneInfo) -> str:
+    """An ISO date-time as readable local time, or '?'."""
     try:
         return moment(t, datetime.fromisoformat(str(value)), tz)
     except ValueError:

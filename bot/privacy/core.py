@@ -13,10 +13,11 @@ from bot.storage.inventory import Retention, TableData
 from bot.storage.models import AuditEntry, Conversation, Download, Faggruppe, Membership, OutboxItem, Person, Project
 from bot.storage.provider import PrivacyProvider, Rows, row_dict
 
-OUTBOX_KEEP_DAYS = 30
+OUTBOX_KEEP_DAYS = 30  # settled deliveries; the period is declared to users in PERSONAL_DATA["outbox"] below
 
 
 async def _export(db: Database, person_id: str) -> dict[str, Rows]:
+    """A person's own rows in the core tables (data access request)."""
     async with db.session() as s:
         people = await s.scalars(select(Person).where(Person.id == person_id))
         members = await s.scalars(select(Membership).where(Membership.person_id == person_id))
@@ -41,6 +42,7 @@ async def _export(db: Database, person_id: str) -> dict[str, Rows]:
 
 
 async def _erase(db: Database, person_id: str, alias: str) -> int:
+    """Delete the person, their memberships and personal conversations; pseudonymise their audit entries."""
     n = 0
     async with db.write() as s:
         personal = list(await s.scalars(select(Conversation.id).where(Conversation.person_id == person_id)))
@@ -55,7 +57,7 @@ async def _erase(db: Database, person_id: str, alias: str) -> int:
             update(Person).where(Person.role_granted_by == person_id).values(role_granted_by=alias),
         ):
             n += (await s.execute(stmt)).rowcount or 0
-        if personal:
+        if personal:  # messages queued to the person's own chat go with it
             n += (await s.execute(delete(OutboxItem).where(OutboxItem.conversation_id.in_(personal)))).rowcount or 0
             n += (await s.execute(delete(Conversation).where(Conversation.id.in_(personal)))).rowcount or 0
         n += await _forget_speaker(s, person_id)
@@ -74,6 +76,7 @@ async def _forget_speaker(s: AsyncSession, person_id: str) -> int:
 
 
 async def _retention(db: Database, now: datetime, settings: Settings) -> int:
+    """Delete audit entries, settled outbox items and inactive people past their retention periods."""
     people_cutoff = now - timedelta(days=settings.retention_people_days)
     async with db.write() as s:
         results = [await s.execute(stmt) for stmt in (
@@ -83,6 +86,7 @@ async def _retention(db: Database, now: datetime, settings: Settings) -> int:
                 OutboxItem.created_at < now - timedelta(days=OUTBOX_KEEP_DAYS),
             ),
             delete(Membership).where(Membership.last_seen_at < people_cutoff),
+            # A chat the bot is still in is kept however quiet it is: reminders and broadcasts are sent there.
             delete(Conversation).where(Conversation.active.is_(False), Conversation.last_seen_at < people_cutoff),
         )]
         return sum(r.rowcount or 0 for r in results)

@@ -17,6 +17,7 @@ END = "<!-- END generert -->"
 
 
 def _setting_env(attr: str) -> str:
+    """The environment variable of a settings attribute."""
     return attr.upper()
 
 
@@ -29,6 +30,7 @@ def retention_text(data: TableData, defaults: Settings) -> str:
 
 
 def _columns(data: TableData) -> str:
+    """The personal columns of a table, by kind, as markdown text."""
     parts = []
     for kind in PERSONAL_KINDS:
         cols = data.columns(kind)

@@ -79,6 +79,7 @@ async def audit_xlsx(services: Services, limit: int = 100_000) -> bytes:
 
 
 def _cell(value: Any) -> Any:
+    """A value as a spreadsheet cell (JSON for dicts and lists, text for the rest)."""
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, default=str)
     return value if value is None or isinstance(value, (str, int, float, date)) else str(value)

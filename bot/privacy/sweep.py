@@ -38,6 +38,7 @@ class Identity:
 
 
 def _tables() -> dict[str, Table]:
+    """All tables of the schema, by name."""
     from bot.storage.all_models import Base
 
     return dict(Base.metadata.tables)
@@ -92,6 +93,7 @@ async def sweep(db: Database, people: Iterable[Identity]) -> int:
 
 
 async def _columns(s: AsyncSession, t: Table, data: TableData, people: list[Identity]) -> int:
+    """Pseudonymise the people's ids in a table's person-id columns and blank their free text; the rows changed."""
     n = 0
     for p in people:
         for col in data.columns(PERSON_ID):

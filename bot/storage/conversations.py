@@ -30,6 +30,7 @@ class ConversationInfo:
 
 
 def _info(row: Conversation) -> ConversationInfo:
+    """The ConversationInfo of a stored row."""
     return ConversationInfo(
         id=row.id, kind=row.kind, tenant_id=row.tenant_id, team_id=row.team_id, service_url=row.service_url,
         reference=row.reference, name=row.name, faggruppe=row.faggruppe, active=row.active,
@@ -52,12 +53,13 @@ class ConversationRepo:
             return hit[1]
         info = await self.get(conversation_id)
         if info is not None:
-            if len(self._recent) > 5000:
+            if len(self._recent) > 5000:  # bounded memory; starting over costs one read per conversation
                 self._recent.clear()
             self._recent[conversation_id] = (now, info)
         return info
 
     def _forget(self, conversation_id: str | None = None) -> None:
+        """Drop one conversation (or all) from the recently-seen cache."""
         if conversation_id is None:
             self._recent.clear()
         else:
@@ -74,11 +76,14 @@ class ConversationRepo:
             reference=reference, name=name, person_id=person_id, active=True, installed_at=now, last_seen_at=now,
             inactive_reason="",
         )
+        # Every turn refreshes the reference (the service URL can move); an ordinary message does not revive a chat
+        # marked inactive, only an installation does; a turn without a name keeps the one stored.
         changes: dict[str, Any] = dict(service_url=service_url, reference=reference, last_seen_at=now)
         if name:
             changes["name"] = name
         if installed:
             changes.update(active=True, inactive_reason="", installed_at=now)
+        # An upsert, not read-then-write: two instances seeing the same chat at once cannot both insert.
         ins = insert_for(self.db.dialect)(Conversation).values(**values)
         async with self.db.write() as s:
             await s.execute(ins.on_conflict_do_update(index_elements=["id"], set_=changes))

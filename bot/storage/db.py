@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
-MIGRATION_LOCK_ID = 715_002_001
+MIGRATION_LOCK_ID = 715_002_001  # any constant will do, as long as every instance uses the same one
 
 
 def sync_url(url: str) -> str:
@@ -26,10 +26,15 @@ def sync_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """Configure each new SQLite connection (WAL, foreign keys, busy timeout)."""
     cur = dbapi_conn.cursor()
+    # WAL: readers (and `python -m bot backup`) go on while the one writer writes.
     cur.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL cannot corrupt the file; a power cut may lose only the last commits.
     cur.execute("PRAGMA synchronous=NORMAL")
+    # SQLite enforces foreign keys only when each connection asks for it.
     cur.execute("PRAGMA foreign_keys=ON")
+    # Another process's lock (a second instance, a backup) is waited for up to 10 s instead of failing at once.
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
 
@@ -46,6 +51,7 @@ class Database:
     """Owns the async engine and session factory."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
+        """Open an engine for `url` (for a SQLite file, create its folder first)."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -55,10 +61,13 @@ class Database:
         # Error messages and echo logs never carry bound values (names, texts, ids are personal data).
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if not self.is_sqlite:
+            # pre-ping: a connection the server closed while idle is replaced instead of failing the next query.
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        # Rows stay readable after commit: reloading an expired attribute would need I/O, which an async session
+        # cannot do implicitly.
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite allows one writer; serialising writes in-process avoids "database is locked".
         self.write_lock = asyncio.Lock() if self.is_sqlite else None
@@ -72,7 +81,10 @@ class Database:
         """Apply all Alembic migrations (serialised across instances on PostgreSQL)."""
 
         def upgrade(conn: Connection) -> None:
+            """Upgrade to the heads on one connection (on PostgreSQL under an advisory lock)."""
             if conn.dialect.name == "postgresql":
+                # Instances starting together wait here, so one migrates and the others find it done; the lock
+                # ends with the transaction. (SQLite needs none: its file lock lets one writer in.)
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_ID})
             cfg = alembic_config(self.url)
             cfg.attributes["connection"] = conn

@@ -61,7 +61,7 @@ class DownloadRepo:
 
     async def issue(self, content: bytes, filename: str, content_type: str, ttl: timedelta, owner_id: str = "") -> str:
         """Store a file and return its token (only the hash is kept)."""
-        token = secrets.token_urlsafe(32)
+        token = secrets.token_urlsafe(32)  # 256 random bits: the link is the only key to the file
         now = self.clock.now()
         async with self.db.write() as s:
             s.add(
@@ -75,7 +75,7 @@ class DownloadRepo:
     async def open(self, token: str, *, consume: bool = True) -> Opened:
         """The file behind a token. A personal file is marked used in the same transaction (so two simultaneous
         requests, even on two instances, get it once); `consume=False` only looks (HEAD requests)."""
-        if not token or len(token) > 100:
+        if not token or len(token) > 100:  # issued tokens are 43 characters: anything else is not worth a query
             return Opened(LinkState.UNKNOWN)
         now = self.clock.now()
         async with self.db.write() as s:
@@ -86,6 +86,7 @@ class DownloadRepo:
                 return Opened(LinkState.GONE)  # no content: dropped by an erasure
             found = DownloadFile(row.filename, row.content_type, row.content)
             if row.owner_id and consume:
+                # The condition on used_at, not the row read above, decides: only one concurrent request changes it.
                 res = await s.execute(
                     update(Download).where(Download.token_hash == row.token_hash, Download.used_at.is_(None))
                     .values(used_at=now, content=b"")

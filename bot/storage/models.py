@@ -13,9 +13,10 @@ class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone)."""
 
     impl = DateTime(timezone=True)
-    cache_ok = True
+    cache_ok = True  # no per-instance state: SQLAlchemy may cache statements that use it
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Store an aware datetime as UTC; a naive one is a bug and is refused."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -23,6 +24,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Read a datetime back as aware UTC (SQLite returns it naive)."""
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -14,6 +14,7 @@ from bot.storage.models import utcnow
 
 
 def _person(row: PersonRow) -> Person:
+    """The domain Person of a stored row."""
     return Person(
         id=row.id, name=row.name, role=Role(row.role), upn=row.upn, aad_object_id=row.aad_object_id,
         channel_user_id=row.channel_user_id, tenant_id=row.tenant_id, role_source=row.role_source,
@@ -36,6 +37,8 @@ class PeopleRepo:
             id=person_id, name=name, aad_object_id=aad_object_id, channel_user_id=channel_user_id,
             tenant_id=tenant_id, upn=upn.lower(), role=Role.MEMBER.value, created_at=now, updated_at=now,
         )
+        # The role is in the insert only: a known person's role is never reset by being seen again. An empty value
+        # (a turn that lacks it) keeps what is stored. UPNs are kept lower-case: they are compared without case.
         changes: dict[str, object] = {"updated_at": now}
         if name:
             changes["name"] = name
@@ -46,6 +49,7 @@ class PeopleRepo:
         ins = insert_for(self.db.dialect)(PersonRow).values(**values)
         async with self.db.write() as s:
             await s.execute(ins.on_conflict_do_update(index_elements=["id"], set_=changes))
+            # populate_existing: read what the upsert wrote, not a copy this session may hold.
             row = await s.get(PersonRow, person_id, populate_existing=True)
             assert row is not None
             return _person(row)
@@ -91,6 +95,7 @@ class PeopleRepo:
             return person
         role, source = change
         async with self.db.write() as s:
+            # A role given or taken in chat wins over the configuration (the condition, not the read, decides).
             await s.execute(update(PersonRow).where(PersonRow.id == person.id, PersonRow.role_source != SOURCE_CHAT)
                             .values(role=role.value, role_source=source, updated_at=utcnow()))
             row = await s.get(PersonRow, person.id, populate_existing=True)

@@ -14,6 +14,7 @@ MAX_ID = 2**31 - 1  # PostgreSQL integer
 
 
 def _info(r: Project) -> ProjectInfo:
+    """The ProjectInfo of a stored row."""
     return ProjectInfo(r.id, r.name, r.description, r.owner_id, tuple(r.faggrupper or ()), r.phase, r.created_at)
 
 

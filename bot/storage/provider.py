@@ -40,6 +40,21 @@ def row_dict(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     return out
 
 
+async def export_rows(db: Database, **queries: Any) -> dict[str, Rows]:
+    """Each named query's rows as dicts, read in one session: the usual body of a provider's export."""
+    async with db.session() as s:
+        return {name: [row_dict(r) for r in await s.scalars(q)] for name, q in queries.items()}
+
+
+async def changed_rows(db: Database, *statements: Any) -> int:
+    """Run update/delete statements in order in one write transaction (all or none); the rows they changed."""
+    n = 0
+    async with db.write() as s:
+        for stmt in statements:
+            n += (await s.execute(stmt)).rowcount or 0
+    return n
+
+
 async def delete_older(db: Database, parent: Any, stamp: Any, cutoff: datetime, child_fk: Any) -> int:
     """Delete parent rows whose `stamp` is before cutoff, children (by `child_fk`) first; returns parents deleted."""
     from sqlalchemy import delete, select
