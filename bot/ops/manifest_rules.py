@@ -14,7 +14,8 @@ from bot.config import GUID_RE
 MANIFEST_DIR = Path(__file__).resolve().parents[2] / "manifest"
 SCHEMA_DIR = MANIFEST_DIR / "schema"
 MAX_COMMANDS = 10  # Teams shows at most 10 commands per command list
-# The bot command menu's limits as Teams documents them; the manifest schema alone would allow 128 and 4000.
+# Earlier manifest schema versions limit a menu command to 32 / 128 characters (newer ones allow 128 / 4000): keep the
+# stricter limits so the menu reads the same in every Teams client.
 MAX_COMMAND_TITLE = 32
 MAX_COMMAND_DESCRIPTION = 128
 ICON_SIZES = {"color": (192, 192), "outline": (32, 32)}
