@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import timedelta
 from typing import Any
 
-from bot.calendar.port import EventSpec
 from bot.chat.routes import Router
 from bot.chat.turn import Ctx, Reply
 from bot.delivery.outbox import NewDelivery
+from bot.gates.deadlines import FIELDS, calendar_on, remove_deadline, save_deadline
 from bot.gates.jobs import (
     message,
     notice_group,
     on_reminder_delivery,
-    schedule_gate,
     unschedule_gate,
 )
 from bot.gates.model import (
@@ -24,8 +21,6 @@ from bot.gates.model import (
     DEFAULT_OFFSETS,
     PHASES,
     Gate,
-    local_at,
-    parse_deadline_form,
     parse_phase,
     phase_index,
     validate_decision,
@@ -124,27 +119,16 @@ def register(router: Router) -> None:
         if existing and existing.status == APPROVED:
             return [Reply(text=ctx.t("gates.approved_locked", bp=bp_label(bp)))]
         groups = await s.conversations.faggrupper(s.settings.faggrupper)
-        raw_values = {k: str(ctx.data.get(k) or "") for k in ("deadline", "deadline_time", "faggrupper", "documents",
-                                                               "offsets")}
-        chosen = decode_multi(raw_values["faggrupper"], groups)
-        today = s.clock.now().astimezone(s.settings.tz).date()
+        raw_values = {k: str(ctx.data.get(k) or "") for k in FIELDS}
         try:
-            form = parse_deadline_form({**raw_values, "faggrupper": chosen}, today=today, faggrupper=groups)
+            saved = await save_deadline(s, ctx.actor, project, bp,
+                                        {**raw_values, "faggrupper": decode_multi(raw_values["faggrupper"], groups)},
+                                        ctx.conversation.id)
         except InvalidInput as e:
             errors = ctx.field_errors(e)
             return [Reply(card=await _form(ctx, project, bp, raw_values, errors, existing), replace=True)]
-        gate = await repo.set_deadline(
-            project.id, bp, deadline=form.deadline, deadline_time=form.deadline_time, faggrupper=form.faggrupper,
-            documents=form.documents, offsets=form.offsets, set_by=ctx.actor.id, set_in=ctx.conversation.id,
-        )
-        plan = schedule_gate(s, gate)
-        await s.audit.record(ctx.actor.id, "gate.deadline.set", f"gate:{gate.id}", project_id=project.id, bp=bp,
-                             deadline=form.deadline.isoformat(),
-                             time=form.deadline_time.strftime("%H:%M") if form.deadline_time else "",
-                             faggrupper=list(form.faggrupper), offsets_days=[o.days for o in form.offsets],
-                             changed=existing is not None and existing.deadline is not None)
-        _spawn(s, _book(s, gate, project))
-        when = format_date(ctx.t, form.deadline, form.deadline_time)
+        gate, plan = saved.gate, saved.plan
+        when = format_date(ctx.t, gate.deadline, gate.deadline_time)
         if plan:
             times = ", ".join(moment(ctx.t, at, s.settings.tz, short=True) for _, at in plan)
             done = ctx.t("gates.saved", bp=bp_label(bp), project=escape(project.name), date=when, offsets=times)
@@ -157,15 +141,8 @@ def register(router: Router) -> None:
         require_leader(ctx.actor)
         s = ctx.services
         project, bp = await _project(ctx), _bp(ctx)
-        repo = GateRepo(s.db)
-        gate = await repo.at(project.id, bp)
-        if gate is None or gate.deadline is None:
+        if await remove_deadline(s, ctx.actor, project, bp) is None:
             return [Reply(card=await _timeline(ctx, project), replace=True)]
-        await repo.clear_deadline(gate.id)
-        await unschedule_gate(s, gate.id)
-        await s.audit.record(ctx.actor.id, "gate.deadline.remove", f"gate:{gate.id}", project_id=project.id, bp=bp,
-                             deadline=gate.deadline.isoformat())
-        _spawn(s, _cancel_booking(s, gate.id))
         done = ctx.t("gates.removed", bp=bp_label(bp), project=escape(project.name))
         return [Reply(card=await _timeline(ctx, project), replace=True), Reply(text=done)]
 
@@ -211,7 +188,7 @@ async def _timeline(ctx: Ctx, project: ProjectInfo) -> dict[str, Any]:
     s = ctx.services
     gates = await GateRepo(s.db).for_project(project.id)
     states: dict[int, str] = {}
-    if _calendar_on(s):
+    if calendar_on(s):
         for bp, gate in gates.items():
             if gate.deadline is None:
                 continue
@@ -223,7 +200,7 @@ async def _timeline(ctx: Ctx, project: ProjectInfo) -> dict[str, Any]:
                 states[bp] = status.state
     return timeline_card(ctx.t, project_id=project.id, project_name=project.name, phase=project.phase, gates=gates,
                          now=s.clock.now(), tz=s.settings.tz, is_leader=ctx.actor.is_leader,
-                         calendar_on=_calendar_on(s), calendar_states=states)
+                         calendar_on=calendar_on(s), calendar_states=states)
 
 
 def _form_values(project: ProjectInfo, bp: int, gate: Gate | None) -> dict[str, str]:
@@ -292,111 +269,3 @@ async def _empty_gate(s: Services, project: ProjectInfo, bp: int, ctx: Ctx) -> G
                                    set_in=ctx.conversation.id)
     await repo.clear_deadline(gate.id)
     return gate
-
-
-# -- calendar (after the answer: Graph may be slow) ---------------------------------------------
-def _calendar_on(s: Services) -> bool:
-    """Graph is configured (without it the bookings service only records 'off')."""
-    return s.bookings is not None and s.calendar is not None
-
-
-def _spawn(s: Services, coro: Any) -> None:
-    if not _calendar_on(s):
-        coro.close()
-        return
-    tasks: set[asyncio.Task[None]] = s.extras.setdefault("gate_tasks", set())
-    task = asyncio.create_task(coro)
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
-
-
-def event_spec(s: Services, gate: Gate, project: ProjectInfo, attendees: list[str]) -> EventSpec:
-    """The calendar event of a gate deadline: all-day without a time, one hour at the time otherwise."""
-    assert gate.deadline is not None
-    start: Any
-    end: Any
-    if gate.deadline_time is None:
-        start, end = gate.deadline, gate.deadline + timedelta(days=1)
-    else:
-        start = local_at(gate.deadline, gate.deadline_time, s.settings.tz).astimezone(s.settings.tz)
-        end = start + timedelta(hours=1)
-    docs = "".join(f"<li>{_html(d)}</li>" for d in gate.documents)
-    body = (f"<p>{_html(project.name)}: {bp_label(gate.bp)}</p>"
-            + (f"<ul>{docs}</ul>" if docs else ""))
-    return EventSpec(subject=f"{project.name}: {bp_label(gate.bp)} – frist"[:250], body_html=body, start=start, end=end,
-                     attendees=tuple(attendees[:MAX_ATTENDEES]), categories=("Faggruppe-bot",))
-
-
-def _html(value: str) -> str:
-    import html
-
-    return html.escape(value)
-
-
-async def _book(s: Services, gate: Gate, project: ProjectInfo) -> None:
-    if s.bookings is None:
-        return
-    try:
-        attendees = await attendee_upns(s, list(gate.faggrupper))
-        await s.bookings.book(f"gate:{gate.id}", event_spec(s, gate, project, attendees))
-    except Exception:
-        log.warning("gate calendar booking failed", exc_info=True)
-
-
-async def _cancel_booking(s: Services, gate_id: int) -> None:
-    if s.bookings is None:
-        return
-    try:
-        await s.bookings.cancel(f"gate:{gate_id}")
-    except Exception:
-        log.warning("gate calendar cancel failed", exc_info=True)
-
-
-async def attendee_upns(s: Services, faggrupper: list[str]) -> list[str]:
-    """UPNs of the members of the faggrupper's chats: the connector's member lists, plus people stored."""
-    upns: dict[str, None] = {}
-    chats = await s.conversations.faggruppe_chats(faggrupper)
-    for chat in chats:
-        for upn in await _connector_members(s, chat.reference):
-            upns[upn.lower()] = None
-        people = await s.people.many(await s.conversations.member_ids(chat.id))
-        for p in people.values():
-            if p.upn:
-                upns[p.upn.lower()] = None
-    return list(upns)
-
-
-async def _connector_members(s: Services, reference: dict[str, Any]) -> list[str]:
-    adapter = s.extras.get("adapter")
-    if adapter is None:
-        return []
-    from botbuilder.core import TurnContext
-    from botbuilder.core.teams import TeamsInfo
-    from botbuilder.schema import ConversationReference
-
-    found: list[str] = []
-
-    async def callback(turn: TurnContext) -> None:
-        # Errors are caught here: the adapter's on_turn_error would post an apology into the chat.
-        token = None
-        if turn.activity.channel_data is None:
-            turn.activity.channel_data = {}  # a continued conversation carries none; TeamsInfo expects a mapping
-        try:
-            for _ in range(20):  # at most 20 pages
-                page = await TeamsInfo.get_paged_members(turn, token, 100)
-                for m in page.members or []:
-                    upn = getattr(m, "user_principal_name", None) or getattr(m, "email", None)
-                    if upn:
-                        found.append(upn)
-                token = page.continuation_token
-                if not token:
-                    break
-        except Exception:
-            log.warning("member list for calendar attendees failed", exc_info=True)
-
-    try:
-        ref = ConversationReference().deserialize(reference)
-        await adapter.continue_conversation(ref, callback, s.settings.app_id or None)
-    except Exception:
-        log.warning("member list for calendar attendees failed", exc_info=True)
-    return found
