@@ -1,5 +1,6 @@
-"""The leaders' tab in headless Chromium, light and dark: load, filter, edit with an error and a fix; axe-core finds no
-serious or critical violation. The bot runs in development mode (no app id, loopback), as `make run` does."""
+"""The leaders' tab in headless Chromium, light and dark: the register (load, filter, edit with an error and a fix) and
+the portfolio (a deadline with an error and a fix); axe-core finds no serious or critical violation.
+The bot runs in development mode (no app id, loopback), as `make run` does."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.needs.service import needs_repo
+from tests.dates import iso
 from tests.harness import TeamsClient, User
 from tests.jstools import requires_browser, run_node_async
 from tests.needs_support import BENEFIT_OK, NEED_OK, create_project, faggruppe_chat, submit
@@ -18,12 +20,14 @@ pytestmark = [pytest.mark.browser, requires_browser("axe-core")]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
-async def test_register_page_in_light_and_dark(teams: TeamsClient, bot, leader: User, members: list[User], tmp_path: Path):
+async def test_pages_in_light_and_dark(teams: TeamsClient, bot, leader: User, members: list[User], tmp_path: Path,
+                                      clock):
     await create_project(teams, leader, "Søknadsportal", ["Oppvekst"])
     conv = await faggruppe_chat(teams, leader, members, "Oppvekst")
     await submit(teams, conv, members[0], "need", NEED_OK)
     await submit(teams, conv, members[1], "benefit", BENEFIT_OK)
-    result = await run_node_async("tab_e2e.js", bot.url, str(tmp_path), timeout=180)
+    env = {"TAB_PAST_DATE": iso(clock, -3), "TAB_FUTURE_DATE": iso(clock, 40)}
+    result = await run_node_async("tab_e2e.js", bot.url, str(tmp_path), timeout=180, env=env)
     for theme, page in result["themes"].items():
         assert "Utviklingsmodus" in page["banner"], theme
         assert page["rowsBefore"] == 2, theme
@@ -31,10 +35,16 @@ async def test_register_page_in_light_and_dark(teams: TeamsClient, bot, leader: 
         assert page["fieldError"], theme  # the card form's message for a bad number
         assert page["saved"].startswith("Lagret"), theme
         assert page["violations"] == {"loaded": [], "error": []}, (theme, page["violations"])
+        portfolio = page["portfolio"]
+        assert portfolio["projects"] == ["Søknadsportal"], theme
+        assert portfolio["fieldError"] and portfolio["saved"].startswith("Fristen for BP2"), theme
+        assert portfolio["gateState"].startswith("Planlagt"), theme
+        assert portfolio["violations"] == {"loaded": [], "error": []}, (theme, portfolio["violations"])
     assert not [line for line in result["log"] if line.startswith(("pageerror", "console", "requestfailed"))], result["log"]
     [benefit] = await needs_repo(bot.services).by_submitter(members[1].aad)
     assert benefit.content.estimate_nok == 420000  # the dark run saved last
     if os.environ.get("UPDATE_SCREENSHOTS"):
         for theme in ("default", "dark"):
-            shutil.copyfile(tmp_path / f"tab-register-{theme}.png",
-                            SCREENSHOTS / f"tab-register-{'light' if theme == 'default' else theme}.png")
+            for name in ("register", "portfolio"):
+                shutil.copyfile(tmp_path / f"tab-{name}-{theme}.png",
+                                SCREENSHOTS / f"tab-{name}-{'light' if theme == 'default' else theme}.png")

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.calendar.port import EventSpec
 from bot.gates.jobs import schedule_gate, unschedule_gate
-from bot.gates.model import APPROVED, Gate, local_at, parse_deadline_form
+from bot.gates.model import APPROVED, DECISION_POINTS, DEFAULT_OFFSETS, Gate, local_at, parse_deadline_form
 from bot.gates.store import GateRepo
 from bot.kernel.errors import Conflict
 from bot.kernel.people import Person, require_leader
@@ -57,6 +57,20 @@ async def save_deadline(services: Services, actor: Person, project: ProjectInfo,
                                 changed=existing is not None and existing.deadline is not None)
     spawn(services, book(services, gate, project))
     return Saved(gate, list(plan))
+
+
+def current_values(project: ProjectInfo, bp: int, gate: Gate | None) -> dict[str, Any]:
+    """The deadline form's values: the gate's, or for a new one the project's faggrupper, the BP's documents and the
+    default reminder days (faggrupper as a list)."""
+    if gate is None or gate.deadline is None:
+        return {"deadline": "", "deadline_time": "",
+                "faggrupper": list(gate.faggrupper if gate and gate.faggrupper else project.faggrupper),
+                "documents": "\n".join(gate.documents if gate and gate.documents else DECISION_POINTS[bp].documents),
+                "offsets": ", ".join(str(o.days) for o in DEFAULT_OFFSETS)}
+    return {"deadline": gate.deadline.isoformat(),
+            "deadline_time": gate.deadline_time.strftime("%H:%M") if gate.deadline_time else "",
+            "faggrupper": list(gate.faggrupper), "documents": "\n".join(gate.documents),
+            "offsets": ", ".join(str(o.days) for o in gate.offsets)}
 
 
 async def remove_deadline(services: Services, actor: Person, project: ProjectInfo, bp: int) -> Gate | None:

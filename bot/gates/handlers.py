@@ -8,7 +8,7 @@ from typing import Any
 from bot.chat.routes import Router
 from bot.chat.turn import Ctx, Reply
 from bot.delivery.outbox import NewDelivery
-from bot.gates.deadlines import FIELDS, calendar_on, remove_deadline, save_deadline
+from bot.gates.deadlines import FIELDS, calendar_on, current_values, remove_deadline, save_deadline
 from bot.gates.jobs import (
     message,
     notice_group,
@@ -18,7 +18,6 @@ from bot.gates.jobs import (
 from bot.gates.model import (
     APPROVED,
     DECISION_POINTS,
-    DEFAULT_OFFSETS,
     PHASES,
     Gate,
     parse_phase,
@@ -204,18 +203,8 @@ async def _timeline(ctx: Ctx, project: ProjectInfo) -> dict[str, Any]:
 
 
 def _form_values(project: ProjectInfo, bp: int, gate: Gate | None) -> dict[str, str]:
-    if gate is None or gate.deadline is None:
-        groups = gate.faggrupper if gate and gate.faggrupper else project.faggrupper
-        docs = gate.documents if gate and gate.documents else DECISION_POINTS[bp].documents
-        return {"deadline": "", "deadline_time": "", "faggrupper": encode_multi(groups),
-                "documents": "\n".join(docs), "offsets": ", ".join(str(o.days) for o in DEFAULT_OFFSETS)}
-    return {
-        "deadline": gate.deadline.isoformat(),
-        "deadline_time": gate.deadline_time.strftime("%H:%M") if gate.deadline_time else "",
-        "faggrupper": encode_multi(gate.faggrupper),
-        "documents": "\n".join(gate.documents),
-        "offsets": ", ".join(str(o.days) for o in gate.offsets),
-    }
+    values = current_values(project, bp, gate)
+    return {**values, "faggrupper": encode_multi(values["faggrupper"])}
 
 
 async def _form(ctx: Ctx, project: ProjectInfo, bp: int, values: dict[str, str], errors: dict[str, str],

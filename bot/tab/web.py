@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.kernel.cardinput import BadValue
-from bot.kernel.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from bot.kernel.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from bot.kernel.people import Person
 from bot.messages import t
 from bot.services import Services
@@ -91,6 +91,9 @@ def api(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamRespons
             return error(403, "forbidden", locale)
         except NotFound:
             return error(404, "not_found", locale)
+        except Conflict as exc:
+            return web.json_response({"error": "conflict", "message": t(exc.key, locale, **exc.params)}, status=409,
+                                     headers={"Cache-Control": "no-store"})
         except InvalidInput as exc:
             return error(422, "invalid", locale, fields=field_texts(dict(exc.fields), locale))
         except (BadValue, DomainError, ValueError):

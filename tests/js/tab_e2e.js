@@ -68,6 +68,32 @@ async function register(page, base, theme, out, log) {
   return result;
 }
 
+async function portfolio(page, base, theme, out, log) {
+  const result = { screenshots: [], violations: {} };
+  await page.goto(base + "/tab/portfolio?theme=" + theme, { waitUntil: "load" });
+  await ready(page);
+  result.projects = await page.locator("section.project h2").allTextContents();
+  result.violations.loaded = await axe(page);
+  log.push(theme + ": portfolio loaded");
+  const form = page.locator("li.gate").nth(1).locator("form");
+  await form.locator("input[type=date]").fill(process.env.TAB_PAST_DATE);
+  await form.locator("button[type=submit]").click();
+  await page.waitForFunction(function () { return document.querySelector("li.gate:nth-child(2) .field-error").textContent; },
+    null, { timeout: TIMEOUT });
+  result.fieldError = await page.locator("li.gate").nth(1).locator(".field-error").textContent();
+  result.violations.error = await axe(page);
+  await form.locator("input[type=date]").fill(process.env.TAB_FUTURE_DATE);
+  await form.locator("button[type=submit]").click();
+  await page.waitForFunction(function () { return document.getElementById("status").textContent; }, null, { timeout: TIMEOUT });
+  result.saved = await page.textContent("#status");
+  result.gateState = await page.locator("li.gate").nth(1).locator(".state").textContent();
+  const shot = path.join(out, "tab-portfolio-" + theme + ".png");
+  await page.screenshot({ path: shot, fullPage: true });
+  result.screenshots.push(shot);
+  log.push(theme + ": deadline saved");
+  return result;
+}
+
 async function main() {
   const [base, out] = process.argv.slice(2);
   fs.mkdirSync(out, { recursive: true });
@@ -88,6 +114,7 @@ async function main() {
       });
       page.on("requestfailed", function (req) { log.push("requestfailed: " + req.url()); });
       themes[theme] = await register(page, base, theme, out, log);
+      themes[theme].portfolio = await portfolio(page, base, theme, out, log);
       await context.close();
     }
   } catch (err) {
