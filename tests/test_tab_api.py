@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ import pytest
 
 from bot.config import Settings
 from bot.needs.service import needs_repo
+from bot.ops.package import render
+from bot.tab.auth import dev_mode
 from tests.fakes import tls
 from tests.fakes.connector import FakeConnector
 from tests.fakes.identity import FakeIdentity, new_key
@@ -181,3 +184,32 @@ async def test_pages_are_framed_only_by_teams_and_never_sign_in_without_token(ta
     assert 'data-dev="0"' in html
     async with http.get(f"{running.url}/tab/static/vendor/teams-js/MicrosoftTeams.min.js") as resp:
         assert resp.status == 200 and "frame-ancestors" in resp.headers["Content-Security-Policy"]
+
+
+def test_development_mode_needs_no_app_id_and_loopback(make_settings: Callable[..., Settings]):
+    assert dev_mode(make_settings())
+    assert not dev_mode(make_settings(HOST="0.0.0.0", BOT_ALLOW_UNAUTHENTICATED="true"))
+    assert not dev_mode(make_settings(MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="x" * 20))
+
+
+async def test_development_mode_answers_loopback_only(bot, leader: User):
+    async with aiohttp.ClientSession() as http:
+        status, me = await get(http, f"{bot.url}/api/tab/me", {})
+        assert status == 200 and me["role"] == "leader"  # TAB_DEV_USER defaults to the first BOT_LEADERS entry
+        status, _ = await get(http, f"{bot.url}/api/tab/me", {"X-Forwarded-For": "203.0.113.9"})
+        assert status == 401
+        async with http.get(f"{bot.url}/tab/register") as resp:
+            assert "Utviklingsmodus" in await resp.text()
+
+
+def test_manifest_has_the_tabs_and_sso(make_settings: Callable[..., Settings]):
+    settings = make_settings(MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="x" * 20,
+                             PUBLIC_BASE_URL="https://bot.example.no")
+    manifest = json.loads(render(settings)["manifest.json"])
+    assert [t["contentUrl"] for t in manifest["staticTabs"]] == [
+        "https://bot.example.no/tab/register?lang={locale}&theme={theme}",
+        "https://bot.example.no/tab/portfolio?lang={locale}&theme={theme}"]
+    assert manifest["configurableTabs"][0]["configurationUrl"].startswith("https://bot.example.no/tab/configure?")
+    assert manifest["webApplicationInfo"] == {"id": APP_ID, "resource": f"api://bot.example.no/{APP_ID}"}
+    assert manifest["validDomains"] == ["bot.example.no"]
+    assert settings.tab_app_id_uri == f"api://bot.example.no/{APP_ID}"

@@ -19,6 +19,7 @@ from bot.tab.web import SECURITY_HEADERS, STATE, TabState, api, locale_of, servi
 HERE = Path(__file__).parent
 JINJA = web.AppKey("tab_jinja", jinja2.Environment)
 PAGES = {"register": "tab.title.register", "portfolio": "tab.title.portfolio"}
+SETTINGS_PAGES = {"configure": "tab.title.configure"}  # not in the navigation
 THEMES = ("default", "dark", "contrast")
 
 
@@ -35,7 +36,7 @@ def _page(name: str) -> Any:
         locale = locale_of(request)
         theme = request.query.get("theme", "")
         context = {
-            "lang": language(locale), "locale": locale, "page": name, "title": t(PAGES[name], locale),
+            "lang": language(locale), "locale": locale, "page": name, "title": t({**PAGES, **SETTINGS_PAGES}[name], locale),
             "texts": page_texts(locale), "dev": dev_mode(settings), "dev_user": settings.tab_dev_user or "dev-user",
             "theme": theme if theme in THEMES else "", "nav": [(p, t(f"tab.nav.{p}", locale)) for p in PAGES],
             "t": lambda k, **p: t(k, locale, **p),
@@ -71,7 +72,7 @@ def install(app: web.Application, services_key: web.AppKey[Any]) -> None:
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, app_key=JINJA)
     app.router.add_get("/tab", _index)
     app.router.add_get("/tab/", _index)
-    for name in PAGES:
+    for name in (*PAGES, *SETTINGS_PAGES):
         app.router.add_get(f"/tab/{name}", _page(name))
     app.router.add_static("/tab/static/", HERE / "static", append_version=False)
     app.router.add_get("/api/tab/me", me)

@@ -31,8 +31,8 @@
         const result = await api("/api/tab/portfolio/" + project.id + "/" + gate.bp, { method: "PUT",
           headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ deadline: date.value, deadline_time: time.value }) });
-        announce(result.message);
         await load();
+        announce(result.message);
       } catch (err) {
         if (err.status === 422) {
           const fields = err.body.fields || {};
@@ -47,8 +47,8 @@
       remove.addEventListener("click", async function () {
         try {
           const result = await api("/api/tab/portfolio/" + project.id + "/" + gate.bp, { method: "DELETE" });
-          announce(result.message);
           await load();
+          announce(result.message);
         } catch (err) { announce(err.message, true); }
       });
       form.append(remove);

@@ -3,7 +3,7 @@
 (function () {
   const { tr, api, el, announce, download } = window.Tab;
   const form = document.getElementById("filters");
-  const state = { page: 1, pages: 1, charts: {}, me: null, editing: null, optionsFilled: false };
+  const state = { page: 1, pages: 1, charts: {}, me: null, editing: null, optionsFilled: false, initial: true };
   const nok = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en-GB" : "nb-NO", { maximumFractionDigits: 0 });
 
   function fill(select, choices) {
@@ -65,6 +65,18 @@
       fill(form.elements.municipality, o.municipalities); fill(form.elements.kind, o.kinds);
       fill(form.elements.status, o.statuses);
       state.optionsFilled = true;
+    }
+    if (state.initial) {  // a configurable tab's part (?faggruppe=, ?project=): shown from the start
+      state.initial = false;
+      const wanted = new URLSearchParams(location.search);
+      let changed = false;
+      for (const name of ["project", "faggruppe"]) {
+        if (wanted.get(name) && Array.from(form.elements[name].options).some(function (o) { return o.value === wanted.get(name); })) {
+          form.elements[name].value = wanted.get(name);
+          changed = true;
+        }
+      }
+      if (changed) return load();
     }
     state.page = data.page; state.pages = data.pages;
     const tbody = document.querySelector("#entries tbody");
@@ -146,8 +158,8 @@
       const result = await api("/api/tab/register/" + state.editing.id, { method: "PATCH",
         headers: { "Content-Type": "application/json" }, body: JSON.stringify(values()) });
       document.getElementById("editor").close();
-      announce(result.message);
       await load();
+      announce(result.message);
     } catch (err) {
       if (err.status === 422) showErrors(err.body.fields || {});
       else announce(err.message, true);
@@ -159,8 +171,8 @@
     try {
       const result = await api("/api/tab/register/" + state.editing.id + "/withdraw", { method: "POST" });
       document.getElementById("editor").close();
-      announce(result.message);
       await load();
+      announce(result.message);
     } catch (err) { announce(err.message, true); }
   }
 
