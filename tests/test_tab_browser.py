@@ -1,6 +1,6 @@
-"""The leaders' tab in headless Chromium, light and dark: the register (load, filter, edit with an error and a fix) and
-the portfolio (a deadline with an error and a fix); axe-core finds no serious or critical violation.
-The bot runs in development mode (no app id, loopback), as `make run` does."""
+"""The leaders' tab in headless Chromium, light and dark: the register (load, filter, edit with an error and a fix), the
+portfolio (a deadline with an error and a fix) and broadcasts (compose, live preview, schedule, read the report);
+axe-core finds no serious or critical violation. The bot runs in development mode (no app id, loopback), as `make run` does."""
 
 from __future__ import annotations
 
@@ -40,11 +40,17 @@ async def test_pages_in_light_and_dark(teams: TeamsClient, bot, leader: User, me
         assert portfolio["fieldError"] and portfolio["saved"].startswith("Fristen for BP2"), theme
         assert portfolio["gateState"].startswith("Planlagt"), theme
         assert portfolio["violations"] == {"loaded": [], "error": []}, (theme, portfolio["violations"])
+        sent = page["broadcasts"]
+        assert "Husk å levere behovene innen fredag." in sent["previewText"], theme  # Markdown rendered as in Teams
+        assert sent["sent"].startswith("Planlagt") or "planlagt" in sent["sent"], (theme, sent["sent"])
+        assert sent["reportState"].startswith("Planlagt til"), theme
+        assert any(r.startswith("Oppvekst") for r in sent["reportRows"]), (theme, sent["reportRows"])
+        assert sent["violations"] == {"preview": [], "report": []}, (theme, sent["violations"])
     assert not [line for line in result["log"] if line.startswith(("pageerror", "console", "requestfailed"))], result["log"]
     [benefit] = await needs_repo(bot.services).by_submitter(members[1].aad)
     assert benefit.content.estimate_nok == 420000  # the dark run saved last
     if os.environ.get("UPDATE_SCREENSHOTS"):
         for theme in ("default", "dark"):
-            for name in ("register", "portfolio"):
+            for name in ("register", "portfolio", "broadcasts", "broadcasts-report"):
                 shutil.copyfile(tmp_path / f"tab-{name}-{theme}.png",
                                 SCREENSHOTS / f"tab-{name}-{'light' if theme == 'default' else theme}.png")

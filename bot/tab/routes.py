@@ -12,13 +12,13 @@ from aiohttp import web
 from bot.kernel.people import Person
 from bot.messages import catalogue, language, t
 from bot.services import Services
-from bot.tab import portfolio, register
+from bot.tab import broadcasts, portfolio, register
 from bot.tab.auth import dev_mode
 from bot.tab.web import SECURITY_HEADERS, STATE, TabState, api, locale_of, services_of
 
 HERE = Path(__file__).parent
 JINJA = web.AppKey("tab_jinja", jinja2.Environment)
-PAGES = {"register": "tab.title.register", "portfolio": "tab.title.portfolio"}
+PAGES = {"register": "tab.title.register", "portfolio": "tab.title.portfolio", "broadcasts": "tab.title.broadcasts"}
 SETTINGS_PAGES = {"configure": "tab.title.configure"}  # not in the navigation
 THEMES = ("default", "dark", "contrast")
 
@@ -78,4 +78,5 @@ def install(app: web.Application, services_key: web.AppKey[Any]) -> None:
     app.router.add_get("/api/tab/me", me)
     register.install(app)
     portfolio.install(app)
+    broadcasts.install(app)
     app.on_response_prepare.append(_static_headers)

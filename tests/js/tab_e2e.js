@@ -94,6 +94,36 @@ async function portfolio(page, base, theme, out, log) {
   return result;
 }
 
+async function broadcasts(page, base, theme, out, log) {
+  const result = { screenshots: [], violations: {} };
+  await page.goto(base + "/tab/broadcasts?theme=" + theme, { waitUntil: "load" });
+  await ready(page);
+  await page.fill("#b-title", "Frist " + theme);
+  await page.fill("#b-message", "Husk å levere **behovene** innen fredag.");
+  await page.waitForSelector("#preview .ac-adaptiveCard", { timeout: TIMEOUT });
+  result.previewText = await page.textContent("#preview");
+  result.violations.preview = await axe(page);
+  await page.fill("#b-send_date", process.env.TAB_FUTURE_DATE);
+  await page.fill("#b-send_time", "10:00");
+  const shot = path.join(out, "tab-broadcasts-" + theme + ".png");
+  await page.waitForFunction(function () { return document.getElementById("preview-note").textContent.indexOf("10") >= 0; },
+    null, { timeout: TIMEOUT });
+  await page.screenshot({ path: shot, fullPage: true });
+  result.screenshots.push(shot);
+  await page.click("#b-send");
+  await page.waitForFunction(function () { return !document.getElementById("report-area").hidden && document.getElementById("status").textContent; },
+    null, { timeout: TIMEOUT });
+  result.sent = await page.textContent("#status");
+  result.reportState = await page.textContent("#report-state");
+  result.reportRows = await page.locator("#report tbody tr").allTextContents();
+  result.violations.report = await axe(page);
+  const reportShot = path.join(out, "tab-broadcasts-report-" + theme + ".png");
+  await page.screenshot({ path: reportShot, fullPage: true });
+  result.screenshots.push(reportShot);
+  log.push(theme + ": broadcast scheduled");
+  return result;
+}
+
 async function main() {
   const [base, out] = process.argv.slice(2);
   fs.mkdirSync(out, { recursive: true });
@@ -115,6 +145,7 @@ async function main() {
       page.on("requestfailed", function (req) { log.push("requestfailed: " + req.url()); });
       themes[theme] = await register(page, base, theme, out, log);
       themes[theme].portfolio = await portfolio(page, base, theme, out, log);
+      themes[theme].broadcasts = await broadcasts(page, base, theme, out, log);
       await context.close();
     }
   } catch (err) {
