@@ -12,13 +12,14 @@ from aiohttp import web
 from bot.kernel.people import Person
 from bot.messages import catalogue, language, t
 from bot.services import Services
-from bot.tab import broadcasts, portfolio, register
+from bot.tab import broadcasts, polls, portfolio, register
 from bot.tab.auth import dev_mode
 from bot.tab.web import SECURITY_HEADERS, STATE, TabState, api, locale_of, services_of
 
 HERE = Path(__file__).parent
 JINJA = web.AppKey("tab_jinja", jinja2.Environment)
-PAGES = {"register": "tab.title.register", "portfolio": "tab.title.portfolio", "broadcasts": "tab.title.broadcasts"}
+PAGES = {"register": "tab.title.register", "portfolio": "tab.title.portfolio", "polls": "tab.title.polls",
+         "broadcasts": "tab.title.broadcasts"}
 SETTINGS_PAGES = {"configure": "tab.title.configure"}  # not in the navigation
 THEMES = ("default", "dark", "contrast")
 
@@ -27,7 +28,7 @@ def page_texts(locale: str) -> dict[str, str]:
     """Every tab.* text (and the features' labels the page shows) in the page's language, for its script."""
     lang = language(locale)
     texts = catalogue()[lang]
-    return {k: v for k, v in texts.items() if k.startswith("tab.")}
+    return {k: v for k, v in texts.items() if k.startswith(("tab.", "polls.answer."))}
 
 
 def _page(name: str) -> Any:
@@ -79,4 +80,5 @@ def install(app: web.Application, services_key: web.AppKey[Any]) -> None:
     register.install(app)
     portfolio.install(app)
     broadcasts.install(app)
+    polls.install(app)
     app.on_response_prepare.append(_static_headers)

@@ -124,6 +124,26 @@ async function broadcasts(page, base, theme, out, log) {
   return result;
 }
 
+async function polls(page, base, theme, out, log) {
+  const result = { screenshots: [], violations: {} };
+  await page.goto(base + "/tab/polls?theme=" + theme, { waitUntil: "load" });
+  await ready(page);
+  result.rates = await page.locator("p.rate").allTextContents();
+  result.missing = await page.locator("p.missing").allTextContents();
+  result.violations.loaded = await axe(page);
+  const shot = path.join(out, "tab-polls-" + theme + ".png");
+  await page.screenshot({ path: shot, fullPage: true });
+  result.screenshots.push(shot);
+  const open = page.locator("section[data-poll] button").first();
+  if (await open.count()) {
+    await open.click();
+    await page.waitForFunction(function () { return document.getElementById("status").textContent; }, null, { timeout: TIMEOUT });
+    result.closed = await page.textContent("#status");
+  }
+  log.push(theme + ": polls");
+  return result;
+}
+
 async function main() {
   const [base, out] = process.argv.slice(2);
   fs.mkdirSync(out, { recursive: true });
@@ -146,6 +166,7 @@ async function main() {
       themes[theme] = await register(page, base, theme, out, log);
       themes[theme].portfolio = await portfolio(page, base, theme, out, log);
       themes[theme].broadcasts = await broadcasts(page, base, theme, out, log);
+      themes[theme].polls = await polls(page, base, theme, out, log);
       await context.close();
     }
   } catch (err) {
