@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import aiohttp
+
 from bot.gates.store import GateRepo
 from tests.dates import at_local, iso
 from tests.fakes.identity import FakeIdentity
-from tests.harness import User
+from tests.harness import RunningBot, User
+from tests.test_gates_calendar import _settled
 from tests.test_tab_api import auth, get, identity, tab
 
 __all__ = ["identity", "tab"]
@@ -44,3 +47,28 @@ async def test_portfolio_and_deadline_edit(tab, identity: FakeIdentity, leader: 
     async with http.delete(target, headers=auth(identity, leader)) as resp:
         assert resp.status == 200 and (await resp.json())["removed"]
     assert sched.job_ids(prefix) == []
+
+
+async def test_deadline_edit_books_and_moves_the_calendar_event(make_settings, graph_settings, fake_graph, clock,
+                                                                 leader: User, connector):
+    # Development mode (no app id, loopback) signs in as the first BOT_LEADERS entry: the leader.
+    running = RunningBot(make_settings(**graph_settings, GRAPH_MAX_RETRIES="0"), clock)
+    await running.start()
+    try:
+        project = await running.services.projects.create("Søknadsportal", "", leader.aad, ["Oppvekst"])
+        target = f"{running.url}/api/tab/portfolio/{project.id}/3"
+        async with aiohttp.ClientSession() as http:
+            async with http.put(target, json={"deadline": iso(clock, 60)}) as resp:
+                assert resp.status == 200, await resp.text()
+            gate = await GateRepo(running.services.db).at(project.id, 3)
+            status = await _settled(running, f"gate:{gate.id}", "booked")
+            assert fake_graph.events[status.event_id]["start"]["dateTime"].startswith(iso(clock, 60))
+            async with http.put(target, json={"deadline": iso(clock, 75), "deadline_time": "10:00"}) as resp:
+                assert resp.status == 200
+            await connector.wait_for(lambda: fake_graph.calls("PATCH", "/events/"))
+            assert list(fake_graph.events) == [status.event_id]  # the same event, moved
+            async with http.delete(target) as resp:
+                assert resp.status == 200
+            await _settled(running, f"gate:{gate.id}", "cancelled")
+    finally:
+        await running.stop()
