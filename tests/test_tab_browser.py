@@ -34,11 +34,14 @@ async def test_pages_in_light_and_dark(teams: TeamsClient, bot, leader: User, me
         assert (await teams.press(conv, members[0], form, verb="poll.create", inputs=inputs)).status == 200
     env = {"TAB_PAST_DATE": iso(clock, -3), "TAB_FUTURE_DATE": iso(clock, 40)}
     result = await run_node_async("tab_e2e.js", bot.url, str(tmp_path), timeout=180, env=env)
+    contrast = result["themes"].pop("contrast")
+    assert contrast == {"violations": [], "theme": "contrast"}
     for theme, page in result["themes"].items():
         assert "Utviklingsmodus" in page["banner"], theme
         assert page["rowsBefore"] == 2, theme
         assert page["filteredTitle"] == BENEFIT_OK["title"], theme
         assert page["fieldError"], theme  # the card form's message for a bad number
+        assert page["focusOnOpen"] == "f-title" and page["focusOnError"] == "f-estimate_nok", theme  # keyboard users
         assert page["saved"].startswith("Lagret"), theme
         assert page["violations"] == {"loaded": [], "error": []}, (theme, page["violations"])
         portfolio = page["portfolio"]
@@ -65,3 +68,4 @@ async def test_pages_in_light_and_dark(teams: TeamsClient, bot, leader: User, me
             for name in ("register", "portfolio", "broadcasts", "broadcasts-report", "polls"):
                 shutil.copyfile(tmp_path / f"tab-{name}-{theme}.png",
                                 SCREENSHOTS / f"tab-{name}-{'light' if theme == 'default' else theme}.png")
+        shutil.copyfile(tmp_path / "tab-register-contrast.png", SCREENSHOTS / "tab-register-contrast.png")

@@ -43,13 +43,17 @@ async function register(page, base, theme, out, log) {
   result.filteredTitle = await page.textContent("#entries tbody th");
   log.push(theme + ": filtered");
 
-  await page.locator("#entries tbody button").first().click();
+  // By keyboard: the row's Edit button, Enter opens the dialog with focus on the first field.
+  await page.locator("#entries tbody button").first().focus();
+  await page.keyboard.press("Enter");
   await page.waitForSelector("dialog[open]", { timeout: TIMEOUT });
+  result.focusOnOpen = await page.evaluate(function () { return document.activeElement.id; });
   await page.fill("#f-estimate_nok", "mange");
   await page.getByRole("button", { name: "Lagre", exact: true }).click();
   await page.waitForFunction(function () { return document.getElementById("e-estimate_nok").textContent.length > 0; }, null,
     { timeout: TIMEOUT });
   result.fieldError = await page.textContent("#e-estimate_nok");
+  result.focusOnError = await page.evaluate(function () { return document.activeElement.id; });
   result.violations.error = await axe(page);
   const errorShot = path.join(out, "tab-register-edit-error-" + theme + ".png");
   await page.screenshot({ path: errorShot });
@@ -169,6 +173,14 @@ async function main() {
       themes[theme].polls = await polls(page, base, theme, out, log);
       await context.close();
     }
+    // High contrast: the register loads and axe-core finds no serious or critical violation.
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 }, forcedColors: "none" });
+    page = await context.newPage();
+    await page.goto(base + "/tab/register?theme=contrast", { waitUntil: "load" });
+    await ready(page);
+    themes.contrast = { violations: await axe(page), theme: await page.evaluate(function () { return document.documentElement.dataset.theme; }) };
+    await page.screenshot({ path: path.join(out, "tab-register-contrast.png"), fullPage: true });
+    await context.close();
   } catch (err) {
     if (page) await page.screenshot({ path: path.join(out, "failed.png"), fullPage: true }).catch(function () { return null; });
     await browser.close();
