@@ -136,7 +136,6 @@ async def export(request: web.Request, services: Services, person: Person, local
         writer.writerow([csv_safe(line["faggruppe"]), line["sent"], line["failed"], line["waiting"], line["read"], "", ""])
         for p in line["problems"]:
             writer.writerow([csv_safe(line["faggruppe"]), "", "", "", "", csv_safe(p["chat"]), p["reason"]])
-    await services.audit.record(person.id, "broadcast.export", str(b.id), via="tab")
     return web.Response(body=("\ufeff" + out.getvalue()).encode(), headers={
         "Content-Type": "text/csv", "Content-Disposition": f'attachment; filename="kunngjoring-{b.id}.csv"'})
 
