@@ -13,7 +13,7 @@ from tests.test_tab_api import auth, get, identity, tab
 
 __all__ = ["identity", "tab"]
 FORM = {"title": "Frist for behov", "message": "Husk å levere **behovene** innen fredag.", "mode": "all",
-        "link": "https://example.no/frister", "ack": "true"}
+        "link": "https://example.no/frister", "ack": "true", "image": "https://example.no/frist.png"}
 
 
 async def post(http, url: str, headers: dict[str, str], body: dict | None = None) -> tuple[int, dict]:
@@ -30,12 +30,14 @@ async def test_compose_preview_schedule_cancel_send_and_report(tab, identity: Fa
     assert status == 403
     status, _ = await post(http, f"{base}/preview", auth(identity, members[0]), FORM)
     assert status == 403
-    status, body = await post(http, f"{base}/preview", lead, {**FORM, "title": "", "link": "http://usikker"})
-    assert status == 422 and set(body["fields"]) == {"title", "link"}
+    status, body = await post(http, f"{base}/preview", lead, {**FORM, "title": "", "link": "http://usikker",
+                                                              "image": "javascript:alert(1)"})
+    assert status == 422 and set(body["fields"]) == {"title", "link", "image"}
     status, body = await post(http, f"{base}/preview", lead, FORM)
     assert status == 200 and body["chats"] == 1 and body["groups"] == 1
     texts = str(body["card"])
     assert FORM["title"] in texts and "https://example.no/frister" in texts and "broadcast.ack" in texts
+    assert {"type": "Image", "url": FORM["image"], "altText": FORM["title"], "size": "Stretch"} in body["card"]["body"]
     # scheduled: saved as a draft, then scheduled for later (a job), then cancelled
     status, saved = await post(http, base, lead, {**FORM, "send_date": iso(clock, 3), "send_time": "10:00"})
     assert status == 200

@@ -163,7 +163,7 @@ def _form_of(ctx: Ctx, b: Broadcast) -> FormInput:
         title=b.title, message=b.message, mode=str(b.targets.get("mode") or "all"),
         faggrupper=tuple(b.targets.get("names") or ()) if b.targets.get("mode") == "some" else (),
         project=str(pid) if pid else "", send_date=local.strftime("%Y-%m-%d") if local else "",
-        send_time=local.strftime("%H:%M") if local else "", ack=b.ack, link=b.link,
+        send_time=local.strftime("%H:%M") if local else "", ack=b.ack, link=b.link, image=b.image,
     )
 
 

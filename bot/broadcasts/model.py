@@ -59,6 +59,7 @@ class Draft:
     send_at: datetime | None = None
     ack: bool = False
     link: str = ""
+    image: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class FormInput:
     send_time: str = ""
     ack: bool = False
     link: str = ""
+    image: str = ""
 
     @classmethod
     def from_data(cls, data: dict[str, object]) -> FormInput:
@@ -86,6 +88,7 @@ class FormInput:
             title=s("title"), message=str(data.get("message") or "").replace("\r\n", "\n").strip(),
             mode=s("mode") or "all", faggrupper=tuple(x for x in multi.split(",") if x), project=s("project"),
             send_date=s("send_date"), send_time=s("send_time"), ack=s("ack") == "true", link=s("link"),
+            image=s("image"),
         )
 
 
@@ -154,9 +157,11 @@ def validate(form: FormInput, *, now: datetime, tz: ZoneInfo, faggrupper: list[s
                 errors["send_at"] = "broadcasts.error.send_at_far"
     if form.link and not valid_link(form.link):
         errors["link"] = "broadcasts.error.link"
+    if form.image and not valid_link(form.image):
+        errors["image"] = "broadcasts.error.image"
     if errors:
         raise InvalidInput(errors)
-    return Draft(form.title, form.message, targets, send_at, form.ack, form.link)
+    return Draft(form.title, form.message, targets, send_at, form.ack, form.link, form.image)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")

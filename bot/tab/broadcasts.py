@@ -66,7 +66,7 @@ async def preview(request: web.Request, services: Services, person: Person, loca
     require_leader(person)
     form = _form(await json_body(request))
     draft, chats = await check_draft(services, form)
-    view = MemberView(0, draft.title, draft.message, person.name, draft.link, draft.ack)
+    view = MemberView(0, draft.title, draft.message, person.name, draft.link, draft.ack, draft.image)
     return web.json_response({"card": broadcast_card(member_t, view), "chats": len(chats),
                               "groups": len({c.faggruppe for c in chats}),
                               "when": when(lambda k, **p: t(k, locale, **p), draft.send_at, services.settings.tz)

@@ -13,7 +13,7 @@
 
   function values() {
     const data = {};
-    for (const name of ["title", "message", "link", "send_date", "send_time"]) data[name] = form.elements[name].value;
+    for (const name of ["title", "message", "link", "image", "send_date", "send_time"]) data[name] = form.elements[name].value;
     data.mode = form.elements.mode.value;
     data.faggrupper = Array.from(form.elements.faggrupper.selectedOptions).map(function (o) { return o.value; }).join(",");
     data.project = form.elements.project.value;
