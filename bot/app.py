@@ -31,6 +31,7 @@ from bot.scheduling import runtime
 from bot.scheduling.scheduler import Scheduler
 from bot.services import Services
 from bot.storage.db import Database
+from bot.tab.routes import install as install_tab
 from bot.wiring import build_services
 
 log = logging.getLogger("bot.http")
@@ -244,6 +245,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/downloads/{token}", download)
+    install_tab(app, SERVICES)  # the leaders' tab: /tab/ pages and /api/tab/ JSON
     install_metrics(app)  # /metrics, request timing, and the parts' counters (after `resources`)
     install_shutdown(app)  # SIGTERM: scheduler lock released at once, sends drained alongside the turns
     return app

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot import __version__
@@ -68,6 +69,9 @@ class Settings:
     to_channel_login_url: str
     to_channel_oauth_scope: str
     channel_service: str
+    # The leaders' tab (bot/tab): SSO token audience; the user of development mode.
+    tab_app_id_uri: str
+    tab_dev_user: str
     host: str
     port: int
     public_base_url: str
@@ -216,6 +220,9 @@ def _derived(v: dict[str, Any]) -> None:
         v["public_base_url"] = f"http://{f'[{host}]' if ':' in host else host}:{v['port']}"
     v["manifest_app_id"] = v["manifest_app_id"] or v["app_id"] or DEV_MANIFEST_APP_ID
     v["app_version"] = v["app_version"] or __version__
+    if not v["tab_app_id_uri"] and v["app_id"]:
+        v["tab_app_id_uri"] = f"api://{urlsplit(v['public_base_url']).netloc}/{v['app_id']}"
+    v["tab_dev_user"] = v["tab_dev_user"] or (v["leaders"][0] if v["leaders"] else "")
     if not v["allowed_tenants"] and v["app_type"] != "MultiTenant" and v["app_tenant_id"]:
         v["allowed_tenants"] = (v["app_tenant_id"].lower(),)  # a single-tenant app serves its own tenant
 

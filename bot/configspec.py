@@ -88,6 +88,12 @@ SPEC: tuple[Var, ...] = (
     Var("CHANNEL_SERVICE", "channel_service", "", text, "bot",
         "`https://botframework.azure.us` for the US Government cloud; other clouds set the four `BOT_*` endpoints",
         shown="public cloud"),
+    Var("TAB_APP_ID_URI", "tab_app_id_uri", "", text, "bot",
+        "Application ID URI the leaders' tab's SSO tokens are issued for (their audience; `webApplicationInfo.resource` "
+        "in the manifest)", shown="`api://<host of PUBLIC_BASE_URL>/<MICROSOFT_APP_ID>`"),
+    Var("TAB_DEV_USER", "tab_dev_user", "", text, "bot",
+        "development mode only (no `MICROSOFT_APP_ID`, listening on loopback): the AAD object id the tab signs in as; "
+        "ignored in any other configuration", shown="the first `BOT_LEADERS` entry"),
     # -- HTTP ---------------------------------------------------------------------------------------------------------
     Var("HOST", "host", "127.0.0.1", text, "http",
         "address to listen on; without `MICROSOFT_APP_ID` only a loopback address (`127.0.0.1`, `::1`, `localhost`) "

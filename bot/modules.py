@@ -14,7 +14,7 @@ from types import ModuleType
 TEXTS = (
     "bot.messages.core", "bot.messages.help", "bot.messages.input", "bot.messages.when", "bot.messages.config",
     "bot.messages.doctor", "bot.messages.audit", "bot.polls.texts", "bot.needs.texts", "bot.gates.texts",
-    "bot.broadcasts.texts", "bot.documents.texts", "bot.projects.texts", "bot.privacy.texts",
+    "bot.broadcasts.texts", "bot.documents.texts", "bot.projects.texts", "bot.privacy.texts", "bot.tab.texts",
 )
 # Modules with SQLAlchemy tables (Base.metadata), PERSONAL_DATA declarations and PRIVACY providers.
 STORES = (

@@ -44,6 +44,7 @@ class MemberView:
     author: str
     link: str = ""
     ack: bool = False
+    image: str = ""
 
 
 def form_card(t: T, faggrupper: list[str], projects: list[tuple[int, str]], form: FormInput | None = None,
@@ -78,6 +79,8 @@ def form_card(t: T, faggrupper: list[str], projects: list[tuple[int, str]], form
         *toggle_input("ack", t("broadcasts.form.ack"), t("broadcasts.form.ack_title"), f.ack),
         *text_input("link", t("broadcasts.form.link"), f.link, error=e.get("link"), max_length=500,
                     placeholder="https://"),
+        *text_input("image", t("broadcasts.form.image"), f.image, error=e.get("image"), max_length=500,
+                    placeholder="https://"),
         *error_text(e.get("targets")),
     ]
     data = {"broadcast_id": broadcast_id} if broadcast_id else {}
@@ -86,11 +89,11 @@ def form_card(t: T, faggrupper: list[str], projects: list[tuple[int, str]], form
 
 def member_body(t: T, m: MemberView) -> list[Element]:
     """The body of the broadcast card."""
-    return [
-        title(escape(m.title)),
-        text(lines(safe_markdown(m.message))),
-        text(t("broadcasts.card.from", name=escape(m.author)), subtle=True, size="Small", spacing="Medium"),
-    ]
+    body = [title(escape(m.title))]
+    if m.image:  # validated as an https URL (bot.broadcasts.model.valid_link)
+        body.append({"type": "Image", "url": m.image, "altText": m.title[:200], "size": "Stretch"})
+    return [*body, text(lines(safe_markdown(m.message))),
+            text(t("broadcasts.card.from", name=escape(m.author)), subtle=True, size="Small", spacing="Medium")]
 
 
 def member_actions(t: T, m: MemberView) -> list[Element]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.broadcasts.jobs import job_id
-from bot.broadcasts.model import Draft, FormInput, State, TargetMode, validate
+from bot.broadcasts.compose import SCHEDULED, cancel_scheduled, save_draft, send_or_schedule
+from bot.broadcasts.model import Draft, FormInput, State, TargetMode
 from bot.broadcasts.service import Broadcaster, broadcaster, chat_key, member_t, member_view, when
 from bot.broadcasts.store import Broadcast, BroadcastRepo
 from bot.chat.routes import Router
@@ -45,22 +45,13 @@ async def preview(ctx: Ctx) -> Reply:
     s = ctx.services
     form = FormInput.from_data(ctx.data)
     bid = _id(ctx, required=False)
-    faggrupper = await s.conversations.faggrupper(ctx.settings.faggrupper)
-    projects = {p.id: (p.name, p.faggrupper) for p in await s.projects.all()}
-    try:
-        draft = validate(form, now=s.clock.now(), tz=ctx.settings.tz, faggrupper=faggrupper, projects=projects)
-    except InvalidInput as e:
-        return Reply(card=await _form(ctx, form, ctx.field_errors(e), bid), replace=True)
-    chats = await _chats(s, draft)
-    if not chats:
-        return Reply(card=await _form(ctx, form, {"targets": ctx.t("broadcasts.error.no_chats")}, bid), replace=True)
     # The report goes to the leader's personal chat when there is one, not to a group chat.
     personal = await s.conversations.personal_chat_of(ctx.actor.id) if ctx.is_group else None
     report_to = personal.id if personal and personal.active else ctx.conversation.id
-    b = await _repo(ctx).save_draft(draft, author_id=ctx.actor.id, author_name=ctx.actor.name, locale=ctx.locale,
-                                    conversation_id=report_to, broadcast_id=bid)
-    if b is None:
-        raise Conflict("broadcasts.error.not_draft")
+    try:
+        b, draft, chats = await save_draft(s, ctx.actor, form, broadcast_id=bid, report_to=report_to, locale=ctx.locale)
+    except InvalidInput as e:
+        return Reply(card=await _form(ctx, form, ctx.field_errors(e), bid), replace=True)
     groups = len({c.faggruppe for c in chats})
     return Reply(card=preview_card(
         member_t, member_view(b), targets=_targets_text(ctx, draft),
@@ -95,17 +86,10 @@ async def send(ctx: Ctx) -> list[Reply]:
     require_leader(ctx.actor)
     s = ctx.services
     b = await _get(ctx)
-    if b.state != State.DRAFT:
-        raise Conflict("broadcasts.error.not_draft")
-    if b.send_at and b.send_at > s.clock.now() and s.scheduler is not None:
-        if not await _repo(ctx).transition(b.id, [State.DRAFT], State.SCHEDULED):
-            raise Conflict("broadcasts.error.not_draft")
-        s.scheduler.add("broadcast.send", job_id(b.id), b.send_at, (b.id,))
-        await s.audit.record(ctx.actor.id, "broadcast.schedule", str(b.id), send_at=b.send_at.isoformat())
+    if await send_or_schedule(s, ctx.actor, b) == SCHEDULED:
+        assert b.send_at is not None
         note = ctx.t("broadcasts.sent.scheduled", time=when(ctx.t, b.send_at, ctx.settings.tz))
         return [Reply(card=settled_card(member_t, member_view(b), note, cancel=True), replace=True)]
-    if not await broadcaster(s).start(b.id, [State.DRAFT]):
-        raise Conflict("broadcasts.error.not_draft")
     return [Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.started")), replace=True)]
 
 
@@ -114,11 +98,7 @@ async def cancel(ctx: Ctx) -> list[Reply]:
     require_leader(ctx.actor)
     s = ctx.services
     b = await _get(ctx)
-    if not await _repo(ctx).transition(b.id, [State.SCHEDULED], State.CANCELLED):
-        raise Conflict("broadcasts.error.not_scheduled")
-    if s.scheduler is not None:
-        s.scheduler.remove(job_id(b.id))
-    await s.audit.record(ctx.actor.id, "broadcast.cancel", str(b.id))
+    await cancel_scheduled(s, ctx.actor, b)
     if ctx.data.get("source") == "list":
         return [Reply(card=await _list(ctx), replace=True)]
     return [Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.cancelled")), replace=True)]
@@ -187,10 +167,6 @@ async def _get(ctx: Ctx) -> Broadcast:
     return b
 
 
-async def _chats(s: Services, draft: Draft) -> list:
-    names = None if draft.targets.mode == TargetMode.ALL else list(draft.targets.names)
-    return await s.conversations.faggruppe_chats(names)
-
 
 def _targets_text(ctx: Ctx, draft: Draft) -> str:
     t = draft.targets
@@ -208,7 +184,7 @@ def _form_of(ctx: Ctx, b: Broadcast) -> FormInput:
         title=b.title, message=b.message, mode=str(b.targets.get("mode") or "all"),
         faggrupper=tuple(b.targets.get("names") or ()) if b.targets.get("mode") == "some" else (),
         project=str(pid) if pid else "", send_date=local.strftime("%Y-%m-%d") if local else "",
-        send_time=local.strftime("%H:%M") if local else "", ack=b.ack, link=b.link,
+        send_time=local.strftime("%H:%M") if local else "", ack=b.ack, link=b.link, image=b.image,
     )
 
 

@@ -59,6 +59,7 @@ class Draft:
     send_at: datetime | None = None
     ack: bool = False
     link: str = ""
+    image: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class FormInput:
     send_time: str = ""
     ack: bool = False
     link: str = ""
+    image: str = ""
 
     @classmethod
     def from_data(cls, data: dict[str, object]) -> FormInput:
@@ -87,6 +89,7 @@ class FormInput:
             title=s("title"), message=str(data.get("message") or "").replace("\r\n", "\n").strip(),
             mode=s("mode") or "all", faggrupper=tuple(x for x in multi.split(",") if x), project=s("project"),
             send_date=s("send_date"), send_time=s("send_time"), ack=s("ack") == "true", link=s("link"),
+            image=s("image"),
         )
 
 
@@ -125,9 +128,11 @@ def validate(form: FormInput, *, now: datetime, tz: ZoneInfo, faggrupper: list[s
     send_at = _send_at(form, now, tz, errors)
     if form.link and not valid_link(form.link):
         errors["link"] = "broadcasts.error.link"
+    if form.image and not valid_link(form.image):
+        errors["image"] = "broadcasts.error.image"
     if errors:
         raise InvalidInput(errors)
-    return Draft(form.title, form.message, targets, send_at, form.ack, form.link)
+    return Draft(form.title, form.message, targets, send_at, form.ack, form.link, form.image)
 
 
 def _check_text(errors: Errors, name: str, value: str, limit: int) -> None:

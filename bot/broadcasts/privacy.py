@@ -43,7 +43,7 @@ PERSONAL_DATA = {
         about="Kunngjøringer fra prosjektledere", person_id="author_id", person_name="author_name",
         free_text="title message targets",
         chat_id="report_conversation_id",
-        none="id send_at ack link state locale report_activity_id created_at started_at "
+        none="id send_at ack link image_url state locale report_activity_id created_at started_at "
              "finished_at",
         retention=AUDIT, erasure="forfatteren anonymiseres", subjects=("ledere",)),
     "broadcast_acks": TableData(

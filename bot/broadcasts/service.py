@@ -36,7 +36,7 @@ def when(t: Callable[..., str], dt: datetime, tz: ZoneInfo) -> str:
 
 def member_view(b: Broadcast) -> MemberView:
     """The member card's content of a broadcast."""
-    return MemberView(b.id, b.title, b.message, b.author_name, b.link, b.ack)
+    return MemberView(b.id, b.title, b.message, b.author_name, b.link, b.ack, b.image)
 
 
 def chat_key(b: Broadcast, conversation_id: str) -> str:

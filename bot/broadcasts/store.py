@@ -29,6 +29,7 @@ class BroadcastRow(Base):
     send_at: Mapped[datetime | None] = mapped_column(nullable=True)
     ack: Mapped[bool] = mapped_column(Boolean, default=False)
     link: Mapped[str] = mapped_column(String(500), default="")
+    image_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
     state: Mapped[str] = mapped_column(String(20), default=State.DRAFT.value, index=True)
     locale: Mapped[str] = mapped_column(String(20), default="nb-NO")
     report_conversation_id: Mapped[str] = mapped_column(String(400), default="")
@@ -71,6 +72,7 @@ class Broadcast:
     report_activity_id: str
     created_at: datetime
     started_at: datetime | None
+    image: str = ""
 
     @property
     def group_key(self) -> str:
@@ -87,7 +89,7 @@ def _b(r: BroadcastRow) -> Broadcast:
     """The domain Broadcast of a stored row."""
     return Broadcast(r.id, r.author_id, r.author_name, r.title, r.message, dict(r.targets or {}), r.send_at, r.ack,
                      r.link, State(r.state), r.locale, r.report_conversation_id, r.report_activity_id, r.created_at,
-                     r.started_at)
+                     r.started_at, r.image_url or "")
 
 
 def _targets(draft: Draft) -> dict[str, Any]:
@@ -106,7 +108,8 @@ class BroadcastRepo:
                          conversation_id: str, broadcast_id: int | None = None) -> Broadcast | None:
         """Create a draft, or change one that is still a draft (None when it is not)."""
         values = dict(title=draft.title, message=draft.message, targets=_targets(draft), send_at=draft.send_at,
-                      ack=draft.ack, link=draft.link, locale=locale, report_conversation_id=conversation_id)
+                      ack=draft.ack, link=draft.link, image_url=draft.image, locale=locale,
+                      report_conversation_id=conversation_id)
         async with self.db.write() as s:
             if broadcast_id is None:
                 row = BroadcastRow(author_id=author_id, author_name=author_name, state=State.DRAFT.value, **values)

@@ -7,17 +7,15 @@ from typing import Any
 
 from bot.chat.routes import Router
 from bot.chat.turn import Ctx, Reply
-from bot.gates.booking import book, calendar_on, cancel_booking, spawn
+from bot.gates.booking import calendar_on
+from bot.gates.deadlines import FIELDS, current_values, remove_deadline, save_deadline
 from bot.gates.decisions import record_decision
-from bot.gates.jobs import on_reminder_delivery, schedule_gate, unschedule_gate
+from bot.gates.jobs import on_reminder_delivery
 from bot.gates.model import (
     APPROVED,
     DECISION_POINTS,
-    DEFAULT_OFFSETS,
     PHASES,
-    DeadlineForm,
     Gate,
-    parse_deadline_form,
     parse_phase,
     validate_decision,
 )
@@ -109,48 +107,29 @@ async def save(ctx: Ctx) -> list[Reply]:
     require_leader(ctx.actor)
     s = ctx.services
     project, bp = await _project(ctx), _bp(ctx)
-    repo = GateRepo(s.db)
-    existing = await repo.at(project.id, bp)
+    existing = await GateRepo(s.db).at(project.id, bp)
     if existing and existing.status == APPROVED:
         return [Reply(text=ctx.t("gates.approved_locked", bp=bp_label(bp)))]
     groups = await s.conversations.faggrupper(s.settings.faggrupper)
-    raw_values = {k: str(ctx.data.get(k) or "") for k in ("deadline", "deadline_time", "faggrupper", "documents",
-                                                           "offsets")}
-    chosen = decode_multi(raw_values["faggrupper"], groups)
-    today = s.clock.now().astimezone(s.settings.tz).date()
+    raw_values = {k: str(ctx.data.get(k) or "") for k in FIELDS}
     try:
-        form = parse_deadline_form({**raw_values, "faggrupper": chosen}, today=today, faggrupper=groups)
+        # The one path the leaders' tab takes too (bot.gates.deadlines): validation, reminders, audit, calendar.
+        saved = await save_deadline(s, ctx.actor, project, bp,
+                                    {**raw_values, "faggrupper": decode_multi(raw_values["faggrupper"], groups)},
+                                    ctx.conversation.id)
     except InvalidInput as e:
         errors = ctx.field_errors(e)
         return [Reply(card=await _form(ctx, project, bp, raw_values, errors, existing), replace=True)]
-    gate = await repo.set_deadline(
-        project.id, bp, deadline=form.deadline, deadline_time=form.deadline_time, faggrupper=form.faggrupper,
-        documents=form.documents, offsets=form.offsets, set_by=ctx.actor.id, set_in=ctx.conversation.id,
-    )
-    plan = schedule_gate(s, gate)
-    await s.audit.record(ctx.actor.id, "gate.deadline.set", f"gate:{gate.id}", project_id=project.id, bp=bp,
-                         deadline=form.deadline.isoformat(),
-                         time=form.deadline_time.strftime("%H:%M") if form.deadline_time else "",
-                         faggrupper=list(form.faggrupper), offsets_days=[o.days for o in form.offsets],
-                         changed=existing is not None and existing.deadline is not None)
-    spawn(s, book(s, gate, project))
-    return [Reply(card=await _timeline(ctx, project), replace=True), Reply(text=_saved_text(ctx, project, bp, form, plan))]
+    text = _saved_text(ctx, project, bp, saved.gate, saved.plan)
+    return [Reply(card=await _timeline(ctx, project), replace=True), Reply(text=text)]
 
 
 async def remove(ctx: Ctx) -> list[Reply]:
     """Remove a BP's deadline, its reminders and its calendar event (leaders)."""
     require_leader(ctx.actor)
-    s = ctx.services
     project, bp = await _project(ctx), _bp(ctx)
-    repo = GateRepo(s.db)
-    gate = await repo.at(project.id, bp)
-    if gate is None or gate.deadline is None:
+    if await remove_deadline(ctx.services, ctx.actor, project, bp) is None:
         return [Reply(card=await _timeline(ctx, project), replace=True)]
-    await repo.clear_deadline(gate.id)
-    await unschedule_gate(s, gate.id)
-    await s.audit.record(ctx.actor.id, "gate.deadline.remove", f"gate:{gate.id}", project_id=project.id, bp=bp,
-                         deadline=gate.deadline.isoformat())
-    spawn(s, cancel_booking(s, gate.id))
     done = ctx.t("gates.removed", bp=bp_label(bp), project=escape(project.name))
     return [Reply(card=await _timeline(ctx, project), replace=True), Reply(text=done)]
 
@@ -228,18 +207,9 @@ async def _timeline(ctx: Ctx, project: ProjectInfo) -> dict[str, Any]:
 
 
 def _form_values(project: ProjectInfo, bp: int, gate: Gate | None) -> dict[str, str]:
-    if gate is None or gate.deadline is None:
-        groups = gate.faggrupper if gate and gate.faggrupper else project.faggrupper
-        docs = gate.documents if gate and gate.documents else DECISION_POINTS[bp].documents
-        return {"deadline": "", "deadline_time": "", "faggrupper": encode_multi(groups),
-                "documents": "\n".join(docs), "offsets": ", ".join(str(o.days) for o in DEFAULT_OFFSETS)}
-    return {
-        "deadline": gate.deadline.isoformat(),
-        "deadline_time": gate.deadline_time.strftime("%H:%M") if gate.deadline_time else "",
-        "faggrupper": encode_multi(gate.faggrupper),
-        "documents": "\n".join(gate.documents),
-        "offsets": ", ".join(str(o.days) for o in gate.offsets),
-    }
+    """The deadline form's values as the card shows them (faggrupper encoded for the multi-select)."""
+    values = current_values(project, bp, gate)
+    return {**values, "faggrupper": encode_multi(values["faggrupper"])}
 
 
 async def _form(ctx: Ctx, project: ProjectInfo, bp: int, values: dict[str, str], errors: dict[str, str],
@@ -249,9 +219,10 @@ async def _form(ctx: Ctx, project: ProjectInfo, bp: int, values: dict[str, str],
                          values=values, errors=errors, can_remove=bool(gate and gate.deadline))
 
 
-def _saved_text(ctx: Ctx, project: ProjectInfo, bp: int, form: DeadlineForm, plan: list[tuple[timedelta, Any]]) -> str:
+def _saved_text(ctx: Ctx, project: ProjectInfo, bp: int, gate: Gate, plan: list[tuple[timedelta, Any]]) -> str:
     """The answer to a saved deadline: its date and when the reminders go out."""
-    when = format_date(ctx.t, form.deadline, form.deadline_time)
+    assert gate.deadline is not None
+    when = format_date(ctx.t, gate.deadline, gate.deadline_time)
     if plan:
         times = ", ".join(moment(ctx.t, at, ctx.settings.tz, short=True) for _, at in plan)
         return ctx.t("gates.saved", bp=bp_label(bp), project=escape(project.name), date=when, offsets=times)

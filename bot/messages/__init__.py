@@ -22,8 +22,9 @@ BOT_TEXT = frozenset({
     "sent", "start", "state", "time", "total", "url", "value", "waiting", "was", "weekday", "when", "year",
 })
 # Texts that never reach Teams' markdown: the terminal (configuration problems, start-up lines, `python -m bot doctor`)
-# and the decision documents (Word). Their parameters are written as they are: markdown escapes would show there.
-PLAIN = ("cfg.", "start.", "doctor.", "documents.doc.")
+# the decision documents (Word) and the leaders' tab (HTML, escaped by Jinja and the page's textContent). Their
+# parameters are written as they are: markdown escapes would show there.
+PLAIN = ("cfg.", "start.", "doctor.", "documents.doc.", "tab.")
 
 
 def is_plain(key: str) -> bool:

@@ -10,6 +10,7 @@ from bot.kernel.cardinput import hint_id, optional_id, require_id
 from bot.kernel.errors import NotFound
 from bot.kernel.people import require_export
 from bot.needs.campaign import campaign, campaign_start
+from bot.needs.editing import edit_entry, entry_for_change, withdraw_entry
 from bot.needs.export import CSV_TYPE, XLSX_TYPE, build_csv, build_xlsx, export_filename
 from bot.needs.forms import card_values, default_project
 from bot.needs.model import (
@@ -20,7 +21,6 @@ from bot.needs.model import (
     Entry,
     FieldErrors,
     form_values,
-    require_can_edit,
     summarize,
 )
 from bot.needs.service import (
@@ -77,11 +77,8 @@ async def _new_form(ctx: Ctx, kind: str, project_hint: object = None) -> Reply:
 
 
 async def _entry_for_change(ctx: Ctx) -> Entry:
-    entry = await needs_repo(ctx.services).get(require_id(ctx.data, "entry_id"))
-    if entry is None:
-        raise NotFound()
-    require_can_edit(entry, ctx.actor)
-    return entry
+    """The entry named in the card data, when the actor may change it (the rule the leaders' tab uses too)."""
+    return await entry_for_change(ctx.services, require_id(ctx.data, "entry_id"), ctx.actor)
 
 
 async def _project_name(s: Services, project_id: int) -> str:
@@ -118,29 +115,32 @@ async def save(ctx: Ctx) -> list[Reply]:
     repo = needs_repo(s)
     entry_id = optional_id(ctx.data, "entry_id")
     existing = await _entry_for_change(ctx) if entry_id else None
-    kind = existing.kind if existing else str(ctx.data.get("kind"))
+    if existing:
+        return [await _save_edit(ctx, existing)]
+    kind = str(ctx.data.get("kind"))
     if kind not in KINDS:
         raise ValueError("unknown kind")
     projects = await s.projects.all()
     groups = await s.conversations.faggrupper(ctx.settings.faggrupper)
-    if existing and existing.faggruppe not in groups:
-        groups.append(existing.faggruppe)
     meta, meta_errors = parse_meta(ctx.data, [p.id for p in projects], groups)
     content, errors = parse_content(kind, ctx.data, ctx.settings.municipalities)
     if meta is None or content is None:
         return [await _form(ctx, kind, card_values(ctx.data), _texts(ctx, {**errors, **meta_errors}), entry_id)]
     now = s.clock.now()
     project_name = next(p.name for p in projects if p.id == meta.project_id)
-    if existing:
-        entry, changes = await repo.update(existing.id, content, project_id=meta.project_id, faggruppe=meta.faggruppe,
-                                           actor_id=ctx.actor.id, now=now)
-        if existing.submitter_id != ctx.actor.id:
-            await s.audit.record(ctx.actor.id, "needs.edit_other", str(entry.id), fields=sorted(changes))
-        note = ctx.t("needs.saved.edited", n=len(changes)) if changes else ctx.t("needs.saved.unchanged")
-        return [Reply(card=confirmation_card(ctx.t, entry, project_name, lang=ctx.lang, note=note), replace=True)]
     entry = await repo.create(kind, content, project_id=meta.project_id, faggruppe=meta.faggruppe,
                               submitter_id=ctx.actor.id, submitter_name=ctx.actor.name, now=now)
     return [Reply(card=confirmation_card(ctx.t, entry, project_name, lang=ctx.lang), replace=True)]
+
+
+async def _save_edit(ctx: Ctx, existing: Entry) -> Reply:
+    """Save an edited entry through the path the leaders' tab shares (or show the form again with its errors)."""
+    done = await edit_entry(ctx.services, existing, ctx.actor, ctx.data)
+    if done.entry is None:
+        return await _form(ctx, existing.kind, card_values(ctx.data), _texts(ctx, done.errors), existing.id)
+    n = len(done.changes)
+    note = ctx.t("needs.saved.edited", n=n) if n else ctx.t("needs.saved.unchanged")
+    return Reply(card=confirmation_card(ctx.t, done.entry, done.project_name, lang=ctx.lang, note=note), replace=True)
 
 
 async def edit(ctx: Ctx) -> Reply:
@@ -161,9 +161,7 @@ async def withdraw(ctx: Ctx) -> Reply:
         if step == "cancel" or entry.status == WITHDRAWN:
             return Reply(card=confirmation_card(ctx.t, entry, name, lang=ctx.lang), replace=True)
         return Reply(card=withdraw_ask_card(ctx.t, entry, name, lang=ctx.lang), replace=True)
-    done = await needs_repo(s).withdraw(entry.id, actor_id=ctx.actor.id, now=s.clock.now())
-    if entry.submitter_id != ctx.actor.id:
-        await s.audit.record(ctx.actor.id, "needs.withdraw_other", str(entry.id))
+    done = await withdraw_entry(s, entry, ctx.actor)
     return Reply(card=confirmation_card(ctx.t, done, await _project_name(s, done.project_id), lang=ctx.lang), replace=True)
 
 

@@ -182,6 +182,14 @@ class NeedsRepo:
             q = q.where(NeedEntry.status == ACTIVE)
         return await _all(self.db, q.order_by(NeedEntry.id), _entry)
 
+    async def all(self, *, include_withdrawn: bool = True) -> list[Entry]:
+        """Every entry, oldest first (the tab's register filters and pages them)."""
+        q = select(NeedEntry)
+        if not include_withdrawn:
+            q = q.where(NeedEntry.status == ACTIVE)
+        async with self.db.session() as s:
+            return [_entry(r) for r in await s.scalars(q.order_by(NeedEntry.id))]
+
     async def by_submitter(self, submitter_id: str, *, limit: int = 50) -> list[Entry]:
         """A person's entries, newest first."""
         q = select(NeedEntry).where(NeedEntry.submitter_id == submitter_id).order_by(NeedEntry.id.desc()).limit(limit)

@@ -44,6 +44,10 @@ def placeholders(settings: Settings) -> dict[str, str]:
         "DEVELOPER_URL": developer,
         "PRIVACY_URL": settings.privacy_url or _https_or_placeholder(developer),
         "TERMS_URL": settings.terms_url or _https_or_placeholder(developer),
+        # The leaders' tab (bot/tab) is served by the bot itself; its SSO tokens are issued for TAB_APP_ID_URI.
+        "TAB_BASE_URL": (public or PLACEHOLDER_URL).rstrip("/"),
+        "TAB_APP_ID_URI": settings.tab_app_id_uri
+        or f"api://{urlsplit(public or PLACEHOLDER_URL).netloc}/{settings.app_id or settings.manifest_app_id}",
     }
 
 

@@ -168,6 +168,12 @@ class PollRepo:
                 .order_by(PollRow.id.desc()).limit(20)))
         return [p for p in [await self.get(i) for i in ids] if p is not None]
 
+    async def recent(self, limit: int = 50) -> list[Poll]:
+        """The newest polls, open and closed (the leaders' tab)."""
+        async with self.db.session() as s:
+            ids = list(await s.scalars(select(PollRow.id).order_by(PollRow.id.desc()).limit(limit)))
+        return [p for p in [await self.get(i) for i in ids] if p is not None]
+
     async def all_open(self) -> list[Poll]:
         """Every open poll (start-up re-scheduling)."""
         async with self.db.session() as s:

@@ -91,6 +91,16 @@ class FakeIdentity:
             return jwt.encode(body, None, algorithm="none", headers={"kid": kid or key.kid})
         return jwt.encode(body, key.private, algorithm=alg, headers={"kid": kid or key.kid})
 
+    def entra_token(self, audience: str, tenant: str, oid: str, *, name: str = "", key: SigningKey | None = None,
+                    issuer: str | None = None, expires_in: int = 3600, **claims: Any) -> str:
+        """An Entra ID v2 access token as Teams SSO (getAuthToken) hands a tab."""
+        key = key or self.keys[0]
+        now = int(time.time())
+        body: dict[str, Any] = {"iss": issuer or f"{self.base}/{tenant}/v2.0", "aud": audience, "tid": tenant, "oid": oid,
+                                "name": name, "preferred_username": f"{oid[:8]}@example.test", "ver": "2.0",
+                                "nbf": now - 60, "iat": now - 60, "exp": now + expires_in, **claims}
+        return jwt.encode(body, key.private, algorithm="RS256", headers={"kid": key.kid})
+
     # -- server -------------------------------------------------------------------------------
     def start(self) -> str:
         owner = self
@@ -115,10 +125,14 @@ class FakeIdentity:
                                 "id_token_signing_alg_values_supported": ["RS256"]})
                 elif path == "/v1/keys":
                     self._json({"keys": [k.jwk() for k in owner.keys]})
-                elif path == f"/{TENANT}/v2.0/.well-known/openid-configuration":
-                    self._json({"issuer": f"{owner.base}/{TENANT}/v2.0",
-                                "authorization_endpoint": f"{owner.base}/{TENANT}/oauth2/v2.0/authorize",
-                                "token_endpoint": f"{owner.base}/{TENANT}/oauth2/v2.0/token"})
+                elif path.endswith("/v2.0/.well-known/openid-configuration") and path.count("/") == 4:
+                    tenant = path.split("/")[1]  # Entra ID's v2 metadata of any tenant (or common), with its keys
+                    self._json({"issuer": f"{owner.base}/{tenant}/v2.0",
+                                "authorization_endpoint": f"{owner.base}/{tenant}/oauth2/v2.0/authorize",
+                                "token_endpoint": f"{owner.base}/{tenant}/oauth2/v2.0/token",
+                                "jwks_uri": f"{owner.base}/{tenant}/discovery/v2.0/keys"})
+                elif path.endswith("/discovery/v2.0/keys"):
+                    self._json({"keys": [k.jwk() for k in owner.keys]})
                 else:
                     self._json({"error": "not_found"}, 404)
 
