@@ -68,6 +68,7 @@ class Settings:
     to_channel_login_url: str
     to_channel_oauth_scope: str
     channel_service: str
+    bot_host: str
     host: str
     port: int
     public_base_url: str
