@@ -30,3 +30,12 @@ def sdk_version(host: str) -> str:
         return metadata.version(SDK_PACKAGES.get(host, host))
     except metadata.PackageNotFoundError:
         return ""
+
+
+async def bot_token(settings: Settings) -> str:
+    """A Bot Connector token got through the chosen host's credentials (`doctor --online`)."""
+    if settings.bot_host == "agents":
+        from bot.hosts.agents.auth import bot_token as token
+    else:
+        from bot.hosts.botbuilder.auth import bot_token as token  # type: ignore[assignment]
+    return await token(settings)
