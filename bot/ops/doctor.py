@@ -62,9 +62,8 @@ def _yes(value: object, lang: str) -> str:
 
 def check_registration(settings: Settings, r: Report) -> None:
     """Bot Framework registration, inbound authentication and the tenants allowed."""
-    from bot.startup import policy_problems
-
     from bot.hosts import SDK_PACKAGES, sdk_version
+    from bot.startup import policy_problems
 
     r.section("doctor.section_bot")
     r.ok("doctor.bot_host", host=settings.bot_host, sdk=SDK_PACKAGES[settings.bot_host],
