@@ -10,6 +10,7 @@ import aiohttp
 from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import ChannelServiceAdapter, RestChannelServiceClientFactory, TurnContext
 from microsoft_agents.hosting.core.connector.client import UserTokenClient
+from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
 from bot.chat import telemetry
 from bot.chat.dispatch import Dispatcher, message_body
@@ -36,18 +37,79 @@ class Parsed:
     raw: dict[str, Any]
 
 
+class _Shared:
+    """A client kept across turns: the adapter's close at the end of each turn does nothing; the host closes it."""
+
+    async def close(self) -> None:
+        return None
+
+    async def really_close(self) -> None:
+        await super().close()  # type: ignore[misc]
+
+
+class SharedConnector(_Shared, TeamsConnectorClient):
+    """The SDK's Teams connector client, reused by every turn to one service URL (one connection pool)."""
+
+
+class SharedUserTokens(_Shared, UserTokenClient):
+    """The user-token client: the bot has no OAuth sign-in, so it is never called; one instance, no token."""
+
+
 class BotClientFactory(RestChannelServiceClientFactory):
-    """The SDK's client factory without the user-token client's token: the bot has no OAuth sign-in, so that client is
-    never called, and the stock factory would fetch a token for it on every turn (and fail for a proactive turn)."""
+    """The SDK's client factory with its clients reused (the fast path on this host).
+
+    The stock factory builds a new connector client (a new aiohttp session, so a new TCP connection) and a user-token
+    client (with a token fetched for it) on every activity and every proactive send; here one connector client per
+    (service URL, token) is kept, replaced when the token is refreshed, and the unused user-token client is shared."""
+
+    def __init__(self, connections: BotConnections) -> None:
+        super().__init__(connections)
+        self._connections = connections
+        self._clients: dict[str, tuple[str, SharedConnector]] = {}
+        self._retired: dict[str, list[SharedConnector]] = {}
+        self._user_tokens: SharedUserTokens | None = None
+
+    async def create_connector_client(self, context: TurnContext | None, claims_identity: Any, service_url: str,
+                                      audience: str, scopes: list[str] | None = None,
+                                      use_anonymous: bool = False) -> Any:
+        if not service_url:
+            raise TypeError("service_url is required")
+        token = await self._connections.get_default_connection().get_access_token(audience, scopes or [])
+        held = self._clients.get(service_url)
+        if held is not None and held[0] == token:
+            return held[1]
+        client = SharedConnector(endpoint=service_url, token=token)
+        self._clients[service_url] = (token, client)
+        if held is not None:  # a token refresh: turns still running may use the old client; close it one refresh later
+            for old in self._retired.pop(service_url, []):
+                await old.really_close()
+            self._retired[service_url] = [held[1]]
+        return client
 
     async def create_user_token_client(self, context: TurnContext, claims_identity: Any,
                                        use_anonymous: bool = False) -> UserTokenClient:
-        return UserTokenClient(app_id=claims_identity.get_app_id() or "", endpoint=self._token_service_endpoint,
-                               token="")
+        if self._user_tokens is None:
+            self._user_tokens = SharedUserTokens(app_id=claims_identity.get_app_id() or "",
+                                                 endpoint=self._token_service_endpoint, token="")
+        return self._user_tokens
+
+    async def close(self) -> None:
+        """Close the kept clients (on shutdown)."""
+        for client in [c for _, c in self._clients.values()] + [c for cs in self._retired.values() for c in cs]:
+            await client.really_close()
+        self._clients.clear()
+        self._retired.clear()
+        if self._user_tokens is not None:
+            await self._user_tokens.really_close()
+            self._user_tokens = None
 
 
 class AgentsAdapter(ChannelServiceAdapter):
     """The SDK's channel-service adapter (what its aiohttp CloudAdapter is, minus the request plumbing bot.app owns)."""
+
+    def __init__(self, clients: BotClientFactory) -> None:
+        super().__init__(clients)
+        self.clients = clients
 
 
 def build_adapter(settings: Settings) -> AgentsAdapter:
@@ -133,7 +195,8 @@ class AgentsHost:
         return HttpAnswer(int(invoke.status), invoke.body, json=True)
 
     async def close(self) -> None:
-        """Nothing to close: the adapter closes each turn's connector client."""
+        """Close the connector clients kept across turns."""
+        await self.adapter.clients.close()
 
 
 def build_host(settings: Settings, services: Services, router: Router) -> AgentsHost:
