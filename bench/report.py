@@ -13,33 +13,42 @@ def _fmt(x: Any) -> str:
     return str(x)
 
 
+BOTS = ("bot_botbuilder", "bot_agents")
+ECHOS = ("echo_botbuilder", "echo_agents")
+
+
+def _pair(res: dict[str, Any], key: str) -> str:
+    """bot_botbuilder / bot_agents side by side."""
+    return " / ".join(_fmt((res.get(bot) or {}).get(key)) for bot in BOTS)
+
+
+def _side_by_side(what: str, res: dict[str, Any], keys: tuple[str, ...], note: str = "") -> list[tuple[str, str, str, str]]:
+    """Both hosts against each echo floor: value "botbuilder / agents", the floor, ratio "botbuilder / agents"."""
+    return [(f"{what} {k} bot_botbuilder / bot_agents vs {base}{note}", _pair(res, k), _fmt(res[base][k]),
+             " / ".join(_fmt((res.get(f"ratio_{bot}_{base}") or {}).get(k)) for bot in BOTS))
+            for base in ECHOS for k in keys]
+
+
 def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(what, value, baseline, ratio) rows."""
     out: list[tuple[str, str, str, str]] = []
     lat = results.get("latency", {})
     for mode, res in lat.get("hjelp", {}).items():
-        bot = res["bot"]
-        for base in ("echo_botbuilder", "echo_agents"):
-            for k in ("p50_ms", "p95_ms", "p99_ms"):
-                out.append((f"hjelp {mode} {k} vs {base}", _fmt(bot[k]), _fmt(res[base][k]), _fmt(res[f"ratio_bot_{base}"][k])))
-        out.append((f"hjelp {mode} rps (bot / echo_botbuilder / echo_agents)", _fmt(bot["rps"]),
+        out.extend(_side_by_side(f"hjelp {mode}", res, ("p50_ms", "p95_ms", "p99_ms")))
+        out.append((f"hjelp {mode} rps (bot_botbuilder / bot_agents)", _pair(res, "rps"),
                     f"{_fmt(res['echo_botbuilder']['rps'])} / {_fmt(res['echo_agents']['rps'])}", ""))
     votes = lat.get("poll_vote")
     if isinstance(votes, dict) and "skipped" in votes:
         out.append(("poll vote invokes: skipped (no polls yet)", "-", "-", "-"))
     elif votes:
         for mode, res in votes.items():
-            bot = res["bot"]
-            for base in ("echo_botbuilder", "echo_agents"):
-                for k in ("p50_ms", "p99_ms"):
-                    out.append((f"vote {mode} {k} vs {base} (hjelp)", _fmt(bot[k]), _fmt(res[base][k]),
-                                _fmt(res[f"ratio_bot_{base}"][k])))
-            out.append((f"vote {mode} rps", _fmt(bot["rps"]), "", ""))
-    cv = lat.get("concurrent_voting")
-    if cv and "skipped" not in cv:
-        out.append(("200 voters at once: wall s / p99 ms", f"{_fmt(cv['wall_s'])} / {_fmt(cv['p99_ms'])}", "", ""))
-        out.append(("200 voters at once: sent / counted in DB / equal",
-                    f"{cv['votes_sent']} / {cv['votes_counted']} / {cv['equal']}", "", ""))
+            out.extend(_side_by_side(f"vote {mode}", res, ("p50_ms", "p99_ms"), " (hjelp)"))
+            out.append((f"vote {mode} rps (bot_botbuilder / bot_agents)", _pair(res, "rps"), "", ""))
+    for bot, cv in (lat.get("concurrent_voting") or {}).items():
+        if cv and "skipped" not in cv:
+            out.append((f"200 voters at once on {bot}: wall s / p99 ms", f"{_fmt(cv['wall_s'])} / {_fmt(cv['p99_ms'])}", "", ""))
+            out.append((f"200 voters at once on {bot}: sent / counted in DB / equal",
+                        f"{cv['votes_sent']} / {cv['votes_counted']} / {cv['equal']}", "", ""))
     if d := results.get("delivery"):
         out.append(("broadcast to 200 faggruppe chats, wall s vs min (200/50)", _fmt(d["wall_s"]), _fmt(d["theoretical_min_s"]),
                     _fmt(d["ratio_to_min"])))
@@ -52,15 +61,14 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                     " / ".join(_fmt(r[f"beyond_floor_{k}_s"]) for k in ("p50", "p99", "max")), "", ""))
         out.append(("reminders 429s / delivered / doubled", f"{r['count_429']} / {r['delivered']} / {r['doubled']}", "", ""))
     if s := results.get("startup"):
-        b, e = s["bot"], s["echo_botbuilder"]
-        out.append(("start-up to /healthz s (vs echo_botbuilder)", _fmt(b["startup_s"]), _fmt(e["startup_s"]),
-                    _fmt(b["startup_s_ratio_echo_botbuilder"])))
-        out.append(("RSS after start MB (vs echo_botbuilder)", _fmt(b["rss_mb"]), _fmt(e["rss_mb"]),
-                    _fmt(b["rss_mb_ratio_echo_botbuilder"])))
+        out.append(("start-up to /healthz s, bot_botbuilder / bot_agents (vs echo_botbuilder)", _pair(s, "startup_s"),
+                    _fmt(s["echo_botbuilder"]["startup_s"]), _pair(s, "startup_s_ratio_echo_botbuilder")))
+        out.append(("RSS after start MB, bot_botbuilder / bot_agents (vs echo_botbuilder)", _pair(s, "rss_mb"),
+                    _fmt(s["echo_botbuilder"]["rss_mb"]), _pair(s, "rss_mb_ratio_echo_botbuilder")))
     if m := results.get("memory"):
-        b, e = m["bot"], m["echo_botbuilder"]
-        out.append(("RSS after benchmarks MB (vs echo_botbuilder)", _fmt(b["rss_after_benchmarks_mb"]),
-                    _fmt(e["rss_after_benchmarks_mb"]), _fmt(b["rss_after_benchmarks_mb_ratio_echo_botbuilder"])))
+        out.append(("RSS after benchmarks MB, bot_botbuilder / bot_agents (vs echo_botbuilder)",
+                    _pair(m, "rss_after_benchmarks_mb"), _fmt(m["echo_botbuilder"]["rss_after_benchmarks_mb"]),
+                    _pair(m, "rss_after_benchmarks_mb_ratio_echo_botbuilder")))
     sc = results.get("scale", {})
     for backend in ("sqlite", "postgresql"):
         res = sc.get(backend)

@@ -18,11 +18,15 @@ from bench.procs import ConnectorProc, Proc, free_port
 SECTION_TIMEOUT_S = 90.0
 
 
-def bot_env(work: Path, name: str, port: int) -> dict[str, str]:
-    """Environment of a faggruppe-bot process: local (no app id), SQLite in the scratch directory."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MICROSOFT_APP_", "DATABASE_URL"))}
+BOTS = {"bot_botbuilder": "botbuilder", "bot_agents": "agents"}  # one faggruppe-bot process per chat host (BOT_HOST)
+ECHOS = ("echo_botbuilder", "echo_agents")
+
+
+def bot_env(work: Path, name: str, port: int, host: str = "botbuilder") -> dict[str, str]:
+    """Environment of a faggruppe-bot process: local (no app id), SQLite in the scratch directory, the chat host."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MICROSOFT_APP_", "DATABASE_URL", "BOT_HOST"))}
     env.update({"DATABASE_URL": f"sqlite+aiosqlite:///{work}/{name}.db", "PORT": str(port), "HOST": "127.0.0.1",
-                "LOG_LEVEL": "INFO", "MICROSOFT_APP_ID": "", "SCHEDULER_ENABLED": "true"})
+                "LOG_LEVEL": "INFO", "MICROSOFT_APP_ID": "", "SCHEDULER_ENABLED": "true", "BOT_HOST": host})
     return env
 
 
@@ -31,7 +35,8 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 
 class Rig:
-    """The fake connector, both echo baselines and faggruppe-bot (with the bench control API), each its own process."""
+    """The fake connector, both echo baselines and faggruppe-bot on each host (with the bench control API), each its own
+    process. Delivery, reminders and scale drive the default host (`bot`: botbuilder)."""
 
     def __init__(self, work: Path) -> None:
         self.work = work
@@ -44,11 +49,12 @@ class Rig:
         specs = {
             "echo_botbuilder": ["-m", "bench.echo_botbuilder"],
             "echo_agents": ["-m", "bench.echo_agents"],
-            "bot": ["-m", "bench.serve_bot"],
+            **{name: ["-m", "bench.serve_bot"] for name in BOTS},
         }
         for name, args in specs.items():
             port = free_port()
-            p = Proc(name, [*args, str(port)] if name != "bot" else args, port, bot_env(self.work, "bot", port), self.work)
+            env = bot_env(self.work, name, port, BOTS.get(name, "botbuilder"))
+            p = Proc(name, [*args, str(port)] if name not in BOTS else args, port, env, self.work)
             await p.start()
             self.targets[name] = p
         await asyncio.sleep(0.3)
@@ -62,10 +68,11 @@ class Rig:
 
     @property
     def bot(self) -> Proc:
-        return self.targets["bot"]
+        return self.targets["bot_botbuilder"]
 
-    async def control(self, method: str, path: str, json: Any = None) -> Any:
-        async with aiohttp.ClientSession() as http, http.request(method, f"{self.bot.url}/_bench{path}", json=json) as r:
+    async def control(self, method: str, path: str, json: Any = None, bot: str = "bot_botbuilder") -> Any:
+        url = f"{self.targets[bot].url}/_bench{path}"
+        async with aiohttp.ClientSession() as http, http.request(method, url, json=json) as r:
             r.raise_for_status()
             return await r.json()
 
@@ -74,8 +81,9 @@ class Rig:
         out: dict[str, Any] = {name: {"startup_s": round(p.startup_s, 3), "rss_mb": round(self.rss_after_start[name], 1)}
                                for name, p in self.targets.items()}
         for key in ("startup_s", "rss_mb"):
-            out["bot"][f"{key}_ratio_echo_botbuilder"] = ratio(out["bot"][key], out["echo_botbuilder"][key])
-            out["bot"][f"{key}_ratio_echo_agents"] = ratio(out["bot"][key], out["echo_agents"][key])
+            for bot in BOTS:
+                for base in ECHOS:
+                    out[bot][f"{key}_ratio_{base}"] = ratio(out[bot][key], out[base][key])
         return out
 
     def memory(self) -> dict[str, Any]:
@@ -84,12 +92,14 @@ class Rig:
             out[name] = {"rss_after_start_mb": round(self.rss_after_start[name], 1),
                          "rss_after_benchmarks_mb": round(p.rss_mb(), 1)}
         for key in ("rss_after_start_mb", "rss_after_benchmarks_mb"):
-            out["bot"][f"{key}_ratio_echo_botbuilder"] = ratio(out["bot"][key], out["echo_botbuilder"][key])
+            for bot in BOTS:
+                for base in ECHOS:
+                    out[bot][f"{key}_ratio_{base}"] = ratio(out[bot][key], out[base][key])
         return out
 
 
 async def latency(rig: Rig, n: int, concurrency: int) -> dict[str, Any]:
-    """`hjelp` (and poll votes, when polls exist) sequential and at `concurrency` clients, bot vs the echo bots."""
+    """`hjelp` (and poll votes, when polls exist) sequential and at `concurrency` clients, each host vs the echo bots."""
     svc = rig.connector.url
     make = message(svc, "hjelp")
     for p in rig.targets.values():  # warm-up: every bench user seen once, caches filled, code paths imported
@@ -105,37 +115,42 @@ async def latency(rig: Rig, n: int, concurrency: int) -> dict[str, Any]:
             s["replies_per_request"] = round((after.get("reply", 0) + after.get("send", 0) - before.get("reply", 0)
                                               - before.get("send", 0)) / max(1, s["n"]), 3)
             res[name] = s
-        for base in ("echo_botbuilder", "echo_agents"):
-            res[f"ratio_bot_{base}"] = {k: ratio(res["bot"][k], res[base][k]) for k in ("p50_ms", "p95_ms", "p99_ms")}
+        for bot in BOTS:
+            for base in ECHOS:
+                res[f"ratio_{bot}_{base}"] = {k: ratio(res[bot][k], res[base][k]) for k in ("p50_ms", "p95_ms", "p99_ms")}
         out["hjelp"][mode] = res
-    maker = await hooks.poll_vote_activity(rig.bot.url, svc, rig.connector.last, "19:bench-poll-1@thread.v2")
-    if maker is None:
+    makers = {bot: await hooks.poll_vote_activity(rig.targets[bot].url, svc, rig.connector.last,
+                                                  "19:bench-poll-1@thread.v2") for bot in BOTS}
+    if any(m is None for m in makers.values()):
         why = "could not create a poll from the avstemning form" if hooks.has_feature("polls") else "polls are not on this branch"
         out["poll_vote"] = {"skipped": f"{why} (bench/hooks.py: poll_vote_activity)"}
         return out
-    await drive(rig.bot.url, maker, max(2 * concurrency, 60), concurrency)  # warm-up of the vote path
+    for bot, maker in makers.items():  # warm-up of the vote path
+        await drive(rig.targets[bot].url, maker, max(2 * concurrency, 60), concurrency)
     votes: dict[str, Any] = {}
     for mode, conc in (("sequential", 1), (f"concurrent_{concurrency}", concurrency)):
-        run = await drive(rig.bot.url, maker, n, conc)
-        votes[mode] = {"bot": run.summary()}
-        for base in ("echo_botbuilder", "echo_agents"):
+        votes[mode] = {}
+        for bot, maker in makers.items():
+            votes[mode][bot] = (await drive(rig.targets[bot].url, maker, n, conc)).summary()
+        for base in ECHOS:
             echo = out["hjelp"][mode][base]
             votes[mode][base] = {k: echo[k] for k in ("p50_ms", "p95_ms", "p99_ms")}
-            votes[mode][f"ratio_bot_{base}"] = {k: ratio(votes[mode]["bot"][k], echo[k]) for k in ("p50_ms", "p95_ms", "p99_ms")}
+            for bot in BOTS:
+                votes[mode][f"ratio_{bot}_{base}"] = {k: ratio(votes[mode][bot][k], echo[k])
+                                                      for k in ("p50_ms", "p95_ms", "p99_ms")}
     out["poll_vote"] = votes
-    out["concurrent_voting"] = await concurrent_voting(rig, 200)
+    out["concurrent_voting"] = {bot: await concurrent_voting(rig, 200, bot) for bot in BOTS}
     return out
 
 
-async def concurrent_voting(rig: Rig, voters: int) -> dict[str, Any]:
+async def concurrent_voting(rig: Rig, voters: int, bot: str = "bot_botbuilder") -> dict[str, Any]:
     """`voters` members (each a different user) vote at once on a fresh poll, over several slots; count what is stored."""
-    svc = rig.connector.url
-    maker = await hooks.poll_vote_activity(rig.bot.url, svc, rig.connector.last, "19:bench-poll-2@thread.v2",
-                                           user_offset=10_000)
+    svc, url = rig.connector.url, rig.targets[bot].url
+    maker = await hooks.poll_vote_activity(url, svc, rig.connector.last, "19:bench-poll-2@thread.v2", user_offset=10_000)
     if maker is None:
         return {"skipped": "could not create the second poll"}
-    crowd = await drive(rig.bot.url, maker, voters, voters)
-    stored = await rig.control("GET", f"/votes?poll_id={maker.poll_id}")  # type: ignore[attr-defined]
+    crowd = await drive(url, maker, voters, voters)
+    stored = await rig.control("GET", f"/votes?poll_id={maker.poll_id}", bot=bot)  # type: ignore[attr-defined]
     return {**crowd.summary(), "slots": len(maker.slot_ids), "votes_sent": len(crowd.latencies),  # type: ignore[attr-defined]
             "votes_counted": stored["rows"], "distinct_voters": stored["voters"],
             "equal": stored["rows"] == len(crowd.latencies) == voters}

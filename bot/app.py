@@ -23,7 +23,7 @@ from bot.delivery.engine import DeliveryEngine
 from bot.delivery.leadership import gate_engine
 from bot.delivery.ratelimit import TeamsLimits
 from bot.features import build_router
-from bot.hosts.botbuilder import build_host
+from bot.hosts import build_host
 from bot.kernel.clock import Clock, SystemClock
 from bot.ops.lifecycle import install as install_shutdown
 from bot.ops.metrics_http import install as install_metrics

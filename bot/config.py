@@ -72,6 +72,7 @@ class Settings:
     # The leaders' tab (bot/tab): SSO token audience; the user of development mode.
     tab_app_id_uri: str
     tab_dev_user: str
+    bot_host: str
     host: str
     port: int
     public_base_url: str

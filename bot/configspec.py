@@ -27,6 +27,7 @@ from bot.configparse import (
 from bot.kernel.defaults import FAGGRUPPER, MUNICIPALITIES
 
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+BOT_HOSTS = ("botbuilder", "agents")
 GRAPH_AUTHS = ("", "client-secret", "certificate", "managed-identity")
 DEV_MANIFEST_APP_ID = "5b8f3a52-7c1e-4d2a-9f6b-0c4e8d1a2f37"  # fixed id for local packages without MICROSOFT_APP_ID
 BOT_ENDPOINTS = ("BOT_OPENID_METADATA_URL", "BOT_TOKEN_ISSUER", "BOT_TO_CHANNEL_LOGIN_URL", "BOT_TO_CHANNEL_OAUTH_SCOPE")
@@ -94,6 +95,9 @@ SPEC: tuple[Var, ...] = (
     Var("TAB_DEV_USER", "tab_dev_user", "", text, "bot",
         "development mode only (no `MICROSOFT_APP_ID`, listening on loopback): the AAD object id the tab signs in as; "
         "ignored in any other configuration", shown="the first `BOT_LEADERS` entry"),
+    Var("BOT_HOST", "bot_host", "botbuilder", choice(*BOT_HOSTS, fold=_LOWER), "bot",
+        "the chat SDK behind `/api/messages`: `botbuilder` (Bot Framework SDK) or `agents` (Microsoft 365 Agents "
+        "SDK); same app registration, database and features (see \"Choosing the host\")"),
     # -- HTTP ---------------------------------------------------------------------------------------------------------
     Var("HOST", "host", "127.0.0.1", text, "http",
         "address to listen on; without `MICROSOFT_APP_ID` only a loopback address (`127.0.0.1`, `::1`, `localhost`) "

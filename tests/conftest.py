@@ -90,8 +90,29 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# The end-to-end modules run on both chat hosts (BOT_HOST), parametrized here rather than copied: ids [botbuilder],
+# [agents]. A test that concerns one SDK's internals says so with @pytest.mark.only_host("botbuilder").
+HOSTS = ("botbuilder", "agents")
+BOTH_HOSTS = {"test_auth", "test_tenants", "test_faults", "test_faults_features", "test_old_cards", "test_playground_e2e"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "bot_host" not in metafunc.fixturenames or not (module.endswith("_e2e") or module in BOTH_HOSTS):
+        return
+    only = metafunc.definition.get_closest_marker("only_host")
+    hosts = [h for h in HOSTS if only is None or h in only.args]
+    metafunc.parametrize("bot_host", hosts, indirect=True)
+
+
 @pytest.fixture
-def make_settings(tmp_path: Path, leader: User, migrated_template: Path) -> Callable[..., Settings]:
+def bot_host(request: pytest.FixtureRequest) -> str:
+    """The chat host the bot runs on: both for the end-to-end modules, else the default."""
+    return getattr(request, "param", "botbuilder")
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, leader: User, migrated_template: Path, bot_host: str) -> Callable[..., Settings]:
     def make(**env: str) -> Settings:
         if "DATABASE_URL" not in env and not (tmp_path / "bot.db").exists():
             shutil.copyfile(migrated_template, tmp_path / "bot.db")
@@ -99,6 +120,7 @@ def make_settings(tmp_path: Path, leader: User, migrated_template: Path) -> Call
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
             "BOT_LEADERS": leader.aad,
             "LOG_LEVEL": "INFO",
+            "BOT_HOST": bot_host,
         }
         base.update(env)
         return load_settings(base)

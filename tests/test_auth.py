@@ -139,6 +139,7 @@ async def test_healthz_reports_jwt_when_app_id_set(auth_teams):
         assert (await r.json())["auth"] == "jwt"
 
 
+@pytest.mark.only_host("botbuilder")
 def test_settings_are_mapped_to_botbuilder(identity: FakeIdentity, make_settings):
     """The BOT_* settings reach botbuilder's parameterized authentication (national clouds, tests)."""
     from bot.hosts.botbuilder.adapter import build_adapter

@@ -114,7 +114,8 @@ def identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     ident.stop()
 
 
-async def test_online_bot_token_proves_the_secret(make_settings, identity: FakeIdentity):
+@pytest.mark.parametrize("bot_host", ["botbuilder", "agents"], indirect=True)
+async def test_online_bot_token_proves_the_secret(make_settings, identity: FakeIdentity, bot_host: str):
     env = {**identity.env(APP_ID, "right-secret"), "MICROSOFT_APP_TENANT_ID": TENANT, "ALLOWED_TENANTS": TENANT,
            "PUBLIC_BASE_URL": "https://bot.kommune.no"}
     code, out = await doctor(make_settings(**env), online=True, lang="en")
@@ -123,3 +124,12 @@ async def test_online_bot_token_proves_the_secret(make_settings, identity: FakeI
     identity.client_secret = "right-secret"
     code, out = await doctor(make_settings(**{**env, "MICROSOFT_APP_PASSWORD": "stale-secret"}), online=True, lang="en")
     assert code == 1 and "[ERROR] No Bot Connector token (" in out and "stale-secret" not in out
+
+
+@pytest.mark.parametrize("bot_host", ["botbuilder", "agents"], indirect=True)
+async def test_doctor_names_the_host_and_its_sdk_version(make_settings, bot_host: str):
+    from importlib.metadata import version
+
+    sdk = {"botbuilder": "botbuilder-core", "agents": "microsoft-agents-hosting-core"}[bot_host]
+    _, out = await doctor(make_settings(), lang="en")
+    assert f"[OK]    Chat host (BOT_HOST): {bot_host}, {sdk} {version(sdk)}." in out

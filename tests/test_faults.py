@@ -44,6 +44,7 @@ async def test_reply_failure_keeps_registration_and_never_500(teams: TeamsClient
     conv = teams.group("Chat", [leader, *members])
     await teams.install(conv, leader)
     before = len(teams.connector.records)
+    fault = dict(fault)  # the parameter is shared by both hosts' runs
     f = _fail(teams.connector, "reply", fault.pop("status"), conversation=conv.id, **fault)
     res = await teams.send(conv, leader, "registrer Oppvekst")
     assert res.status < 500, res.status
@@ -96,6 +97,7 @@ async def test_invoke_with_failing_side_message_still_answers(teams: TeamsClient
 async def test_outbox_delivery_faults_resolve(teams: TeamsClient, bot, leader, fault, outcome):
     conv = teams.group("Chat", [leader])
     await teams.install(conv, leader)
+    fault = dict(fault)  # the parameter is shared by both hosts' runs
     _fail(teams.connector, "outbox", fault.pop("status"), conversation=conv.id, **fault)
     key = f"fault:{fault}:{outcome}"
     await bot.services.delivery.enqueue([NewDelivery(key=key, conversation_id=conv.id,

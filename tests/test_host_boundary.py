@@ -1,4 +1,5 @@
-"""The chat SDK stays behind bot/hosts: only bot/hosts/botbuilder imports botbuilder, and features never import a host."""
+"""The chat SDKs stay behind bot/hosts: only bot/hosts/botbuilder imports botbuilder, only bot/hosts/agents the Agents
+SDK, and features never import a host."""
 
 from __future__ import annotations
 
@@ -27,6 +28,23 @@ def test_only_the_botbuilder_host_imports_the_sdk():
     offenders = [str(p.relative_to(BOT)) for p in BOT.rglob("*.py") if not p.is_relative_to(BOT / "hosts" / "botbuilder")
                  and any(m.split(".")[0] in sdk for m in _imports(p))]
     assert offenders == []
+
+
+def test_only_the_agents_host_imports_the_agents_sdk():
+    offenders = [str(p.relative_to(BOT)) for p in BOT.rglob("*.py") if not p.is_relative_to(BOT / "hosts" / "agents")
+                 and any(m.split(".")[0] == "microsoft_agents" for m in _imports(p))]
+    assert offenders == []
+
+
+def test_importing_the_host_chooser_loads_no_sdk():
+    """bot.hosts picks the host by BOT_HOST; the SDK of the other host is never imported."""
+    import subprocess
+    import sys
+
+    code = "import sys, bot.hosts; print(any(m.split('.')[0] in ('botbuilder', 'microsoft_agents') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=BOT.parent).stdout.strip()
+    assert out == "False"
 
 
 def test_nothing_outside_the_hosts_imports_one():

@@ -43,14 +43,16 @@ def _id(e: dict[str, Any]) -> str:
     return "|".join([e["verb"], *extra, keys]).replace(" ", "_")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def world(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> AsyncIterator[s.World]:
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=["botbuilder", "agents"])
+async def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                migrated_template: Path) -> AsyncIterator[s.World]:
+    """One bot per chat host (BOT_HOST) for the whole module: every old card is pressed on both."""
     tmp = tmp_path_factory.mktemp("old-cards")
     (tmp / "bot.db").write_bytes(migrated_template.read_bytes())
     leader = make_user("Lise Leder")
     members = [make_user(n) for n in ("Åse Ærlig", "Ørjan Øverli")]
     settings = load_settings({"DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bot.db", "BOT_LEADERS": leader.aad,
-                              "LOG_LEVEL": "WARNING"})
+                              "LOG_LEVEL": "WARNING", "BOT_HOST": request.param})
     connector = FakeConnector()
     await connector.start()
     bot = RunningBot(settings, ShiftedClock())

@@ -62,9 +62,12 @@ def _yes(value: object, lang: str) -> str:
 
 def check_registration(settings: Settings, r: Report) -> None:
     """Bot Framework registration, inbound authentication and the tenants allowed."""
+    from bot.hosts import SDK_PACKAGES, sdk_version
     from bot.startup import policy_problems
 
     r.section("doctor.section_bot")
+    r.ok("doctor.bot_host", host=settings.bot_host, sdk=SDK_PACKAGES[settings.bot_host],
+         version=sdk_version(settings.bot_host) or t("doctor.unset", r.lang))
     problems = policy_problems(settings)
     if settings.app_id:
         r.ok("doctor.bot_registration", app_id=settings.app_id, type=settings.app_type,
@@ -155,7 +158,7 @@ async def check_graph(settings: Settings, r: Report, online: bool) -> None:
 async def check_bot_token(settings: Settings, r: Report) -> None:
     """--online: the bot's own token from Entra ID (proves app id, secret and tenant belong together)."""
     from bot.calendar.graph_doctor import reason
-    from bot.hosts.botbuilder.auth import bot_token
+    from bot.hosts import bot_token
 
     if not settings.app_id:
         return
