@@ -24,8 +24,9 @@ from bot.scheduling.scheduler import RUN_NAMED
 from bot.storage.db import Database, sync_url
 from bot.storage.projects import ProjectRepo
 from tests.broadcast_helpers import compose
+from tests.crashkit import register_chats
 from tests.fakes.connector import FakeConnector
-from tests.harness import TeamsClient, User, find_action
+from tests.harness import TeamsClient, find_action
 from tests.procs import BotProcess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -59,25 +60,6 @@ def _due_now(pg_url: str, gate_id: int, offset: str) -> None:
         sched.shutdown(wait=False)
 
 
-async def _register(teams: TeamsClient, db: Database, leader: User, faggruppe: str, n: int) -> list[str]:
-    """Chats registered straight in the shared registry (500 installs over the wire would take minutes)."""
-    from botbuilder.core import TurnContext
-    from botbuilder.schema import Activity
-
-    from bot.storage.conversations import ConversationRepo
-
-    repo = ConversationRepo(db)
-    out = []
-    for i in range(n):
-        conv = teams.group(f"{faggruppe} {i}")
-        ref = TurnContext.get_conversation_reference(Activity().deserialize(teams.activity(conv, leader))).serialize()
-        await repo.touch(conversation_id=conv.id, kind="groupChat", tenant_id=leader.tenant, team_id="",
-                         service_url=teams.connector.url, reference=ref, name=conv.name, installed=True)
-        await repo.set_faggruppe(conv.id, faggruppe)
-        out.append(conv.id)
-    return out
-
-
 async def test_two_instances_keep_the_app_limit_together(tmp_path: Path, connector: FakeConnector, pg_url, leader):
     env = {"DATABASE_URL": pg_url, "BOT_LEADERS": leader.aad, "TEAMS_APP_RATE_LIMIT": str(LIMIT)}
     a, b = BotProcess(tmp_path, env, "a"), BotProcess(tmp_path, env, "b")
@@ -93,8 +75,8 @@ async def test_two_instances_keep_the_app_limit_together(tmp_path: Path, connect
             standby = (a, b)[flags.index(False)]
             teams = TeamsClient(http, standby.url, connector)
 
-            broadcast_chats = await _register(teams, db, leader, "Helse og omsorg", BROADCAST)
-            reminded_chats = await _register(teams, db, leader, "Oppvekst", REMINDED)
+            broadcast_chats = await register_chats(teams, db, leader, "Helse og omsorg", BROADCAST)
+            reminded_chats = await register_chats(teams, db, leader, "Oppvekst", REMINDED)
             project = await ProjectRepo(db).create("Felles fagdag", "", leader.aad, ["Oppvekst"])
             deadline = (datetime.now(UTC) + timedelta(days=60)).date()
             gate = await GateRepo(db).set_deadline(project.id, 2, deadline=deadline, deadline_time=None,
