@@ -17,11 +17,11 @@ import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.delivery.direct import TENANT_REFUSED, send_direct
-from bot.delivery.outbox import NewDelivery, OutboxRow
+from bot.delivery.outbox import NewDelivery, OutboxRow, reclaim_after
 from bot.delivery.ratelimit import TeamsLimits
 from bot.delivery.send_errors import DEAD, RETRYABLE, SendError, backoff, classify
 from bot.delivery.wire import WireGate
@@ -73,6 +73,7 @@ class DeliveryEngine:
         self._stop_hooks: list[Callable[[], Awaitable[None]]] = []
         self.observer: Observer = NULL
         self._stopping: asyncio.Future[None] | None = None
+        self.took_over_at: datetime | None = None  # when this instance last became the one that sends
 
     @property
     def inflight(self) -> int:
@@ -165,7 +166,8 @@ class DeliveryEngine:
                 await self._slot.wait()
                 continue
             try:
-                stale = timedelta(seconds=self.services.settings.outbox_stale_seconds)
+                stale = reclaim_after(self.services.settings.outbox_stale_seconds, self.send_timeout,
+                                      self.took_over_at, self.services.clock.now())
                 rows = await self.services.outbox.claim(self.worker, limit=free, stale_after=stale)
                 claimed_at = time.monotonic()
             except Exception:
@@ -246,6 +248,10 @@ class DeliveryEngine:
             self._sending.add(task)
             self._slot.set()
         async with self.wire.slot():
+            if not self.may_claim():  # let go while waiting for the wire: the new leader may take this row over
+                permit.done()
+                await outbox.release(row.id, self.worker, timedelta(0))
+                return
             try:
                 activity_id = await asyncio.wait_for(self._send(reference, row.payload), self.send_timeout)
             except Exception as exc:
