@@ -130,8 +130,8 @@ async def test_two_instances_keep_the_app_limit_together(tmp_path: Path, connect
         assert connector.count_429 == 0
         assert window <= LIMIT, window
         assert window_all <= TEAMS_LIMIT, window_all
-        # Issue 22 asks for 1.2x. With paced sends (bot/delivery/ratelimit.py) and small claims this measures 1.12-1.17x
-        # on an otherwise idle 2-core machine; with other test processes saturating the cores it measured 1.53x (the bot
+        # Issue 22 asks for 1.2x. With paced sends (bot/delivery/ratelimit.py) and small claims this measures 1.11-1.18x
+        # on this 2-core machine at load 3-6; with other test processes saturating the cores it measured 1.36-1.53x (the bot
         # process then gets too little CPU for 45 sends a second). So 1.2x is what the design gives and is printed; the
         # assertion is a safe bound that still catches a stall (a lost wake-up costing a poll interval per batch, a
         # leader that stops claiming).
