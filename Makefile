@@ -103,13 +103,16 @@ sbom: | $(UV)
 	$(UV) export --locked --format cyclonedx1.5 --no-dev -o build/sbom.cdx.json -q
 	@echo "wrote build/sbom.cdx.json"
 
-# Known vulnerabilities in every locked package (dev and bench tools included), from PyPI's advisory data. --strict:
-# a package that could not be checked fails the run, so an unreachable advisory service is never a silent pass.
+# Known vulnerabilities in every locked package (dev and bench tools included), from PyPI's advisory data (pypi.org's
+# per-release JSON API, /pypi/<name>/<version>/json, which carries the PyPA advisories; named explicitly rather than
+# OSV's api.osv.dev, which a locked-down build network often does not reach). A mirror that answers only the project
+# pages (/pypi/<name>/json) makes every package "not found on PyPI". --strict: a package that could not be checked fails the run, so an unreachable
+# advisory service is never a silent pass.
 audit: | $(UV)
 	mkdir -p build
 	$(UV) export --locked --format requirements.txt --all-extras --no-emit-project -o build/requirements.lock.txt -q
 	@$(UV) tool run --from "pip-audit==$(PIP_AUDIT_VERSION)" pip-audit -r build/requirements.lock.txt --require-hashes \
-	  --disable-pip --strict --progress-spinner off || { echo; echo "make audit FAILED: either a locked package has a known \
+	  --vulnerability-service pypi --disable-pip --strict --progress-spinner off || { echo; echo "make audit FAILED: either a locked package has a known \
 	vulnerability (listed above: upgrade it in pyproject.toml, then make lock), or the advisory data could not be fetched \
 	('could not be audited' above: nothing was checked; run it where pypi.org's JSON API is reachable)." >&2; exit 1; }
 

@@ -14,7 +14,7 @@ import aiohttp
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from bot.storage.db import sync_url
+from bot.storage.db import Database, sync_url
 from bot.storage.models import Conversation, OutboxItem, Person
 from tests.fakes.connector import FakeConnector
 from tests.harness import Conv, TeamsClient, User, make_user
@@ -101,3 +101,22 @@ async def drive(teams: TeamsClient, leader: User, acked: Acked, stop: asyncio.Ev
 
 def dump(obj: Any) -> str:
     return json.dumps(obj, default=str)[:2000]
+
+
+async def register_chats(teams: TeamsClient, db: Database, leader: User, faggruppe: str, n: int) -> list[str]:
+    """Group chats registered straight in the shared registry (hundreds of installs over the wire would take minutes)."""
+    from botbuilder.core import TurnContext
+    from botbuilder.schema import Activity
+
+    from bot.storage.conversations import ConversationRepo
+
+    repo = ConversationRepo(db)
+    out = []
+    for i in range(n):
+        conv = teams.group(f"{faggruppe} {i}")
+        ref = TurnContext.get_conversation_reference(Activity().deserialize(teams.activity(conv, leader))).serialize()
+        await repo.touch(conversation_id=conv.id, kind="groupChat", tenant_id=leader.tenant, team_id="",
+                         service_url=teams.connector.url, reference=ref, name=conv.name, installed=True)
+        await repo.set_faggruppe(conv.id, faggruppe)
+        out.append(conv.id)
+    return out

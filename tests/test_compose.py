@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from bot.config import load_settings
+from bot.configspec import SPEC
 from bot.ops.lifecycle import EXIT_SLACK_S
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,3 +51,27 @@ def test_the_migration_step_is_a_real_command(tmp_path: Path):
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "database migrated" in done.stderr and (tmp_path / "m.db").exists()
+
+
+def test_compose_sets_only_known_settings_with_valid_values():
+    """compose.yaml and the settings spec (bot/configspec.py) cannot drift: every variable it sets is one the bot reads,
+    with a value that parses, and the ones the two-instance tests set (scaling out) are there too."""
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    known = {v.name: v for v in SPEC}
+    for name in ("migrate", "bot-1", "bot-2"):
+        env = resolved(compose["services"][name]["environment"])
+        assert set(env) <= set(known), f"{name}: not in bot/configspec.py: {sorted(set(env) - set(known))}"
+        for key, value in env.items():
+            known[key].parse(value)  # raises bot.configparse.Invalid for a value the bot would refuse
+    env = resolved(compose["services"]["bot-1"]["environment"])
+    settings = load_settings(env)
+    # What tests/test_rate_instances.py and tests/test_kill_midbroadcast.py run two instances with.
+    assert {"DATABASE_URL", "TEAMS_APP_RATE_LIMIT", "OUTBOX_STALE_SECONDS"} <= set(env)
+    assert settings.teams_app_rate_limit < 50  # room for the replies of the instance that does not lead
+    assert settings.scheduler_enabled  # both may lead; PostgreSQL's lock picks one
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r'ENTRYPOINT \["python", "-m", "bot"\]', dockerfile)  # `command: ["migrate"]` is `python -m bot migrate`
+    for line in re.findall(r"^ENV ((?:[^\n]*\\\n)*[^\n]*)", dockerfile, flags=re.M):
+        names = re.findall(r"([A-Z_]+)=", line)
+        assert all(n in known or n in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PATH", "PIP_NO_CACHE_DIR",
+                                       "PIP_DISABLE_PIP_VERSION_CHECK") or n.startswith("UV_") for n in names), names

@@ -24,8 +24,9 @@ from bot.scheduling.scheduler import RUN_NAMED
 from bot.storage.db import Database, sync_url
 from bot.storage.projects import ProjectRepo
 from tests.broadcast_helpers import compose
+from tests.crashkit import register_chats
 from tests.fakes.connector import FakeConnector
-from tests.harness import TeamsClient, User, find_action
+from tests.harness import TeamsClient, find_action
 from tests.procs import BotProcess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -33,6 +34,7 @@ BROADCAST, REMINDED = 400, 100
 LIMIT = 45  # TEAMS_APP_RATE_LIMIT: below Teams' 50, leaving room for the direct sends (the broadcast's report card)
 TEAMS_LIMIT = 50
 MARKER = "Fagdag for alle"
+RATIO_BOUND = 2.0  # asserted; the target, 1.2x, is met unless the machine is saturated (see the end of the test)
 
 
 def _max_in_window(times: list[float], period: float = 1.0) -> int:
@@ -59,25 +61,6 @@ def _due_now(pg_url: str, gate_id: int, offset: str) -> None:
         sched.shutdown(wait=False)
 
 
-async def _register(teams: TeamsClient, db: Database, leader: User, faggruppe: str, n: int) -> list[str]:
-    """Chats registered straight in the shared registry (500 installs over the wire would take minutes)."""
-    from botbuilder.core import TurnContext
-    from botbuilder.schema import Activity
-
-    from bot.storage.conversations import ConversationRepo
-
-    repo = ConversationRepo(db)
-    out = []
-    for i in range(n):
-        conv = teams.group(f"{faggruppe} {i}")
-        ref = TurnContext.get_conversation_reference(Activity().deserialize(teams.activity(conv, leader))).serialize()
-        await repo.touch(conversation_id=conv.id, kind="groupChat", tenant_id=leader.tenant, team_id="",
-                         service_url=teams.connector.url, reference=ref, name=conv.name, installed=True)
-        await repo.set_faggruppe(conv.id, faggruppe)
-        out.append(conv.id)
-    return out
-
-
 async def test_two_instances_keep_the_app_limit_together(tmp_path: Path, connector: FakeConnector, pg_url, leader):
     env = {"DATABASE_URL": pg_url, "BOT_LEADERS": leader.aad, "TEAMS_APP_RATE_LIMIT": str(LIMIT)}
     a, b = BotProcess(tmp_path, env, "a"), BotProcess(tmp_path, env, "b")
@@ -93,8 +76,8 @@ async def test_two_instances_keep_the_app_limit_together(tmp_path: Path, connect
             standby = (a, b)[flags.index(False)]
             teams = TeamsClient(http, standby.url, connector)
 
-            broadcast_chats = await _register(teams, db, leader, "Helse og omsorg", BROADCAST)
-            reminded_chats = await _register(teams, db, leader, "Oppvekst", REMINDED)
+            broadcast_chats = await register_chats(teams, db, leader, "Helse og omsorg", BROADCAST)
+            reminded_chats = await register_chats(teams, db, leader, "Oppvekst", REMINDED)
             project = await ProjectRepo(db).create("Felles fagdag", "", leader.aad, ["Oppvekst"])
             deadline = (datetime.now(UTC) + timedelta(days=60)).date()
             gate = await GateRepo(db).set_deadline(project.id, 2, deadline=deadline, deadline_time=None,
@@ -128,22 +111,31 @@ async def test_two_instances_keep_the_app_limit_together(tmp_path: Path, connect
             states = Counter(s for (s,) in c.execute(text("SELECT state FROM outbox")))
         times = [t for t, _, _ in arrivals]
         span = max(times) - min(times)
-        floor = (len(targets) - LIMIT) / LIMIT  # message k can arrive no earlier than ⌊k/LIMIT⌋ s after the first
+        # Request k can arrive no earlier than ⌊k/LIMIT⌋ s after the first; the broadcast's report card (about one
+        # update a second) goes through the same limiter, so all requests in the span count.
+        requests = sum(1 for t in everything if min(times) <= t <= max(times))
+        floor = (requests - LIMIT) / LIMIT
         window, window_all = _max_in_window(times), _max_in_window(everything)
+        ratio = span / floor
+        t0 = min(times)
+        per_second = Counter(int(t - t0) for t in times)
+        others = Counter(int(t - t0) for t, c, _ in connector.arrivals[started:] if c not in targets and t >= t0)
         print(f"\nrate across two instances: {len(per_chat)} chats ({BROADCAST} broadcast + {REMINDED} gate reminders),"
               f" most in any 1 s window {window} (all requests {window_all}), limit {LIMIT}, Teams {TEAMS_LIMIT};"
-              f" 429s {connector.count_429}; first to last {span:.2f} s, minimum {floor:.2f} s, ratio {span / floor:.3f};"
-              f" outbox {dict(states)}")
+              f" 429s {connector.count_429}; first to last {span:.2f} s, minimum for {requests} requests {floor:.2f} s,"
+              f" ratio {ratio:.3f}; outbox {dict(states)}\n  deliveries per second"
+              f" {[per_second[i] for i in range(int(span) + 1)]}, other requests {[others[i] for i in range(int(span) + 1)]}")
         assert set(per_chat) == targets, "lost"
         assert set(per_chat.values()) == {1}, "doubled"
         assert connector.count_429 == 0
         assert window <= LIMIT, window
         assert window_all <= TEAMS_LIMIT, window_all
-        # Issue 22 asks for 1.2x; measured 1.19-1.53x over five runs here (2 loaded cores): each round of LIMIT sends waits a
-        # full second after the answers, not after leaving (the limiter's safe model), so every round adds one round trip.
-        # Speed is measured and printed, not asserted (it depends on the machine's load); correctness is asserted above.
-        print(f"\n{len(targets)} chats over two instances: {span:.2f} s, {span / floor:.2f}x the minimum {floor:.2f} s; "
-              f"at most {window} in any second")
+        # Issue 22 asks for 1.2x. With paced sends (bot/delivery/ratelimit.py) and small claims this measures 1.11-1.18x
+        # on this 2-core machine at load 3-6; with other test processes saturating the cores it measured 1.36-1.53x (the bot
+        # process then gets too little CPU for 45 sends a second). So 1.2x is what the design gives and is printed; the
+        # assertion is a safe bound that still catches a stall (a lost wake-up costing a poll interval per batch, a
+        # leader that stops claiming).
+        assert ratio <= RATIO_BOUND, f"{ratio:.2f}x the minimum"
         assert states["sent"] >= len(targets) and set(states) == {"sent"}, states
     finally:
         a.stop()

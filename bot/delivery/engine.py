@@ -3,6 +3,9 @@
 Broadcasts, gate reminders, poll reminders and notices all go through here. Each row is keyed, so
 a restart or a second instance never sends a delivery twice; a claim left by a dead worker is
 picked up again after a while.
+
+A kill -9 leaves few rows in doubt: rows are claimed a few at a time (what can leave soon) and only a few sends are on
+the wire at once (bot/delivery/wire.py); only those may arrive twice after a take-over.
 """
 
 from __future__ import annotations
@@ -10,15 +13,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.delivery.outbox import NewDelivery, OutboxRow
+from bot.delivery.direct import TENANT_REFUSED, send_direct
+from bot.delivery.outbox import NewDelivery, OutboxRow, reclaim_after
 from bot.delivery.ratelimit import TeamsLimits
 from bot.delivery.send_errors import DEAD, RETRYABLE, SendError, backoff, classify
+from bot.delivery.wire import WireGate
 from bot.kernel.observers import NULL, Observer
 from bot.services import Services
 
@@ -27,8 +33,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 SEND_TIMEOUT_S = 30.0
 MAX_LIMIT_WAIT_S = 5.0  # longer rate-limit waits hand the row back to the outbox
+PREFETCH_S = 0.25  # rows claimed ahead: what the app's limit lets out in this long
 STANDBY_POLL_S = 0.5  # a standby checks this often whether it leads now (it is also kicked when it takes over)
-TENANT_REFUSED = "tenant_not_allowed"  # the failure reason of a delivery to a tenant not in ALLOWED_TENANTS
 Listener = Callable[[OutboxRow, str, str], Awaitable[None]]  # row, outcome (sent/failed/retry), detail
 
 
@@ -59,11 +65,20 @@ class DeliveryEngine:
         self._inflight: set[asyncio.Task[None]] = set()
         self._sending: set[asyncio.Task[None]] = set()
         self._rows: dict[asyncio.Task[None], OutboxRow] = {}
+        self._parked: set[asyncio.Task[None]] = set()  # waiting for their conversation's limit, not the app's
+        self.wire = WireGate(self.limits.app.limit, min(concurrency, self.limits.app.limit))
+        self.prefetch = max(2, math.ceil(self.limits.app.limit * PREFETCH_S))
         self._listeners: list[tuple[str, Listener]] = []
         self._accepting = True
         self._stop_hooks: list[Callable[[], Awaitable[None]]] = []
         self.observer: Observer = NULL
         self._stopping: asyncio.Future[None] | None = None
+        self.took_over_at: datetime | None = None  # when this instance last became the one that sends
+
+    @property
+    def inflight(self) -> int:
+        """Rows this instance holds (claimed, waiting for a slot or being sent)."""
+        return len(self._inflight)
 
     # -- API ---------------------------------------------------------------------------------
     async def enqueue(self, items: list[NewDelivery]) -> int:
@@ -130,29 +145,11 @@ class DeliveryEngine:
 
     async def send_now(self, conversation_id: str, activity: dict[str, Any], update_activity_id: str | None = None) -> str:
         """Send (or update) one message at once, outside the outbox but within the rate limits; raises SendError."""
-        conv = await self.services.conversations.get(conversation_id)
-        if conv is None or not conv.active:
-            raise SendError(404, "conversation inactive", code="inactive")
-        if not self.services.settings.tenant_allowed(conv.tenant_id):
-            raise SendError(403, "tenant not allowed", code=TENANT_REFUSED)
-        permit, _ = await self.limits.permit(conversation_id)
-        payload: dict[str, Any] = {"activity": activity}
-        if update_activity_id:
-            payload["update_activity_id"] = update_activity_id
-        try:
-            return await asyncio.wait_for(self._send(conv.reference, payload), self.send_timeout)
-        except Exception as exc:
-            err = classify(exc)
-            if err.status == 429:
-                self.observer.throttle("connector")
-            raise err from exc
-        finally:
-            if permit:
-                permit.done()
+        return await send_direct(self, conversation_id, activity, update_activity_id)
 
     # -- worker ------------------------------------------------------------------------------
     async def _run(self) -> None:
-        low_water = max(1, self.concurrency // 4)
+        low_water = max(1, self.prefetch // 2)
         while self._accepting:
             if not self.may_claim():
                 # A standby enqueues only; it looks again when kicked (leadership taken) or after a short while.
@@ -160,14 +157,17 @@ class DeliveryEngine:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=STANDBY_POLL_S)
                 continue
-            free = self.concurrency - len(self._inflight)
+            waiting = len(self._inflight) - len(self._sending) - len(self._parked)
+            free = min(self.concurrency - len(self._inflight), self.prefetch - waiting)
             if free < low_water:
-                # Claim in batches, not one row per finished send (each claim is a write).
+                # Claim a few rows at a time (each claim is a write), only about what can leave soon: a claimed row
+                # is in doubt if this instance dies.
                 self._slot.clear()
                 await self._slot.wait()
                 continue
             try:
-                stale = timedelta(seconds=self.services.settings.outbox_stale_seconds)
+                stale = reclaim_after(self.services.settings.outbox_stale_seconds, self.send_timeout,
+                                      self.took_over_at, self.services.clock.now())
                 rows = await self.services.outbox.claim(self.worker, limit=free, stale_after=stale)
                 claimed_at = time.monotonic()
             except Exception:
@@ -184,7 +184,7 @@ class DeliveryEngine:
                 self._inflight.add(task)
                 self._rows[task] = row
                 task.add_done_callback(self._done)
-            if rows:
+            if len(rows) == free:
                 continue
             self._wake.clear()
             timeout = await self._idle_wait()
@@ -194,10 +194,10 @@ class DeliveryEngine:
     def _done(self, task: asyncio.Task[None]) -> None:
         self._inflight.discard(task)
         self._sending.discard(task)
+        self._parked.discard(task)
         if self._accepting:
             self._rows.pop(task, None)
-        if self.concurrency - len(self._inflight) >= max(1, self.concurrency // 4):
-            self._slot.set()
+        self._slot.set()
 
     async def _idle_wait(self) -> float:
         try:
@@ -220,7 +220,11 @@ class DeliveryEngine:
                 await outbox.mark_failed(row.id, self.worker, refused)
                 await self._notify(row, "failed", refused)
                 return
+            if task is not None and self.limits.conversation_wait(row.conversation_id) > 0:
+                self._parked.add(task)  # held up by its own conversation: claim rows for others meanwhile
+                self._slot.set()
             permit, wait = await self.limits.permit(row.conversation_id, max_wait=MAX_LIMIT_WAIT_S)
+            self._parked.discard(task)  # type: ignore[arg-type]
             if permit is None:
                 # A long wait (a 429 back-off): give the row back rather than hold it claimed.
                 await outbox.release(row.id, self.worker, timedelta(seconds=wait))
@@ -242,14 +246,20 @@ class DeliveryEngine:
             return
         if task is not None:
             self._sending.add(task)
-        try:
-            activity_id = await asyncio.wait_for(self._send(reference, row.payload), self.send_timeout)
-        except Exception as exc:
+            self._slot.set()
+        async with self.wire.slot():
+            if not self.may_claim():  # let go while waiting for the wire: the new leader may take this row over
+                permit.done()
+                await outbox.release(row.id, self.worker, timedelta(0))
+                return
+            try:
+                activity_id = await asyncio.wait_for(self._send(reference, row.payload), self.send_timeout)
+            except Exception as exc:
+                permit.done()
+                await self._failed(row, classify(exc))
+                return
             permit.done()
-            await self._failed(row, classify(exc))
-            return
-        permit.done()
-        await outbox.mark_sent(row.id, self.worker, activity_id)
+            await outbox.mark_sent(row.id, self.worker, activity_id)  # at once: in doubt only while on the wire
         await self._notify(row, "sent", activity_id)
 
     async def _failed(self, row: OutboxRow, err: SendError) -> None:

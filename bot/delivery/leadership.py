@@ -36,4 +36,10 @@ def gate_engine(engine: DeliveryEngine, database_url: str, scheduler: Scheduler 
         return
     engine.may_claim = gate
     if scheduler is not None:
-        scheduler.on_leadership(engine.kick)
+        scheduler.on_leadership(lambda: _took_over(engine))
+
+
+def _took_over(engine: DeliveryEngine) -> None:
+    """Claim now; rows the old leader left claimed are taken over once its sends have timed out (outbox.reclaim_after)."""
+    engine.took_over_at = engine.services.clock.now()
+    engine.kick()

@@ -108,6 +108,17 @@ class _Settler:
                     fut.set_result(None)
 
 
+def reclaim_after(stale_seconds: float, send_timeout: float, took_over: datetime | None, now: datetime) -> timedelta:
+    """How old a claim must be to be taken over. After a take-over, rows claimed before it are taken over once the old
+    leader's sends have timed out (it sends nothing it had not put on the wire before it let go): sooner than the
+    stale timeout when the old leader was killed."""
+    if took_over is not None:
+        since = (now - took_over).total_seconds()
+        if send_timeout + 1 <= since < stale_seconds:
+            return timedelta(seconds=since)  # claimed before the take-over
+    return timedelta(seconds=stale_seconds)
+
+
 def _row(r: OutboxItem) -> OutboxRow:
     return OutboxRow(r.id, r.key, r.group_key, r.conversation_id, r.payload, r.state, r.attempts, r.last_error,
                      r.activity_id, r.not_before, r.sent_at)

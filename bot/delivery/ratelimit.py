@@ -8,6 +8,11 @@ A send reserves a slot in all its windows at once (the conversation's three and 
 task waiting for a busy conversation never holds up sends to other conversations, and no slot is
 taken in one window while waiting for another. Reservation is synchronous (no await between
 checking and taking), which makes it atomic on the event loop without locks.
+
+The app's window is also paced: sends leave at least half a period / limit apart, so a full window goes out over
+half a period instead of in one burst. A burst makes the answers slow (every send competes for the CPU at once) and a
+slot is only free a period after its answer, so each slow answer delays the next round; paced sends are answered
+quickly and the app keeps close to its limit (tests/test_rate_instances.py).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import time
 from collections import OrderedDict, deque
 
 MARGIN_S = 0.01  # clock granularity
+PACE = 0.5  # the app's sends are spread over this part of a period (the least gap: PACE / limit seconds)
 STUCK_S = 45.0  # a send unanswered this long no longer holds its slot (the send timeout is shorter)
 
 
@@ -32,10 +38,12 @@ class _Stamp:
 class SlidingWindow:
     """At most `limit` sends in any `period` seconds, a send counting until a period after its answer."""
 
-    def __init__(self, limit: int, period: float, margin: float = MARGIN_S) -> None:
+    def __init__(self, limit: int, period: float, margin: float = MARGIN_S, spacing: float = 0.0) -> None:
         self.limit = limit
         self.period = period + margin
+        self.spacing = spacing  # the least time between two sends (0: none)
         self._stamps: deque[_Stamp] = deque()
+        self._last = float("-inf")
         self.blocked_until = 0.0
 
     def _prune(self, now: float) -> None:
@@ -46,7 +54,7 @@ class SlidingWindow:
 
     def wait_time(self, now: float) -> float:
         """Seconds until one more send fits (0 when it fits now; a period when it waits for an answer)."""
-        wait = max(0.0, self.blocked_until - now)
+        wait = max(0.0, self.blocked_until - now, self._last + self.spacing - now)
         if len(self._stamps) >= self.limit:
             self._prune(now)
         if len(self._stamps) >= self.limit:
@@ -58,6 +66,7 @@ class SlidingWindow:
         """Record one send leaving at `now` (after wait_time said it fits)."""
         stamp = _Stamp(now, done)
         self._stamps.append(stamp)
+        self._last = now
         return stamp
 
     def block_for(self, seconds: float) -> None:
@@ -88,7 +97,7 @@ class TeamsLimits:
 
     def __init__(self, per_app: int = 50, margin: float = MARGIN_S) -> None:
         self.margin = margin
-        self.app = SlidingWindow(per_app, 1.0, margin)
+        self.app = SlidingWindow(per_app, 1.0, margin, spacing=PACE / per_app)
         self._conv: OrderedDict[str, tuple[SlidingWindow, ...]] = OrderedDict()
         self._changed = asyncio.Event()
 
@@ -126,6 +135,11 @@ class TeamsLimits:
             # Woken early when any send finishes: its slot may be the one we wait for.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), timeout=wait)
+
+    def conversation_wait(self, conversation_id: str) -> float:
+        """Seconds until the conversation's own windows allow a send (0: only the app's window may hold it up)."""
+        now = time.monotonic()
+        return max(w.wait_time(now) for w in self._windows(conversation_id))
 
     def back_off(self, conversation_id: str, seconds: float) -> None:
         """Honour a 429 for this conversation."""
