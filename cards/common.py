@@ -153,6 +153,15 @@ def number_input(id_: str, label: str, value: str | float | None = None, *, requ
     return _input("Input.Number", id_, label, required=required, error=error, value=val, min=minimum, max=maximum)
 
 
+def numeric_text_input(id_: str, label: str, value: str | float | None = None, *, hint: str,
+                       error: str | None = None, required: bool = False) -> list[Element]:
+    """A number typed as text: what was typed comes back to the bot (Input.Number drops letters silently), so the
+    bot can answer with a field error and keep the input; `hint` ('bare tall') is the placeholder."""
+    shown = "" if value is None else str(value)
+    return _input("Input.Text", id_, f"{label} ({hint})", required=required, error=error, value=shown,
+                  maxLength=40, placeholder=hint)
+
+
 def date_input(id_: str, label: str, value: str = "", *, required: bool = False, error: str | None = None) -> list[Element]:
     """A date input (YYYY-MM-DD)."""
     return _input("Input.Date", id_, label, required=required, error=error, value=value)
