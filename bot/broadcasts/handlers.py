@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.broadcasts.export import CSV_TYPE, XLSX_TYPE, build_csv, build_xlsx, export_filename
 from bot.broadcasts.jobs import job_id
 from bot.broadcasts.model import Draft, FormInput, State, TargetMode, validate
 from bot.broadcasts.service import Broadcaster, broadcaster, chat_key, member_t, member_view, when
@@ -13,8 +14,9 @@ from bot.kernel.cardinput import optional_id, require_id
 from bot.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.kernel.people import require_leader
 from bot.services import Services
-from cards.broadcasts import broadcast_card, form_card, list_card, preview_card, settled_card
+from cards.broadcasts import broadcast_card, export_card, form_card, list_card, preview_card, settled_card
 from cards.common import escape
+from cards.when import moment
 
 
 async def start(services: Services) -> None:
@@ -146,6 +148,21 @@ async def ack(ctx: Ctx) -> Reply:
     return Reply(card=broadcast_card(member_t, member_view(b), note), replace=True)
 
 
+async def export(ctx: Ctx) -> Reply:
+    """The delivery report as XLSX and CSV, one row per chat, sent privately to the leader."""
+    require_leader(ctx.actor)
+    s = ctx.services
+    b = await _get(ctx)
+    rows = await broadcaster(s).chat_rows(b)
+    now = s.clock.now()
+    links = {}
+    for ext, content, kind in (("xlsx", build_xlsx(rows, ctx.t), XLSX_TYPE), ("csv", build_csv(rows, ctx.t), CSV_TYPE)):
+        links[ext], expires = await s.download_link(content, export_filename(b.title, now, ext), kind, ctx.actor.id)
+    await s.audit.record(ctx.actor.id, "broadcast.export", str(b.id), chats=len(rows))
+    shown = moment(ctx.t, expires, ctx.settings.tz)
+    return Reply(card=export_card(ctx.t, b.title, links["xlsx"], links["csv"], shown), private=True)
+
+
 def register(router: Router) -> None:
     """Register the broadcast commands, verbs and start-up."""
     router.on_startup(start)
@@ -157,6 +174,7 @@ def register(router: Router) -> None:
     router.verb("broadcast.send")(send)
     router.verb("broadcast.cancel")(cancel)
     router.verb("broadcast.report")(report)
+    router.verb("broadcast.export")(export)
     router.verb("broadcast.ack")(ack)
 
 

@@ -235,6 +235,7 @@ class Report:
     """Per faggruppe and in total."""
 
     lines: list[Line]
+    chats_read: int = 0  # chats where at least one person pressed "Lest"
 
     @property
     def sent(self) -> int:

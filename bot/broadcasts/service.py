@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.broadcasts.model import Report, State, build_report
+from bot.broadcasts.export import ChatRow
+from bot.broadcasts.model import FAILED, SENT, WAITING, Report, State, build_report, reason_key
 from bot.broadcasts.store import Broadcast, BroadcastRepo
 from bot.delivery.engine import DeliveryEngine, SendError
 from bot.delivery.keys import delivery_key
@@ -115,7 +116,23 @@ class Broadcaster:
                 entries.append((faggruppe, chat, e.state, e.last_error))
         reads = await self.repo.read_counts(b.id) if b.ack else {}
         order = sorted({v[0] for v in convs.values()}) or list(b.targets.get("names") or [])
-        return build_report(entries, reads, order)
+        rep = build_report(entries, reads, order)
+        if b.ack:
+            rep.chats_read = sum(1 for cid, n in (await self.repo.read_counts_by_chat(b.id)).items() if n and cid in convs)
+        return rep
+
+    async def chat_rows(self, b: Broadcast) -> list[ChatRow]:
+        """One row per chat the broadcast went to: faggruppe, chat, state, failure reason and reads (the export)."""
+        if b.state not in (State.SENDING, State.DONE):
+            return []
+        reads = await self.repo.read_counts_by_chat(b.id) if b.ack else {}
+        rows = []
+        for e in await self.services.outbox.group_entries(b.group_key):
+            faggruppe, chat = b.conversations.get(e.conversation_id, ["", ""])
+            state = SENT if e.state == "sent" else FAILED if e.state in ("failed", "cancelled") else WAITING
+            reason = reason_key(e.last_error or "other") if state == FAILED or (state == WAITING and e.last_error) else ""
+            rows.append(ChatRow(faggruppe, chat, state, reason, reads.get(e.conversation_id, 0)))
+        return sorted(rows, key=lambda r: (r.faggruppe, r.chat))
 
     async def report(self, b: Broadcast, locale: str | None = None) -> Card:
         """The report card of a broadcast, in the leader's language."""
