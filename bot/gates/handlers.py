@@ -134,7 +134,8 @@ async def save(ctx: Ctx) -> list[Reply]:
                          faggrupper=list(form.faggrupper), offsets_days=[o.days for o in form.offsets],
                          changed=existing is not None and existing.deadline is not None)
     spawn(s, book(s, gate, project))
-    return [Reply(card=await _timeline(ctx, project), replace=True), Reply(text=_saved_text(ctx, project, bp, form, plan))]
+    return [Reply(card=await _timeline(ctx, project, saved_bp=bp), replace=True),
+            Reply(text=_saved_text(ctx, project, bp, form, plan))]
 
 
 async def remove(ctx: Ctx) -> list[Reply]:
@@ -208,7 +209,7 @@ def _bp(ctx: Ctx) -> int:
     return bp
 
 
-async def _timeline(ctx: Ctx, project: ProjectInfo) -> dict[str, Any]:
+async def _timeline(ctx: Ctx, project: ProjectInfo, saved_bp: int | None = None) -> dict[str, Any]:
     s = ctx.services
     gates = await GateRepo(s.db).for_project(project.id)
     states: dict[int, str] = {}
@@ -224,7 +225,7 @@ async def _timeline(ctx: Ctx, project: ProjectInfo) -> dict[str, Any]:
                 states[bp] = status.state
     return timeline_card(ctx.t, project_id=project.id, project_name=project.name, phase=project.phase, gates=gates,
                          now=s.clock.now(), tz=s.settings.tz, is_leader=ctx.actor.is_leader,
-                         calendar_on=calendar_on(s), calendar_states=states)
+                         calendar_on=calendar_on(s), calendar_states=states, saved_bp=saved_bp)
 
 
 def _form_values(project: ProjectInfo, bp: int, gate: Gate | None) -> dict[str, str]:
