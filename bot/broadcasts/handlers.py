@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.broadcasts.export import CSV_TYPE, XLSX_TYPE, build_csv, build_xlsx, export_filename
 from bot.broadcasts.jobs import job_id
 from bot.broadcasts.model import Draft, FormInput, State, TargetMode, validate
-from bot.broadcasts.service import Broadcaster, broadcaster, chat_key, member_t, member_view, when
+from bot.broadcasts.service import Broadcaster, broadcaster, chat_key, member_tr, member_view, when
 from bot.broadcasts.store import Broadcast, BroadcastRepo
 from bot.chat.routes import Router
 from bot.chat.turn import Ctx, Reply
@@ -65,7 +65,7 @@ async def preview(ctx: Ctx) -> Reply:
         raise Conflict("broadcasts.error.not_draft")
     groups = len({c.faggruppe for c in chats})
     return Reply(card=preview_card(
-        member_t, member_view(b), targets=_targets_text(ctx, draft),
+        member_tr(ctx.services), member_view(b), targets=_targets_text(ctx, draft),
         chats=ctx.t("broadcasts.preview.chats", chats=ctx.t("broadcasts.count.chats", n=len(chats)),
                      groups=ctx.t("broadcasts.count.groups", n=groups)),
         when=when(ctx.t, draft.send_at, ctx.settings.tz) if draft.send_at else ctx.t("broadcasts.preview.now"),
@@ -89,7 +89,7 @@ async def discard(ctx: Ctx) -> Reply:
     if not await _repo(ctx).transition(b.id, [State.DRAFT], State.CANCELLED):
         raise Conflict("broadcasts.error.not_draft")
     await ctx.services.audit.record(ctx.actor.id, "broadcast.discard", str(b.id))
-    return Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.cancelled")), replace=True)
+    return Reply(card=settled_card(member_tr(ctx.services), member_view(b), ctx.t("broadcasts.sent.cancelled")), replace=True)
 
 
 async def send(ctx: Ctx) -> list[Reply]:
@@ -105,10 +105,10 @@ async def send(ctx: Ctx) -> list[Reply]:
         s.scheduler.add("broadcast.send", job_id(b.id), b.send_at, (b.id,))
         await s.audit.record(ctx.actor.id, "broadcast.schedule", str(b.id), send_at=b.send_at.isoformat())
         note = ctx.t("broadcasts.sent.scheduled", time=when(ctx.t, b.send_at, ctx.settings.tz))
-        return [Reply(card=settled_card(member_t, member_view(b), note, cancel=True), replace=True)]
+        return [Reply(card=settled_card(member_tr(ctx.services), member_view(b), note, cancel=True), replace=True)]
     if not await broadcaster(s).start(b.id, [State.DRAFT]):
         raise Conflict("broadcasts.error.not_draft")
-    return [Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.started")), replace=True)]
+    return [Reply(card=settled_card(member_tr(ctx.services), member_view(b), ctx.t("broadcasts.sent.started")), replace=True)]
 
 
 async def cancel(ctx: Ctx) -> list[Reply]:
@@ -123,7 +123,7 @@ async def cancel(ctx: Ctx) -> list[Reply]:
     await s.audit.record(ctx.actor.id, "broadcast.cancel", str(b.id))
     if ctx.data.get("source") == "list":
         return [Reply(card=await _list(ctx), replace=True)]
-    return [Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.cancelled")), replace=True)]
+    return [Reply(card=settled_card(member_tr(ctx.services), member_view(b), ctx.t("broadcasts.sent.cancelled")), replace=True)]
 
 
 async def report(ctx: Ctx) -> Reply:
@@ -145,7 +145,7 @@ async def ack(ctx: Ctx) -> Reply:
     if new:
         broadcaster(ctx.services).poke(b.id)
     note = ctx.t("broadcasts.card.acked" if new else "broadcasts.card.already_acked")
-    return Reply(card=broadcast_card(member_t, member_view(b), note), replace=True)
+    return Reply(card=broadcast_card(member_tr(ctx.services), member_view(b), note), replace=True)
 
 
 async def export(ctx: Ctx) -> Reply:
@@ -159,8 +159,8 @@ async def export(ctx: Ctx) -> Reply:
     for ext, content, kind in (("xlsx", build_xlsx(rows, ctx.t), XLSX_TYPE), ("csv", build_csv(rows, ctx.t), CSV_TYPE)):
         links[ext], expires = await s.download_link(content, export_filename(b.title, now, ext), kind, ctx.actor.id)
     await s.audit.record(ctx.actor.id, "broadcast.export", str(b.id), chats=len(rows))
-    shown = moment(ctx.t, expires, ctx.settings.tz)
-    return Reply(card=export_card(ctx.t, b.title, links["xlsx"], links["csv"], shown), private=True)
+    shown = moment(ctx.private_t, expires, ctx.settings.tz)
+    return Reply(card=export_card(ctx.private_t, b.title, links["xlsx"], links["csv"], shown), private=True)
 
 
 def register(router: Router) -> None:

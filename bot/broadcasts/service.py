@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 REPORT_EVERY_S = 1.0
 REPORT_RETRY_S = (2.0, 5.0, 15.0, 60.0)  # a refused report update is tried again after these pauses
 PREFIX = "broadcast:"
-MEMBER_LOCALE = "nb-NO"  # a group chat has no single locale: members see the Norwegian card
 
 
 def when(t: Callable[..., str], dt: datetime, tz: ZoneInfo) -> str:
@@ -45,9 +44,14 @@ def chat_key(b: Broadcast, conversation_id: str) -> str:
     return delivery_key("broadcast", b.id, conversation_id)
 
 
-def member_t(key: str, **params: object) -> str:
-    """Texts of the member card."""
-    return translate(key, MEMBER_LOCALE, **params)
+def member_tr(services: Services) -> Callable[..., str]:
+    """Texts of the member card: it goes to whole chats, so the organisation's language (BOT_LANGUAGE)."""
+    locale = services.settings.locale
+
+    def tr(key: str, **params: object) -> str:
+        return translate(key, locale, **params)
+
+    return tr
 
 
 class Broadcaster:
@@ -92,7 +96,7 @@ class Broadcaster:
                 await self.repo.set_fields(b.id, report_activity_id=aid)
             except SendError as exc:
                 log.warning("broadcast report could not be posted", extra={"status": exc.status})
-        activity = _activity(broadcast_card(member_t, member_view(b)))
+        activity = _activity(broadcast_card(member_tr(self.services), member_view(b)))
         await self.engine.enqueue([
             NewDelivery(key=chat_key(b, cid), conversation_id=cid, payload={"activity": activity},
                         group_key=b.group_key)

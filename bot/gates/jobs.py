@@ -28,12 +28,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 REMINDER_FUNC = "gate.reminder"
 OVERDUE_FUNC = "gate.overdue"
-LOCALE = "nb-NO"
 OVERDUE_GRACE = timedelta(days=7)
 
 
 def _t(key: str, **params: object) -> str:
-    return msg_t(key, LOCALE, **params)
+    # Reminders and notices go to whole chats: the organisation's language (BOT_LANGUAGE).
+    return msg_t(key, runtime.services().settings.locale, **params)
 
 
 def reminder_job_id(gate_id: int, offset: str) -> str:
