@@ -124,6 +124,16 @@ def submit(title_: str, verb: str, data: dict[str, Any] | None = None, *, style:
     return el
 
 
+def open_dialog(title_: str, verb: str, data: dict[str, Any] | None = None) -> Element:
+    """A button that opens a Teams dialog (task module) for the one who presses it: the verb's form (bot.chat.dialog)."""
+    return {"type": "Action.Submit", "title": title_, "data": {"msteams": {"type": "task/fetch"}, "verb": verb, **(data or {})}}
+
+
+def launcher_card(line: str, note: str, button: str, verb: str, data: dict[str, Any] | None = None) -> Card:
+    """What a group chat sees instead of a form: who is writing what, and a button opening the form in a dialog."""
+    return card([text(line, weight="Bolder"), text(note, subtle=True, size="Small")], [open_dialog(button, verb, data)])
+
+
 def open_url(title_: str, url: str) -> Element:
     """An Action.OpenUrl button."""
     return {"type": "Action.OpenUrl", "title": title_, "url": url}

@@ -32,7 +32,7 @@ ENTRIES: list[dict[str, Any]] = json.loads(FIXTURE.read_text(encoding="utf-8"))
 # The dispatcher's own pseudo-verb: {"verb": "cmd", "command": ...} runs a text command (bot/hosts/botbuilder/bot.py).
 DISPATCHER_VERBS = {"cmd"}
 # Verbs added after release 1.1.0: no old card carries them (their own tests drive them).
-NEWER_VERBS = {"broadcast.export"}
+NEWER_VERBS = {"broadcast.export", "broadcast.form", "poll.form"}
 # What the bot says when no handler took the action, or one failed: none may appear in an answer to an old card.
 REFUSALS = ("error.unknown_action", "error.generic", "error.bad_card", "error.invalid_input", "error.not_found",
             "error.not_allowed", "error.leader_only", "error.export_only", "error.conflict", "unknown.hint",

@@ -80,7 +80,7 @@ class Playground:
 
 @pytest.fixture
 async def playground(make_settings, clock, tmp_path: Path):
-    running = RunningBot(make_settings(BOT_LEADERS=PLAYGROUND_USER_AAD), clock)
+    running = RunningBot(make_settings(BOT_LEADERS=PLAYGROUND_USER_AAD, BOT_LANGUAGE="en"), clock)
     await running.start()
     pg = Playground(f"{running.url}/api/messages", tmp_path)
     try:

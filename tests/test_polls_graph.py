@@ -240,5 +240,5 @@ async def test_suggest_times_from_graph_free_busy(graph_teams, fake_graph: FakeG
 
 async def test_suggest_button_absent_without_graph(teams: TeamsClient, members):
     conv = teams.group("Oppvekst", members)
-    form = (await teams.send(conv, members[0], "avstemning")).card
+    form = await teams.open_form(conv, members[0], "avstemning")
     assert not any(a.get("verb") == "poll.suggest" for a in iter_actions(form))

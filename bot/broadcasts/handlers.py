@@ -15,7 +15,7 @@ from bot.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.kernel.people import require_leader
 from bot.services import Services
 from cards.broadcasts import broadcast_card, export_card, form_card, list_card, preview_card, settled_card
-from cards.common import escape
+from cards.common import escape, launcher_card
 from cards.when import moment
 
 
@@ -30,9 +30,18 @@ async def start(services: Services) -> None:
 
 
 async def compose(ctx: Ctx) -> Reply:
-    """`kunngjøring`: the broadcast form (leaders)."""
+    """`kunngjøring`: the broadcast form (leaders); in a group chat a card that opens it in the leader's own dialog."""
     require_leader(ctx.actor)
+    if ctx.is_group:
+        return Reply(card=launcher_card(ctx.t("broadcasts.dialog.line", name=ctx.actor.name or "?"),
+                                        ctx.t("dialog.note"), ctx.t("dialog.open"), "broadcast.form"))
     return Reply(card=await _form(ctx))
+
+
+async def open_form(ctx: Ctx) -> Reply:
+    """`broadcast.form`: the form in the dialog of the leader who opened it."""
+    require_leader(ctx.actor)
+    return Reply(card=await _form(ctx), replace=True)
 
 
 async def listing(ctx: Ctx) -> Reply:
@@ -168,6 +177,7 @@ def register(router: Router) -> None:
     router.on_startup(start)
     router.command("kunngjøring", "broadcast", help_key="broadcasts.help.cmd", leader=True, order=60)(compose)
     router.command("kunngjøringer", "broadcasts", help_key="broadcasts.help.list", leader=True, order=61)(listing)
+    router.verb("broadcast.form")(open_form)
     router.verb("broadcast.preview")(preview)
     router.verb("broadcast.edit")(edit)
     router.verb("broadcast.discard")(discard)

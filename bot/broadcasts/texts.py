@@ -3,6 +3,7 @@
 NB = {
     "broadcasts.help.cmd": "Send en kunngjøring til faggruppene",
     "broadcasts.help.list": "Se siste kunngjøringer og rapportene deres",
+    "broadcasts.dialog.line": "{name} skriver en kunngjøring …",
     "broadcasts.form.title": "Ny kunngjøring",
     "broadcasts.form.intro": "Skriv kunngjøringen og velg hvem som skal få den. Du ser en forhåndsvisning før noe sendes.",
     "broadcasts.form.heading": "Tittel",
@@ -110,6 +111,7 @@ NB = {
 EN = {
     "broadcasts.help.cmd": "Send an announcement to the expert groups",
     "broadcasts.help.list": "See recent announcements and their reports",
+    "broadcasts.dialog.line": "{name} is writing an announcement …",
     "broadcasts.form.title": "New announcement",
     "broadcasts.form.intro": "Write the announcement and choose who gets it. You see a preview before anything is sent.",
     "broadcasts.form.heading": "Title",

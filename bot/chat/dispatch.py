@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.chat import private, telemetry
+from bot.chat.dialog import dialog_response
 from bot.chat.errors import error_replies
 from bot.chat.registry import Registry
 from bot.chat.reply import Reply
@@ -99,6 +100,16 @@ class Dispatcher:
         """An invoked card action (Action.Execute): the invoke response, side messages sent."""
         person, conv = await self.registry.register(turn)
         return await self._run_verb(turn, person, conv)
+
+    async def on_dialog(self, turn: Turn) -> dict[str, Any]:
+        """A Teams dialog's task/fetch or task/submit: the verb in its data runs like a card action, and its answer
+        becomes the task response (a card keeps the dialog open, a text closes it; see bot.chat.dialog)."""
+        turn.data = {k: v for k, v in turn.data.items() if k != "msteams"}
+        turn.verb = str(turn.data.get("verb") or "")
+        turn.is_invoke = True
+        person, conv = await self.registry.register(turn)
+        result = await self._run_verb(turn, person, conv)
+        return dialog_response(result.card, result.message)
 
     async def on_installed(self, turn: Turn, *, welcome: bool) -> None:
         """The bot was added to the conversation (or the installation refreshed)."""
