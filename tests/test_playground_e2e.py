@@ -32,7 +32,6 @@ PLAYGROUND_LOCALE = "en-US"  # hard-coded in the Playground's activities
 PLAYGROUND_USER_AAD = "00000000-0000-0000-0000-0000000000020"  # "Alex Wilber", the Playground's default user
 
 
-DATE, TIME = '[placeholder="Select a date..."]', '[placeholder="Select a time..."]'  # the Playground's pickers
 
 
 def en(key: str, **params: Any) -> str:
