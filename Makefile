@@ -88,7 +88,8 @@ doctor: install
 playground: install js
 	bash scripts/playground.sh
 
-# Regenerate docs/screenshots/ from Microsoft's renderer and the Agents Playground (needs Node and Chromium).
+# Regenerate docs/screenshots/ (README) and docs/img/ (docs/brukerveiledning.md) from Microsoft's renderer and the
+# Agents Playground (needs Node and Chromium).
 screenshots: dev js
 	$(PY) -m pytest -q tests/test_card_render.py tests/test_playground_e2e.py
 	$(PY) scripts/screenshots.py

@@ -122,11 +122,18 @@ class Settings:
     metrics_loopback: bool
     # SIGTERM: in-flight turns and sends get this long (together) before the process exits.
     shutdown_grace_seconds: int
+    # The organisation's language (BOT_LANGUAGE): shared cards and proactive messages; see bot/chat/dispatch.py.
+    language: str = "nb"
 
     @property
     def tz(self) -> ZoneInfo:
         """The configured time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def locale(self) -> str:
+        """The organisation's locale for shared cards and proactive messages: 'nb-NO' or 'en-GB'."""
+        return "en-GB" if self.language == "en" else "nb-NO"
 
     @property
     def auth_enabled(self) -> bool:

@@ -112,6 +112,10 @@ SPEC: tuple[Var, ...] = (
         "SQLite file, or `postgresql+psycopg://user@host/db` for several instances"),
     Var("BOT_TIMEZONE", "timezone", "Europe/Oslo", timezone, "storage",
         "IANA time zone for showing and scheduling times"),
+    Var("BOT_LANGUAGE", "language", "nb", choice("nb", "en", fold=_LOWER), "storage",
+        "the organisation's language, `nb` (bokmål) or `en`: every card shared in a chat, reminders and other messages "
+        "the bot sends on its own. A member whose Teams is in English gets English only in views of their own "
+        "(the personal chat); Nynorsk users get bokmål"),
     Var("BOT_LEADERS", "leaders", "", names(lower=True), "storage",
         "comma-separated Entra ID object ids or UPNs of project leaders; the truth at every start (someone taken off the "
         "list loses the role; leaders granted in chat with `leder legg til` stay until `leder fjern`), re-read on every "

@@ -152,7 +152,7 @@ REPORT_DETAILS_ID = "report-details"
 
 
 def report_totals(t: T, report: Report, *, ack: bool) -> str:
-    """One line of totals: delivered of all, what failed or waits, and how many have read it."""
+    """One line of totals: 'Levert 34 av 35 · Lest 12 av 35 (34 %)' (read = chats where someone pressed "Lest")."""
     total = report.sent + report.failed + report.waiting
     parts = [t("broadcasts.report.totals", sent=report.sent, total=total)]
     if report.failed:
@@ -160,8 +160,8 @@ def report_totals(t: T, report: Report, *, ack: bool) -> str:
     if report.waiting:
         parts.append(t("broadcasts.report.totals_waiting", waiting=report.waiting))
     if ack:
-        # Reads count people (one per person), not chats, so they get no "of total" share.
-        parts.append(t("broadcasts.report.totals_read", n=report.read))
+        pct = round(100 * report.chats_read / total) if total else 0
+        parts.append(t("broadcasts.report.totals_read", read=report.chats_read, total=total, pct=pct))
     return " · ".join(parts)
 
 
@@ -205,8 +205,17 @@ def report_card(t: T, broadcast_id: int, broadcast_title: str, state: str, repor
         body.append({"type": "ActionSet", "actions": [toggle(t("broadcasts.report.details"), [REPORT_DETAILS_ID])]})
         body.append(container(_details(t, report, ack=ack), id=REPORT_DETAILS_ID, isVisible=False, spacing="Small"))
     actions = [execute(t("broadcasts.report.cancel"), "broadcast.cancel", {"broadcast_id": broadcast_id},
-                       style="destructive")] if can_cancel else None
-    return card(body, actions)
+                       style="destructive")] if can_cancel else []
+    if report.lines and not can_cancel:
+        actions.append(execute(t("broadcasts.report.export"), "broadcast.export", {"broadcast_id": broadcast_id}))
+    return card(body, actions or None)
+
+
+def export_card(t: T, broadcast_title: str, xlsx_url: str, csv_url: str, expires: str) -> Card:
+    """Download links for the per-chat delivery report (sent privately to the leader)."""
+    return card([title(t("broadcasts.export.title", title=escape(broadcast_title))), text(t("broadcasts.export.body")),
+                 text(t("common.link_expires", time=expires), subtle=True)],
+                [open_url(t("broadcasts.export.xlsx"), xlsx_url), open_url(t("broadcasts.export.csv"), csv_url)])
 
 
 def list_card(t: T, entries: list[tuple[int, str, str, bool]]) -> Card:

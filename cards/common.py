@@ -124,6 +124,16 @@ def submit(title_: str, verb: str, data: dict[str, Any] | None = None, *, style:
     return el
 
 
+def open_dialog(title_: str, verb: str, data: dict[str, Any] | None = None) -> Element:
+    """A button that opens a Teams dialog (task module) for the one who presses it: the verb's form (bot.chat.dialog)."""
+    return {"type": "Action.Submit", "title": title_, "data": {"msteams": {"type": "task/fetch"}, "verb": verb, **(data or {})}}
+
+
+def launcher_card(line: str, note: str, button: str, verb: str, data: dict[str, Any] | None = None) -> Card:
+    """What a group chat sees instead of a form: who is writing what, and a button opening the form in a dialog."""
+    return card([text(line, weight="Bolder"), text(note, subtle=True, size="Small")], [open_dialog(button, verb, data)])
+
+
 def open_url(title_: str, url: str) -> Element:
     """An Action.OpenUrl button."""
     return {"type": "Action.OpenUrl", "title": title_, "url": url}
@@ -151,6 +161,15 @@ def number_input(id_: str, label: str, value: str | float | None = None, *, requ
     """A number input; value is kept as entered."""
     val = None if value in (None, "") else parse_number(value)  # as typed when it is a number; never inf or NaN
     return _input("Input.Number", id_, label, required=required, error=error, value=val, min=minimum, max=maximum)
+
+
+def numeric_text_input(id_: str, label: str, value: str | float | None = None, *, hint: str,
+                       error: str | None = None, required: bool = False) -> list[Element]:
+    """A number typed as text: what was typed comes back to the bot (Input.Number drops letters silently), so the
+    bot can answer with a field error and keep the input; `hint` ('bare tall') is the placeholder."""
+    shown = "" if value is None else str(value)
+    return _input("Input.Text", id_, f"{label} ({hint})", required=required, error=error, value=shown,
+                  maxLength=40, placeholder=hint)
 
 
 def date_input(id_: str, label: str, value: str = "", *, required: bool = False, error: str | None = None) -> list[Element]:

@@ -65,7 +65,8 @@ def bp_label(bp: int) -> str:
 
 
 def _bp_block(t: T, project_id: int, bp: int, gate: Gate | None, now: datetime, tz: tzinfo, *, is_leader: bool,
-              calendar: str | None) -> Element:
+              calendar: str | None, expanded: bool = True, saved: bool = False) -> Element:
+    """One decision point: expanded (all facts) or collapsed to one line with its facts hidden behind 'Vis alle'."""
     status = gate_status(gate, now, tz)
     pairs: list[tuple[str, str]] = []
     if gate and gate.deadline:
@@ -81,22 +82,33 @@ def _bp_block(t: T, project_id: int, bp: int, gate: Gate | None, now: datetime, 
         pairs.append((t("gates.fact.comment"), lines(escape(gate.comment))))
     if calendar:
         pairs.append((t("gates.fact.calendar"), t(f"gates.calendar.{calendar}")))
-    items: list[Element] = [
-        text(f"**{bp_label(bp)}** – {t(f'gates.bp.{bp}')}", color=STATUS_COLOR.get(status)),
-        facts(pairs),
-    ]
+    head = f"**{bp_label(bp)}** – {t(f'gates.bp.{bp}')}"
+    if not expanded:
+        head += f" · {t(f'gates.status.{status}')}"
+    items: list[Element] = [text(head, color=STATUS_COLOR.get(status))]
+    items.append(facts(pairs) if expanded else container([facts(pairs)], id=f"details-bp{bp}", isVisible=False))
+    if saved:
+        items.append(text(t("gates.timeline.saved"), weight="Bolder", spacing="Small"))
     if is_leader and status != APPROVED:  # opened by the card's one "Administrer" toggle
         data = {"project_id": project_id, "bp": bp}
+        set_key = "gates.action.change" if gate and gate.deadline else "gates.action.set"
         items.append(container([{"type": "ActionSet", "actions": [
-            execute(t("gates.action.set", bp=bp_label(bp)), "gates.form", data),
+            execute(t(set_key, bp=bp_label(bp)), "gates.form", data),
             execute(t("gates.action.decide", bp=bp_label(bp)), "gates.decision_form", data),
         ]}], id=f"manage-bp{bp}", isVisible=False))
     return container(items, style="emphasis" if status == OVERDUE else "default", spacing="Medium", separator=True)
 
 
+def _expanded(bp: int, current: int, gate: Gate | None, now: datetime, tz: tzinfo, saved_bp: int | None) -> bool:
+    """The gate ahead of the current phase and the one after it are open, and any overdue or just saved gate."""
+    return bp in (current + 1, current + 2) or bp == saved_bp or gate_status(gate, now, tz) == OVERDUE
+
+
 def timeline_card(t: T, *, project_id: int, project_name: str, phase: str, gates: dict[int, Gate], now: datetime,
-                  tz: tzinfo, is_leader: bool, calendar_on: bool, calendar_states: dict[int, str] | None = None) -> Card:
-    """The phases Idé → Realisere with BP1–BP5 between them: deadline, days left, status and what is due."""
+                  tz: tzinfo, is_leader: bool, calendar_on: bool, calendar_states: dict[int, str] | None = None,
+                  saved_bp: int | None = None) -> Card:
+    """The phases Idé → Realisere with BP1–BP5 between them: the current and next gate open (deadline, days left,
+    status, what is due), the others one line each; leader actions behind one 'Administrer'."""
     current = phase_index(phase)
     body: list[Element] = [
         title(t("gates.timeline.title", project=escape(project_name))),
@@ -104,6 +116,7 @@ def timeline_card(t: T, *, project_id: int, project_name: str, phase: str, gates
         text(t("gates.timeline.calendar_on" if calendar_on else "gates.timeline.calendar_off"), subtle=True, size="Small"),
     ]
     states = calendar_states or {}
+    collapsed: list[str] = []
     for i, ph in enumerate(PHASES):
         mark = "✓ " if i < current else ("▶ " if i == current else "○ ")
         line = f"{mark}**{t(f'gates.phase.{ph}')}**" if i == current else f"{mark}{t(f'gates.phase.{ph}')}"
@@ -111,8 +124,11 @@ def timeline_card(t: T, *, project_id: int, project_name: str, phase: str, gates
         body.append(text(line + here, spacing="Medium", color="Accent" if i == current else None))
         if i < len(DECISION_POINTS):
             bp = i + 1
-            body.append(_bp_block(t, project_id, bp, gates.get(bp), now, tz, is_leader=is_leader,
-                                  calendar=states.get(bp) if calendar_on else None))
+            open_ = _expanded(bp, current, gates.get(bp), now, tz, saved_bp)
+            if not open_:
+                collapsed.append(f"details-bp{bp}")
+            body.append(_bp_block(t, project_id, bp, gates.get(bp), now, tz, is_leader=is_leader, expanded=open_,
+                                  calendar=states.get(bp) if calendar_on else None, saved=bp == saved_bp))
     actions: list[Element] = []
     if is_leader:  # leader actions wait behind one toggle: the timeline stays readable (≤ 6 buttons in sight)
         body.append(container([
@@ -122,9 +138,10 @@ def timeline_card(t: T, *, project_id: int, project_name: str, phase: str, gates
         ], id="manage-phase", isVisible=False, separator=True))
         managed = [item["id"] for block in body for item in block.get("items", []) if item.get("id", "").startswith("manage-")]
         actions.append(toggle(t("gates.action.manage"), [*managed, "manage-phase"]))
+    if collapsed:
+        actions.append(toggle(t("gates.action.show_all"), collapsed))
     actions.append(execute(t("gates.action.timeline"), "gates.timeline", {"project_id": project_id}))
     return card(body, actions)
-
 
 
 def deadline_form(t: T, *, project_id: int, project_name: str, bp: int, faggrupper: list[str],

@@ -12,15 +12,17 @@ from cards.common import (
     card,
     choice_input,
     clip,
+    container,
     date_input,
     escape,
     execute,
     facts,
-    number_input,
+    numeric_text_input,
     rows_with_actions,
     text,
     text_input,
     title,
+    toggle,
     toggle_input,
 )
 
@@ -65,66 +67,93 @@ def _choices(t: T, prefix: str, keys: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(t(f"{prefix}.{k}"), k) for k in keys]
 
 
+_DETAIL_FIELDS = ("description", "category", "indicator", "unit", "baseline_value", "baseline_date", "target_value",
+                  "realisation_date", "owner", "measures", "depends_on", "risk", "status", "municipalities")
+MORE_ID = "benefit-more"
+
+
+def _need_fields(t: T, v: Values, e: Errors, municipalities: list[str]) -> list[Element]:
+    body = text_input("problem", t("needs.field.problem"), v.get("problem", ""), required=True, multiline=True,
+                      error=e.get("problem"), max_length=4000, placeholder=t("needs.field.problem_hint"))
+    body += text_input("services", t("needs.field.services"), v.get("services", ""), multiline=True,
+                       error=e.get("services"), max_length=1000)
+    body += text_input("current_situation", t("needs.field.current_situation"), v.get("current_situation", ""),
+                       multiline=True, error=e.get("current_situation"), max_length=4000)
+    body += text_input("desired_situation", t("needs.field.desired_situation"), v.get("desired_situation", ""),
+                       required=True, multiline=True, error=e.get("desired_situation"), max_length=4000)
+    body += choice_input("priority", t("needs.field.priority"), _choices(t, "needs.priority", PRIORITIES),
+                         v.get("priority", ""), required=True, error=e.get("priority"))
+    body += _municipalities(t, v, e, municipalities)
+    body += toggle_input("security_concern", t("needs.field.security"), t("needs.field.security_title"),
+                         v.get("security_concern") == "true")
+    return body
+
+
+def _municipalities(t: T, v: Values, e: Errors, municipalities: list[str]) -> list[Element]:
+    return choice_input("municipalities", t("needs.field.municipalities"), [(m, m) for m in municipalities],
+                        v.get("municipalities", ""), multi=True, error=e.get("municipalities"))
+
+
+def _number(t: T, key: str, v: Values, e: Errors) -> list[Element]:
+    return numeric_text_input(key, t(f"needs.field.{key}"), v.get(key), hint=t("needs.field.numbers_only"),
+                              error=e.get(key))
+
+
+def _benefit_core(t: T, v: Values, e: Errors) -> list[Element]:
+    body = choice_input("benefit_type", t("needs.field.benefit_type"), _choices(t, "needs.btype", BENEFIT_TYPES),
+                        v.get("benefit_type", ""), required=True, error=e.get("benefit_type"))
+    body += toggle_input("priced", t("needs.field.priced"), t("needs.field.priced_title"), v.get("priced") == "true")
+    return body + _number(t, "estimate_nok", v, e) + _number(t, "estimate_hours", v, e)
+
+
+def _benefit_details(t: T, v: Values, e: Errors, municipalities: list[str]) -> list[Element]:
+    """The optional benefit fields, behind 'Flere detaljer' (opened at once when one of them has an error)."""
+    body = text_input("description", t("needs.field.description"), v.get("description", ""), multiline=True,
+                      error=e.get("description"), max_length=4000)
+    body += choice_input("category", t("needs.field.category"), _choices(t, "needs.category", CATEGORIES),
+                         v.get("category", ""), error=e.get("category"))
+    body += text_input("indicator", t("needs.field.indicator"), v.get("indicator", ""), error=e.get("indicator"),
+                       max_length=300)
+    body += text_input("unit", t("needs.field.unit"), v.get("unit", ""), error=e.get("unit"), max_length=50)
+    body += _number(t, "baseline_value", v, e)
+    body += date_input("baseline_date", t("needs.field.baseline_date"), v.get("baseline_date", ""),
+                       error=e.get("baseline_date"))
+    body += _number(t, "target_value", v, e)
+    body += date_input("realisation_date", t("needs.field.realisation_date"), v.get("realisation_date", ""),
+                       error=e.get("realisation_date"))
+    body += text_input("owner", t("needs.field.owner"), v.get("owner", ""), error=e.get("owner"), max_length=200)
+    body += text_input("measures", t("needs.field.measures"), v.get("measures", ""), multiline=True,
+                       error=e.get("measures"), max_length=4000)
+    body += text_input("depends_on", t("needs.field.depends_on"), v.get("depends_on", ""), error=e.get("depends_on"),
+                       max_length=1000)
+    body += text_input("risk", t("needs.field.risk"), v.get("risk", ""), multiline=True, error=e.get("risk"),
+                       max_length=4000)
+    body += choice_input("status", t("needs.field.status"), _choices(t, "needs.bstatus", BENEFIT_STATUSES),
+                         v.get("status", "") or "planlagt", error=e.get("status"))
+    body += _municipalities(t, v, e, municipalities)
+    open_now = any(k in e for k in _DETAIL_FIELDS)
+    return [{"type": "ActionSet", "actions": [toggle(t("needs.form.more"), [MORE_ID])]},
+            text(t("needs.form.more_note"), subtle=True, size="Small", spacing="None"),
+            container(body, id=MORE_ID, isVisible=open_now)]
+
+
 def entry_form(t: T, kind: str, *, values: Values, errors: Errors, projects: list[tuple[str, str]],
                faggrupper: list[str], municipalities: list[str], entry_id: int | None = None) -> Card:
-    """The behov or gevinst form, with values kept and an error under each bad field."""
+    """The behov or gevinst form, with values kept and an error under each bad field. A benefit shows its required
+    core first; the optional details sit behind 'Flere detaljer'. Number fields are text fields saying 'bare tall'."""
     v, e = values, errors
     body: list[Element] = [title(t("needs.form.edit_title" if entry_id else "needs.form.title", kind=kind_label(t, kind)))]
     body.append(text(t("needs.form.required_note"), subtle=True, size="Small"))
     if e:
         body.append(text(t("error.invalid_input"), color="Attention", weight="Bolder"))
     body += text_input("title", t("needs.field.title"), v.get("title", ""), required=True, error=e.get("title"), max_length=200)
-    if kind == NEED:
-        body += text_input("problem", t("needs.field.problem"), v.get("problem", ""), required=True, multiline=True,
-                           error=e.get("problem"), max_length=4000, placeholder=t("needs.field.problem_hint"))
-        body += text_input("services", t("needs.field.services"), v.get("services", ""), multiline=True,
-                           error=e.get("services"), max_length=1000)
-        body += text_input("current_situation", t("needs.field.current_situation"), v.get("current_situation", ""),
-                           multiline=True, error=e.get("current_situation"), max_length=4000)
-        body += text_input("desired_situation", t("needs.field.desired_situation"), v.get("desired_situation", ""),
-                           required=True, multiline=True, error=e.get("desired_situation"), max_length=4000)
-        body += choice_input("priority", t("needs.field.priority"), _choices(t, "needs.priority", PRIORITIES),
-                             v.get("priority", ""), required=True, error=e.get("priority"))
-    else:
-        body += text_input("description", t("needs.field.description"), v.get("description", ""), multiline=True,
-                           error=e.get("description"), max_length=4000)
-        body += choice_input("benefit_type", t("needs.field.benefit_type"), _choices(t, "needs.btype", BENEFIT_TYPES),
-                             v.get("benefit_type", ""), required=True, error=e.get("benefit_type"))
-        body += choice_input("category", t("needs.field.category"), _choices(t, "needs.category", CATEGORIES),
-                             v.get("category", ""), error=e.get("category"))
-        body += toggle_input("priced", t("needs.field.priced"), t("needs.field.priced_title"), v.get("priced") == "true")
-        body += text_input("indicator", t("needs.field.indicator"), v.get("indicator", ""), error=e.get("indicator"),
-                           max_length=300)
-        body += text_input("unit", t("needs.field.unit"), v.get("unit", ""), error=e.get("unit"), max_length=50)
-        body += number_input("baseline_value", t("needs.field.baseline_value"), v.get("baseline_value"),
-                             error=e.get("baseline_value"))
-        body += date_input("baseline_date", t("needs.field.baseline_date"), v.get("baseline_date", ""),
-                           error=e.get("baseline_date"))
-        body += number_input("target_value", t("needs.field.target_value"), v.get("target_value"), error=e.get("target_value"))
-        body += date_input("realisation_date", t("needs.field.realisation_date"), v.get("realisation_date", ""),
-                           error=e.get("realisation_date"))
-        body += number_input("estimate_nok", t("needs.field.estimate_nok"), v.get("estimate_nok"),
-                             error=e.get("estimate_nok"), minimum=0)
-        body += number_input("estimate_hours", t("needs.field.estimate_hours"), v.get("estimate_hours"),
-                             error=e.get("estimate_hours"), minimum=0)
-        body += text_input("owner", t("needs.field.owner"), v.get("owner", ""), error=e.get("owner"), max_length=200)
-        body += text_input("measures", t("needs.field.measures"), v.get("measures", ""), multiline=True,
-                           error=e.get("measures"), max_length=4000)
-        body += text_input("depends_on", t("needs.field.depends_on"), v.get("depends_on", ""), error=e.get("depends_on"),
-                           max_length=1000)
-        body += text_input("risk", t("needs.field.risk"), v.get("risk", ""), multiline=True, error=e.get("risk"),
-                           max_length=4000)
-        body += choice_input("status", t("needs.field.status"), _choices(t, "needs.bstatus", BENEFIT_STATUSES),
-                             v.get("status", "") or "planlagt", error=e.get("status"))
-    body += choice_input("municipalities", t("needs.field.municipalities"), [(m, m) for m in municipalities],
-                         v.get("municipalities", ""), multi=True, error=e.get("municipalities"))
-    if kind == NEED:
-        body += toggle_input("security_concern", t("needs.field.security"), t("needs.field.security_title"),
-                             v.get("security_concern") == "true")
+    body += _need_fields(t, v, e, municipalities) if kind == NEED else _benefit_core(t, v, e)
     body += choice_input("project_id", t("needs.field.project"), projects, v.get("project_id", ""), required=True,
                          error=e.get("project_id"))
     body += choice_input("faggruppe", t("needs.field.faggruppe"), [(f, f) for f in faggrupper], v.get("faggruppe", ""),
                          required=True, error=e.get("faggruppe"))
+    if kind != NEED:
+        body += _benefit_details(t, v, e, municipalities)
     data: dict[str, object] = {"kind": kind}
     if entry_id:
         data["entry_id"] = entry_id

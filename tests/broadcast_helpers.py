@@ -35,7 +35,10 @@ def form(title: str = "Frist for behov", message: str = "Husk å levere **behove
 
 async def compose(teams: TeamsClient, conv: Conv, leader: User, **inputs: Any) -> dict:
     """Write `kunngjøring`, fill in the form, press preview; returns the preview card."""
-    form_card = (await teams.send(conv, leader, "kunngjøring")).card
+    if conv.kind == "personal":
+        form_card = (await teams.send(conv, leader, "kunngjøring")).card
+    else:  # in a group chat the form opens in the leader's own dialog
+        form_card = await teams.open_form(conv, leader, "kunngjøring")
     res = await teams.press(conv, leader, form_card, verb="broadcast.preview", inputs=form(**inputs))
     assert res.status == 200
     return res.card

@@ -93,7 +93,8 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # The end-to-end modules run on both chat hosts (BOT_HOST), parametrized here rather than copied: ids [botbuilder],
 # [agents]. A test that concerns one SDK's internals says so with @pytest.mark.only_host("botbuilder").
 HOSTS = ("botbuilder", "agents")
-BOTH_HOSTS = {"test_auth", "test_tenants", "test_faults", "test_faults_features", "test_old_cards", "test_playground_e2e"}
+BOTH_HOSTS = {"test_auth", "test_tenants", "test_faults", "test_faults_features", "test_old_cards", "test_playground_e2e",
+              "test_dialogs", "test_language"}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

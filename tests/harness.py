@@ -89,13 +89,24 @@ class Result:
         """The card of an invoke response, else the last card sent."""
         if isinstance(self.body, dict) and self.body.get("type") == "application/vnd.microsoft.card.adaptive":
             return self.body["value"]
+        if self.dialog is not None:
+            return self.dialog["card"]["content"]
         assert self.cards, f"no card in reply: texts={self.texts} body={self.body}"
         return self.cards[-1]
+
+    @property
+    def dialog(self) -> dict[str, Any] | None:
+        """A task/fetch or task/submit answer that keeps a dialog open: its title, size and card."""
+        task = self.body.get("task") if isinstance(self.body, dict) else None
+        return task["value"] if isinstance(task, dict) and task.get("type") == "continue" else None
 
     @property
     def invoke_message(self) -> str:
         if isinstance(self.body, dict) and self.body.get("type") == "application/vnd.microsoft.activity.message":
             return str(self.body.get("value"))
+        task = self.body.get("task") if isinstance(self.body, dict) else None
+        if isinstance(task, dict) and task.get("type") == "message":
+            return str(task.get("value"))
         return ""
 
 
@@ -137,6 +148,15 @@ class TeamsClient:
         self.http = http
         self.bot_url = bot_url
         self.connector = connector
+        # Cards shown in a dialog (kept, so their ids stay theirs): their buttons submit task/submit.
+        self.dialog_cards: dict[int, dict[str, Any]] = {}
+
+    async def open_form(self, conv: Conv, user: User, command: str, *, locale: str = "nb-NO") -> dict[str, Any]:
+        """Type a command whose answer opens a form in a dialog, press its button; the dialog's card."""
+        launcher = (await self.send(conv, user, command, locale=locale)).card
+        res = await self.press(conv, user, launcher, locale=locale)
+        assert res.dialog is not None, res.body
+        return res.card
 
     def personal(self, user: User) -> Conv:
         return Conv(id=f"a:personal-{user.aad}", kind="personal")
@@ -185,7 +205,10 @@ class TeamsClient:
                 body = await resp.text()
             status = resp.status
         sent = [r.body for r in self.connector.records[before:] if r.op in ("send", "reply") and r.body is not None]
-        return Result(status, body, sent)
+        result = Result(status, body, sent)
+        if result.dialog is not None:
+            self.dialog_cards[id(result.card)] = result.card
+        return result
 
     async def send(self, conv: Conv, user: User, text: str, *, mention: bool = True, locale: str = "nb-NO",
                    mentions: list[User] | None = None) -> Result:
@@ -216,7 +239,13 @@ class TeamsClient:
         """Press a button: Action.Execute becomes an adaptiveCard/action invoke, Action.Submit a message with value."""
         action = find_action(card, title, verb, **match)
         data = {**(action.get("data") or {}), **(inputs or {})}
-        if action["type"] == "Action.Execute":
+        if action["type"] == "Action.Submit" and ((action.get("data") or {}).get("msteams") or {}).get("type") == "task/fetch":
+            act = self.activity(conv, user, "invoke", name="task/fetch", locale=locale,
+                                value={"data": data, "context": {"theme": "default"}})
+        elif action["type"] == "Action.Submit" and id(card) in self.dialog_cards:
+            act = self.activity(conv, user, "invoke", name="task/submit", locale=locale,
+                                value={"data": data, "context": {"theme": "default"}})
+        elif action["type"] == "Action.Execute":
             act = self.activity(conv, user, "invoke", name="adaptiveCard/action", locale=locale,
                                 value={"action": {"type": "Action.Execute", "verb": action.get("verb"), "data": data},
                                        "trigger": "manual"},

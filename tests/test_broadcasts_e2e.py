@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 import time
+
+import aiohttp
 
 from bot.broadcasts.model import State
 from tests.broadcast_helpers import broadcast, compose, form, quick_chats
 from tests.fakes.connector import card_of
-from tests.harness import RunningBot, TeamsClient, find_action
+from tests.harness import RunningBot, TeamsClient, find_action, iter_actions
 
 
 def bid_of(card: dict) -> int:
@@ -24,6 +28,19 @@ async def wait_done(bot: RunningBot, teams: TeamsClient, broadcast_id: int, time
             return b
         await asyncio.sleep(0.05)
     raise AssertionError(f"broadcast {broadcast_id} not done: {b.state}")
+
+
+async def exported_rows(teams: TeamsClient, conv, leader, report: dict) -> list[dict[str, str]]:
+    """Press "Eksporter" on a report card, download the CSV and the XLSX; the CSV's rows as dicts."""
+    res = await teams.press(conv, leader, report, "Eksporter")
+    urls = {a["title"]: a["url"] for a in iter_actions(res.card) if a["type"] == "Action.OpenUrl"}
+    async with aiohttp.ClientSession() as http:
+        async with http.get(urls["Last ned Excel (XLSX)"]) as r:
+            assert r.status == 200 and "spreadsheetml" in r.headers["Content-Type"]
+        async with http.get(urls["Last ned CSV"]) as r:
+            assert r.status == 200
+            text = (await r.read()).decode("utf-8").lstrip("\ufeff")
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 def assert_totals_first(report: dict, totals: str) -> None:
@@ -194,6 +211,11 @@ async def test_faults_403_429_502_and_dropped_connection(teams: TeamsClient, bot
     assert_totals_first(card_of(c.activities.get((personal.id, b.report_activity_id))), "Levert 3 av 4 · 1 feilet")
     assert "Boten er fjernet fra chatten" in rep and "Oppvekst chat 1" in rep
     assert "Sendt 0 · feilet 1 · venter 0" in rep
+    rows = await exported_rows(teams, personal, leader, card_of(c.activities.get((personal.id, b.report_activity_id))))
+    assert len(rows) == 4  # one row per chat
+    failed = [r for r in rows if r["Status"] == "Feilet"]
+    assert [(r["Chat"], r["Årsak"]) for r in failed] == [("Oppvekst chat 1", "Boten er fjernet fra chatten")]
+    assert {r["Status"] for r in rows} == {"Levert", "Feilet"}
 
 
 async def test_read_acknowledgements_once_per_person(teams: TeamsClient, bot, leader, members):
@@ -227,7 +249,10 @@ async def test_read_acknowledgements_once_per_person(teams: TeamsClient, bot, le
 
     assert await teams.connector.wait_for(report)
     final = card_of(teams.connector.activities.get((personal.id, repo.report_activity_id)))
-    assert_totals_first(final, "Levert 2 av 2 · lest av 3 personer")
+    assert_totals_first(final, "Levert 2 av 2 · Lest 2 av 2 (100\u00a0%)")
+    rows = await exported_rows(teams, personal, leader, final)
+    assert sorted((r["Faggruppe"], r["Status"], r["Lest"]) for r in rows) == [("Oppvekst", "Levert", "2"),
+                                                                            ("Ungdom", "Levert", "1")]
 
 
 async def test_composed_in_group_chat_reports_to_personal_chat(teams: TeamsClient, bot, leader, members):

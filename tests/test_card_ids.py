@@ -38,9 +38,11 @@ ID_VERBS: dict[str, dict[str, int]] = {
     "documents.draft": {"project_id": REQUIRED},
     "broadcast.preview": {"broadcast_id": OPTIONAL, "project": LENIENT},
     **{v: {"broadcast_id": REQUIRED} for v in (
-        "broadcast.edit", "broadcast.discard", "broadcast.send", "broadcast.cancel", "broadcast.report", "broadcast.ack")},
+        "broadcast.edit", "broadcast.discard", "broadcast.send", "broadcast.cancel", "broadcast.report", "broadcast.ack",
+        "broadcast.export")},
 }
-NO_IDS = {"faggruppe.register", "project.create", "privacy.erase", "privacy.erase_cancel", "audit.export"}
+NO_IDS = {"poll.form", "broadcast.form",
+          "faggruppe.register", "project.create", "privacy.erase", "privacy.erase_cancel", "audit.export"}
 HOSTILE: list[Any] = [2**70, 2**63, 2**63 - 1, 2**31, -(2**70), -1, 0, "abc", 1.5, [], {}, {"id": 1}, [1], True,
                       "1_000", "٣", "1e3", "9" * 30, float("1e300"), " 1 2 "]
 BAD_VALUE = t("input.bad_value")

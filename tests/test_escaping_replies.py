@@ -117,7 +117,7 @@ async def test_hostile_text_is_inert_in_every_reply(teams: TeamsClient, bot, lea
     guest = User(name=EVIL, aad="", upn="gjest@annen.no", id="29:guest-evil", tenant="99999999-0000-0000-0000-000000000000")
     planning = teams.group("Planlegging", [leader, members[0], guest])
     bot.services.calendar = FakeCalendar()
-    form = (await teams.send(planning, members[0], "avstemning")).card
+    form = await teams.open_form(planning, members[0], "avstemning")
     suggested = await teams.press(planning, members[0], form, verb="poll.suggest", inputs={"title": "Styremøte"})
     echoed["poll.suggest"] = [s for s in _strings(suggested.card) if "evil" in s]
 

@@ -34,6 +34,34 @@ async def test_timeline_shows_phases_and_bps(teams, bot, leader, members):
     assert not [a for a in _actions(member_card) if a.get("verb") == "gates.form"]
 
 
+def _block(card: dict, bp: int) -> dict:
+    return next(el for el in card["body"] if el.get("type") == "Container"
+                and str(el["items"][0].get("text", "")).startswith(f"**BP{bp}**"))
+
+
+async def test_timeline_opens_current_and_next_gate_and_confirms_a_saved_deadline(teams, bot, leader, members, clock):
+    await _project(bot, leader)  # phase "ide": BP1 (ahead) and BP2 (next) open, BP3–BP5 one line each
+    conv = teams.personal(leader)
+    card = await timeline(teams, conv, leader, name="felles sak")
+    for bp in (1, 2):
+        assert _block(card, bp)["items"][1]["type"] == "FactSet"
+    for bp in (3, 4, 5):
+        hidden = _block(card, bp)["items"][1]
+        assert hidden["id"] == f"details-bp{bp}" and hidden["isVisible"] is False
+        assert "Ingen frist" in _block(card, bp)["items"][0]["text"]  # the status stays in sight
+    toggles = {a["title"]: a["targetElements"] for a in card["actions"] if a["type"] == "Action.ToggleVisibility"}
+    assert toggles["Vis alle beslutningspunkter"] == ["details-bp3", "details-bp4", "details-bp5"]
+    assert all(i.startswith("manage-") for i in toggles["Administrer"])  # every leader action behind one toggle
+    assert find_action(card, verb="gates.form", bp=2)["title"] == "Sett frist BP2"
+    res = await set_deadline(teams, conv, leader, 4, day(clock, 40).isoformat())
+    assert "✓ Fristen er lagret." in json.dumps(_block(res.card, 4), ensure_ascii=False)
+    assert _block(res.card, 4)["items"][1]["type"] == "FactSet"  # the saved gate is open
+    assert find_action(res.card, verb="gates.form", bp=4)["title"] == "Endre frist BP4"
+    assert find_action(res.card, verb="gates.form", bp=2)["title"] == "Sett frist BP2"
+    again = await timeline(teams, conv, leader, name="felles sak")
+    assert "Fristen er lagret" not in json.dumps(again, ensure_ascii=False)
+
+
 async def test_set_change_remove_deadline_replaces_jobs(teams, bot, leader, members, clock):
     await _project(bot, leader)
     chats = await setup_chats(teams, leader, members)

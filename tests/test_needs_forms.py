@@ -83,12 +83,39 @@ async def test_benefit_form_errors_and_valid_save(teams: TeamsClient, bot, leade
     assert inputs(card)["title"]["value"] == "Gevinst"
     negative = await teams.press(conv, user, card, verb="needs.save", inputs=filled(card, {**BENEFIT_OK, "estimate_hours": "-5"}))
     assert error_after(negative.card, "estimate_hours") == "Må være minst 0."
-    ok = await teams.press(conv, user, card, verb="needs.save", inputs=filled(card, {**BENEFIT_OK, "faggruppe": "Oppvekst"}))
+    ok = await teams.press(conv, user, card, verb="needs.save", inputs=filled(card, {**BENEFIT_OK, "faggruppe": "Oppvekst",
+                                                                                  "target_value": ""}))
     assert "Lagret: Gevinst #" in str(ok.card)
     assert "Anslag kr per år: 250\u00a0000" in texts(ok.card)
     [e] = await bot.services.needs.by_submitter(user.aad)
     assert e.content.estimate_nok == 250000.0 and e.content.estimate_hours == 1200.0
     assert str(e.content.baseline_date) == "2026-01-01" and e.content.priced is True
+
+
+async def test_benefit_form_core_first_details_behind_toggle_and_numbers_typed_as_text(teams: TeamsClient, leader, members):
+    await create_project(teams, leader, "Søknadsportal", ["Oppvekst"])
+    user = members[1]
+    conv = teams.personal(user)
+    choose = await teams.send(conv, user, "innspill")
+    form = await teams.press(conv, user, choose.card, verb="needs.form", kind="benefit")
+    body = form.card["body"]
+    more = next(el for el in body if el.get("id") == "benefit-more")
+    assert more["isVisible"] is False  # optional details collapsed
+    toggles = [a for el in body if el.get("type") == "ActionSet" for a in el["actions"]]
+    assert toggles == [{"type": "Action.ToggleVisibility", "title": "Flere detaljer", "targetElements": ["benefit-more"]}]
+    top_ids = [el.get("id") for el in body if el.get("id")]
+    assert top_ids[:7] == ["title", "benefit_type", "priced", "estimate_nok", "estimate_hours", "project_id", "faggruppe"]
+    fields = inputs(form.card)
+    for key in ("estimate_nok", "estimate_hours", "baseline_value", "target_value"):
+        assert fields[key]["type"] == "Input.Text" and fields[key]["placeholder"] == "bare tall"
+        assert fields[key]["label"].endswith("(bare tall)")
+    bad = await teams.press(conv, user, form.card, verb="needs.save", inputs=filled(form.card, {
+        **BENEFIT_OK, "faggruppe": "Oppvekst", "estimate_nok": "cirka en million", "target_value": "mye"}))
+    assert error_after(bad.card, "estimate_nok") == "Må være et tall."
+    assert error_after(bad.card, "target_value") == "Må være et tall."
+    kept = inputs(bad.card)
+    assert kept["estimate_nok"]["value"] == "cirka en million" and kept["target_value"]["value"] == "mye"
+    assert next(el for el in bad.card["body"] if el.get("id") == "benefit-more")["isVisible"] is True  # error shown
 
 
 async def test_unicode_long_text_and_escaping_round_trip(teams: TeamsClient, bot, leader, members):
@@ -116,7 +143,7 @@ async def test_english_locale_and_help(teams: TeamsClient, leader, members):
     assert "My input" in str(mine.card) and "Type **input**" in str(mine.card)
     choose = await teams.send(conv, user, "input", locale="en-GB")
     form = await teams.press(conv, user, choose.card, verb="needs.form", kind="benefit", locale="en-GB")
-    assert inputs(form.card)["estimate_nok"]["label"] == "Estimate NOK per year"
+    assert inputs(form.card)["estimate_nok"]["label"] == "Estimate NOK per year (numbers only)"
     help_card = await teams.send(conv, user, "hjelp")
     shown = "\n".join(texts(help_card.card))
     for word in ("innspill", "mine innspill", "oversikt", "eksport", "prosjekter"):

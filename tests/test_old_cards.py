@@ -31,6 +31,8 @@ FIXTURE = Path(__file__).parent / "fixtures" / "card_actions-1.1.0.json"
 ENTRIES: list[dict[str, Any]] = json.loads(FIXTURE.read_text(encoding="utf-8"))
 # The dispatcher's own pseudo-verb: {"verb": "cmd", "command": ...} runs a text command (bot/hosts/botbuilder/bot.py).
 DISPATCHER_VERBS = {"cmd"}
+# Verbs added after release 1.1.0: no old card carries them (their own tests drive them).
+NEWER_VERBS = {"broadcast.export", "broadcast.form", "poll.form"}
 # What the bot says when no handler took the action, or one failed: none may appear in an answer to an old card.
 REFUSALS = ("error.unknown_action", "error.generic", "error.bad_card", "error.invalid_input", "error.not_found",
             "error.not_allowed", "error.leader_only", "error.export_only", "error.conflict", "unknown.hint",
@@ -215,7 +217,7 @@ SETUPS: dict[str, Setup] = {
 def test_capture_covers_every_registered_verb():
     registered = set(build_router().verbs)
     captured = {e["verb"] for e in ENTRIES}
-    assert registered - captured == set(), "verbs no v1.1.0 card carries (capture is stale?)"
+    assert registered - captured - NEWER_VERBS == set(), "verbs no v1.1.0 card carries (capture is stale?)"
     assert captured - registered <= DISPATCHER_VERBS
 
 

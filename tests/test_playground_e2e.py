@@ -13,7 +13,6 @@ tests/js/playground_e2e.js). The Playground's current user is Alex Wilber (PLAYG
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -33,7 +32,6 @@ PLAYGROUND_LOCALE = "en-US"  # hard-coded in the Playground's activities
 PLAYGROUND_USER_AAD = "00000000-0000-0000-0000-0000000000020"  # "Alex Wilber", the Playground's default user
 
 
-DATE, TIME = '[placeholder="Select a date..."]', '[placeholder="Select a time..."]'  # the Playground's pickers
 
 
 def en(key: str, **params: Any) -> str:
@@ -80,7 +78,7 @@ class Playground:
 
 @pytest.fixture
 async def playground(make_settings, clock, tmp_path: Path):
-    running = RunningBot(make_settings(BOT_LEADERS=PLAYGROUND_USER_AAD), clock)
+    running = RunningBot(make_settings(BOT_LEADERS=PLAYGROUND_USER_AAD, BOT_LANGUAGE="en"), clock)
     await running.start()
     pg = Playground(f"{running.url}/api/messages", tmp_path)
     try:
@@ -118,25 +116,14 @@ async def test_help_and_a_card_button_in_personal_and_group_chat(playground: Pla
     assert len(shots) == 3 and all(p.is_file() and p.stat().st_size > 10_000 for p in shots)
 
 
-async def test_poll_created_voted_and_closed_in_the_group_chat(playground: Playground, tmp_path: Path):
-    day1 = (dt.date.today() + dt.timedelta(days=7)).isoformat()
-    day2 = (dt.date.today() + dt.timedelta(days=8)).isoformat()
+async def test_poll_form_opens_from_the_group_chat(playground: Playground, tmp_path: Path):
+    """The group chat gets a card that opens the poll form in a Teams dialog (task/fetch). The Playground does not run
+    dialogs yet (it says so in its log), so filling in, voting and closing are covered over HTTP (tests/test_dialogs.py,
+    tests/test_polls_e2e.py) and the cards by Microsoft's renderer (tests/test_card_render.py)."""
     steps = [
-        {"chat": "Group Chat", "send": "avstemning", "mention": True, "expect": en("polls.form.title")},
-        # The form: title, two times (date inputs are labelled "Time n", their time inputs "Clock time n").
-        {"fill": {en("polls.form.field.title"): "Arbeidsmøte om søknadsportalen"},
-         "choose": {en("polls.form.field.duration"): en("polls.form.minutes", n=90)},
-         "fillCss": {f"{DATE} >> nth=0": day1, f"{TIME} >> nth=0": "10:00",
-                     f"{DATE} >> nth=1": day2, f"{TIME} >> nth=1": "13:00"},
-         "screenshot": "poll-form"},
-        {"press": en("polls.form.submit"), "expect": en("polls.card.close_pick"), "screenshot": "poll-created"},
-        {"see": "10:00–11:30"},  # the 90 minutes chosen in the dropdown (English: the Playground sends en-US)
-        # Vote Yes on the first time. The invoke answers with the voter's own view, and the bot then updates the
-        # shared card (the Playground has no user-specific views), so wait for what both show: the count.
-        {"press": en("polls.answer.yes"), "pressIndex": 0, "expect": f"{en('polls.answer.yes')} 1",
-         "screenshot": "poll-voted"},
-        # Close: no calendar is connected here, so the button promises no booking and the card offers the .ics file.
-        {"press": en("polls.card.close_pick"), "expect": en("polls.card.closed"), "screenshot": "poll-closed"},
+        {"chat": "Group Chat", "send": "avstemning", "mention": True, "expect": en("dialog.open"),
+         "screenshot": "poll-launcher"},
+        {"press": en("dialog.open"), "see": "task/fetch"},
     ]
     result = await run_scenario(playground, "poll", steps, tmp_path)
     assert all(Path(s["screenshot"]).is_file() for s in result["steps"] if "screenshot" in s)

@@ -28,10 +28,10 @@ def form_inputs(title: str = "Arbeidsmøte Oppvekst", slots: int = 3, **extra: s
 
 async def create_poll(teams: TeamsClient, conv, user: User, **inputs: str) -> tuple[int, str, dict]:
     """Create a poll through the form; returns (poll id, posted activity id, posted card)."""
-    form = (await teams.send(conv, user, "avstemning")).card
+    form = await teams.open_form(conv, user, "avstemning")
     res = await teams.press(conv, user, form, verb="poll.create", inputs=form_inputs(**inputs))
     assert res.status == 200
-    assert "er lagt ut" in json.dumps(res.card, ensure_ascii=False)
+    assert "er lagt ut" in res.invoke_message  # the dialog closes with this message
     posted = [a for a in res.sent if card_of(a) and any(x.get("verb") == "poll.vote" for x in iter_actions(card_of(a)))]
     assert len(posted) == 1
     card = card_of(posted[0])
@@ -45,7 +45,7 @@ def stored_card(teams: TeamsClient, conv, activity_id: str) -> dict:
 
 async def test_create_with_errors_then_valid(teams: TeamsClient, bot, members):
     conv = teams.group("Oppvekst", members)
-    form = (await teams.send(conv, members[0], "avstemning")).card
+    form = await teams.open_form(conv, members[0], "avstemning")
     assert "Ny møteavstemning" in json.dumps(form, ensure_ascii=False)
     bad = form_inputs(title="", slots=1, deadline_date=day(10))
     bad.update(slot_date_1="2020-01-01", slot_time_1="10:00", slot_date_2=day(3), slot_time_2="10:00")
@@ -190,10 +190,11 @@ async def test_suggest_times_only_with_calendar(teams: TeamsClient, bot, members
     guest = User(name="Gjest Gjestesen", aad="", upn="gjest@annen.no", id="29:guest-2",
                  tenant="99999999-0000-0000-0000-000000000000")
     conv = teams.group("Oppvekst", [*members, guest])
-    form = (await teams.send(conv, members[0], "avstemning")).card
-    assert not any(a.get("verb") == "poll.suggest" for a in iter_actions(form))
+    form = await teams.open_form(conv, members[0], "avstemning")
+    assert not any((a.get("data") or {}).get("verb") == "poll.suggest" for a in iter_actions(form))
     bot.services.calendar = FakeCalendar()
-    form = (await teams.send(conv, members[0], "avstemning Styremøte")).card
+    form = await teams.open_form(conv, members[0], "avstemning Styremøte")
+    assert next(el for el in iter_inputs(form) if el["id"] == "title")["value"] == "Styremøte"
     res = await teams.press(conv, members[0], form, verb="poll.suggest", inputs={"title": "Styremøte"})
     text = json.dumps(res.card, ensure_ascii=False)
     assert "Styremøte" in text and "Gjest Gjestesen" in text and "ukjent@kommune\\\\.no" in text

@@ -44,7 +44,7 @@ async def post_poll(teams: TeamsClient, conv: Conv, user: User, clock: ShiftedCl
     inputs = {"title": "Arbeidsmøte Oppvekst", "duration": "60", "mode": "online", **extra}
     for i in range(slots):
         inputs[f"slot_date_{i}"], inputs[f"slot_time_{i}"] = dates.iso(clock, 3 + i), "10:00"
-    form = (await teams.send(conv, user, "avstemning")).card
+    form = await teams.open_form(conv, user, "avstemning")
     res = await teams.press(conv, user, form, verb="poll.create", inputs=inputs)
     posted = next(a for a in res.sent if card_of(a) and any(x.get("verb") == "poll.vote" for x in iter_actions(card_of(a))))
     card = card_of(posted)

@@ -22,11 +22,11 @@ from tests.test_polls_e2e import create_poll
 LEADER_ONLY = {
     "broadcast.preview", "broadcast.edit", "broadcast.discard", "broadcast.send", "broadcast.cancel", "broadcast.report",
     "faggruppe.register", "gates.phase", "gates.form", "gates.save", "gates.remove", "gates.decision_form", "gates.decide",
-    "needs.campaign.start", "audit.export", "project.create", "documents.draft",
+    "needs.campaign.start", "audit.export", "project.create", "documents.draft", "broadcast.export", "broadcast.form",
 }
 OWNER_OR_LEADER = {"poll.close", "needs.edit", "needs.withdraw"}
 OPEN_TO_MEMBERS = {
-    "broadcast.ack", "gates.timeline", "needs.form", "needs.save", "poll.create", "poll.form.more", "poll.ics",
+    "broadcast.ack", "gates.timeline", "needs.form", "needs.save", "poll.create", "poll.form", "poll.form.more", "poll.ics",
     "poll.refresh", "poll.show", "poll.suggest", "poll.vote", "privacy.erase", "privacy.erase_cancel",
 }
 REFUSED = ("bare prosjektledere", "Bare den som laget", "ikke tilgang", "bare endre dine egne")

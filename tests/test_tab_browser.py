@@ -28,7 +28,7 @@ async def test_pages_in_light_and_dark(teams: TeamsClient, bot, leader: User, me
     await submit(teams, conv, members[0], "need", NEED_OK)
     await submit(teams, conv, members[1], "benefit", BENEFIT_OK)
     for title in ("Arbeidsmøte lys", "Arbeidsmøte mørk"):  # one poll for each run to close
-        form = (await teams.send(conv, members[0], "avstemning")).card
+        form = await teams.open_form(conv, members[0], "avstemning")
         inputs = {"title": title, "duration": "60", "mode": "online", "slot_date_0": iso(clock, 3), "slot_time_0": "10:00",
                   "slot_date_1": iso(clock, 4), "slot_time_1": "10:00"}
         assert (await teams.press(conv, members[0], form, verb="poll.create", inputs=inputs)).status == 200

@@ -27,7 +27,7 @@ async def poll_in_chat(make_settings: Callable[..., Settings], clock, connector:
     async with aiohttp.ClientSession() as http:
         teams = TeamsClient(http, chat.url, connector)
         conv = teams.group("Oppvekst-møte", members)
-        form = (await teams.send(conv, members[0], "avstemning")).card
+        form = await teams.open_form(conv, members[0], "avstemning")
         inputs = {"title": "Arbeidsmøte", "duration": "60", "mode": "online"}
         for i in range(2):
             inputs |= {f"slot_date_{i}": iso(clock, 3 + i), f"slot_time_{i}": "10:00"}

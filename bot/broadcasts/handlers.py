@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.broadcasts.compose import SCHEDULED, cancel_scheduled, save_draft, send_or_schedule
+from bot.broadcasts.export import CSV_TYPE, XLSX_TYPE, build_csv, build_xlsx, export_filename
 from bot.broadcasts.model import Draft, FormInput, State, TargetMode
-from bot.broadcasts.service import Broadcaster, broadcaster, chat_key, member_t, member_view, when
+from bot.broadcasts.service import Broadcaster, broadcaster, chat_key, member_tr, member_view, when
 from bot.broadcasts.store import Broadcast, BroadcastRepo
 from bot.chat.routes import Router
 from bot.chat.turn import Ctx, Reply
@@ -13,8 +14,9 @@ from bot.kernel.cardinput import optional_id, require_id
 from bot.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.kernel.people import require_leader
 from bot.services import Services
-from cards.broadcasts import broadcast_card, form_card, list_card, preview_card, settled_card
-from cards.common import escape
+from cards.broadcasts import broadcast_card, export_card, form_card, list_card, preview_card, settled_card
+from cards.common import escape, launcher_card
+from cards.when import moment
 
 
 async def start(services: Services) -> None:
@@ -28,9 +30,18 @@ async def start(services: Services) -> None:
 
 
 async def compose(ctx: Ctx) -> Reply:
-    """`kunngjøring`: the broadcast form (leaders)."""
+    """`kunngjøring`: the broadcast form (leaders); in a group chat a card that opens it in the leader's own dialog."""
     require_leader(ctx.actor)
+    if ctx.is_group:
+        return Reply(card=launcher_card(ctx.t("broadcasts.dialog.line", name=ctx.actor.name or "?"),
+                                        ctx.t("dialog.note"), ctx.t("dialog.open"), "broadcast.form"))
     return Reply(card=await _form(ctx))
+
+
+async def open_form(ctx: Ctx) -> Reply:
+    """`broadcast.form`: the form in the dialog of the leader who opened it."""
+    require_leader(ctx.actor)
+    return Reply(card=await _form(ctx), replace=True)
 
 
 async def listing(ctx: Ctx) -> Reply:
@@ -54,7 +65,7 @@ async def preview(ctx: Ctx) -> Reply:
         return Reply(card=await _form(ctx, form, ctx.field_errors(e), bid), replace=True)
     groups = len({c.faggruppe for c in chats})
     return Reply(card=preview_card(
-        member_t, member_view(b), targets=_targets_text(ctx, draft),
+        member_tr(ctx.services), member_view(b), targets=_targets_text(ctx, draft),
         chats=ctx.t("broadcasts.preview.chats", chats=ctx.t("broadcasts.count.chats", n=len(chats)),
                      groups=ctx.t("broadcasts.count.groups", n=groups)),
         when=when(ctx.t, draft.send_at, ctx.settings.tz) if draft.send_at else ctx.t("broadcasts.preview.now"),
@@ -78,7 +89,7 @@ async def discard(ctx: Ctx) -> Reply:
     if not await _repo(ctx).transition(b.id, [State.DRAFT], State.CANCELLED):
         raise Conflict("broadcasts.error.not_draft")
     await ctx.services.audit.record(ctx.actor.id, "broadcast.discard", str(b.id))
-    return Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.cancelled")), replace=True)
+    return Reply(card=settled_card(member_tr(ctx.services), member_view(b), ctx.t("broadcasts.sent.cancelled")), replace=True)
 
 
 async def send(ctx: Ctx) -> list[Reply]:
@@ -89,8 +100,8 @@ async def send(ctx: Ctx) -> list[Reply]:
     if await send_or_schedule(s, ctx.actor, b) == SCHEDULED:
         assert b.send_at is not None
         note = ctx.t("broadcasts.sent.scheduled", time=when(ctx.t, b.send_at, ctx.settings.tz))
-        return [Reply(card=settled_card(member_t, member_view(b), note, cancel=True), replace=True)]
-    return [Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.started")), replace=True)]
+        return [Reply(card=settled_card(member_tr(ctx.services), member_view(b), note, cancel=True), replace=True)]
+    return [Reply(card=settled_card(member_tr(ctx.services), member_view(b), ctx.t("broadcasts.sent.started")), replace=True)]
 
 
 async def cancel(ctx: Ctx) -> list[Reply]:
@@ -101,7 +112,7 @@ async def cancel(ctx: Ctx) -> list[Reply]:
     await cancel_scheduled(s, ctx.actor, b)
     if ctx.data.get("source") == "list":
         return [Reply(card=await _list(ctx), replace=True)]
-    return [Reply(card=settled_card(member_t, member_view(b), ctx.t("broadcasts.sent.cancelled")), replace=True)]
+    return [Reply(card=settled_card(member_tr(ctx.services), member_view(b), ctx.t("broadcasts.sent.cancelled")), replace=True)]
 
 
 async def report(ctx: Ctx) -> Reply:
@@ -123,7 +134,22 @@ async def ack(ctx: Ctx) -> Reply:
     if new:
         broadcaster(ctx.services).poke(b.id)
     note = ctx.t("broadcasts.card.acked" if new else "broadcasts.card.already_acked")
-    return Reply(card=broadcast_card(member_t, member_view(b), note), replace=True)
+    return Reply(card=broadcast_card(member_tr(ctx.services), member_view(b), note), replace=True)
+
+
+async def export(ctx: Ctx) -> Reply:
+    """The delivery report as XLSX and CSV, one row per chat, sent privately to the leader."""
+    require_leader(ctx.actor)
+    s = ctx.services
+    b = await _get(ctx)
+    rows = await broadcaster(s).chat_rows(b)
+    now = s.clock.now()
+    links = {}
+    for ext, content, kind in (("xlsx", build_xlsx(rows, ctx.t), XLSX_TYPE), ("csv", build_csv(rows, ctx.t), CSV_TYPE)):
+        links[ext], expires = await s.download_link(content, export_filename(b.title, now, ext), kind, ctx.actor.id)
+    await s.audit.record(ctx.actor.id, "broadcast.export", str(b.id), chats=len(rows))
+    shown = moment(ctx.private_t, expires, ctx.settings.tz)
+    return Reply(card=export_card(ctx.private_t, b.title, links["xlsx"], links["csv"], shown), private=True)
 
 
 def register(router: Router) -> None:
@@ -131,12 +157,14 @@ def register(router: Router) -> None:
     router.on_startup(start)
     router.command("kunngjøring", "broadcast", help_key="broadcasts.help.cmd", leader=True, order=60)(compose)
     router.command("kunngjøringer", "broadcasts", help_key="broadcasts.help.list", leader=True, order=61)(listing)
+    router.verb("broadcast.form")(open_form)
     router.verb("broadcast.preview")(preview)
     router.verb("broadcast.edit")(edit)
     router.verb("broadcast.discard")(discard)
     router.verb("broadcast.send")(send)
     router.verb("broadcast.cancel")(cancel)
     router.verb("broadcast.report")(report)
+    router.verb("broadcast.export")(export)
     router.verb("broadcast.ack")(ack)
 
 

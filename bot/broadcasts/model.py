@@ -247,6 +247,7 @@ class Report:
     failed: int = field(init=False)
     waiting: int = field(init=False)
     read: int = field(init=False)
+    chats_read: int = 0  # chats where at least one person pressed "Lest" (set by the service)
 
     def __post_init__(self) -> None:
         """Add up sent, failed for good, still waiting and read (acknowledged) over all lines."""

@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.broadcasts.model import Report, State, build_report
+from bot.broadcasts.export import ChatRow
+from bot.broadcasts.model import FAILED, SENT, WAITING, Report, State, build_report, reason_key
 from bot.broadcasts.store import Broadcast, BroadcastRepo
 from bot.delivery.engine import DeliveryEngine, SendError
 from bot.delivery.keys import delivery_key
@@ -26,7 +27,6 @@ log = logging.getLogger(__name__)
 REPORT_EVERY_S = 1.0  # at most one report-card update a second per broadcast (Teams limits messages per chat)
 REPORT_RETRY_S = (2.0, 5.0, 15.0, 60.0)  # a refused report update is tried again after these pauses
 PREFIX = "broadcast:"
-MEMBER_LOCALE = "nb-NO"  # a group chat has no single locale: members see the Norwegian card
 
 
 def when(t: Callable[..., str], dt: datetime, tz: ZoneInfo) -> str:
@@ -44,9 +44,14 @@ def chat_key(b: Broadcast, conversation_id: str) -> str:
     return delivery_key("broadcast", b.id, conversation_id)
 
 
-def member_t(key: str, **params: object) -> str:
-    """Texts of the member card."""
-    return translate(key, MEMBER_LOCALE, **params)
+def member_tr(services: Services) -> Callable[..., str]:
+    """Texts of the member card: it goes to whole chats, so the organisation's language (BOT_LANGUAGE)."""
+    locale = services.settings.locale
+
+    def tr(key: str, **params: object) -> str:
+        return translate(key, locale, **params)
+
+    return tr
 
 
 class Broadcaster:
@@ -94,7 +99,7 @@ class Broadcaster:
                 await self.repo.set_fields(b.id, report_activity_id=aid)
             except SendError as exc:
                 log.warning("broadcast report could not be posted", extra={"status": exc.status})
-        activity = _activity(broadcast_card(member_t, member_view(b)))
+        activity = _activity(broadcast_card(member_tr(self.services), member_view(b)))
         # One delivery key per chat: queueing again after a restart adds nothing that is already queued or sent.
         await self.engine.enqueue([
             NewDelivery(key=chat_key(b, cid), conversation_id=cid, payload={"activity": activity},
@@ -119,7 +124,23 @@ class Broadcaster:
                 entries.append((faggruppe, chat, e.state, e.last_error))
         reads = await self.repo.read_counts(b.id) if b.ack else {}
         order = sorted({v[0] for v in convs.values()}) or list(b.targets.get("names") or [])
-        return build_report(entries, reads, order)
+        rep = build_report(entries, reads, order)
+        if b.ack:
+            rep.chats_read = sum(1 for cid, n in (await self.repo.read_counts_by_chat(b.id)).items() if n and cid in convs)
+        return rep
+
+    async def chat_rows(self, b: Broadcast) -> list[ChatRow]:
+        """One row per chat the broadcast went to: faggruppe, chat, state, failure reason and reads (the export)."""
+        if b.state not in (State.SENDING, State.DONE):
+            return []
+        reads = await self.repo.read_counts_by_chat(b.id) if b.ack else {}
+        rows = []
+        for e in await self.services.outbox.group_entries(b.group_key):
+            faggruppe, chat = b.conversations.get(e.conversation_id, ["", ""])
+            state = SENT if e.state == "sent" else FAILED if e.state in ("failed", "cancelled") else WAITING
+            reason = reason_key(e.last_error or "other") if state == FAILED or (state == WAITING and e.last_error) else ""
+            rows.append(ChatRow(faggruppe, chat, state, reason, reads.get(e.conversation_id, 0)))
+        return sorted(rows, key=lambda r: (r.faggruppe, r.chat))
 
     async def report(self, b: Broadcast, locale: str | None = None) -> Card:
         """The report card of a broadcast, in the leader's language."""

@@ -173,3 +173,10 @@ class BroadcastRepo:
              .group_by(BroadcastAck.faggruppe))
         async with self.db.session() as s:
             return {name: int(n) for name, n in (await s.execute(q)).all()}
+
+    async def read_counts_by_chat(self, broadcast_id: int) -> dict[str, int]:
+        """Acknowledgements per chat (conversation id)."""
+        q = (select(BroadcastAck.conversation_id, func.count()).where(BroadcastAck.broadcast_id == broadcast_id)
+             .group_by(BroadcastAck.conversation_id))
+        async with self.db.session() as s:
+            return {cid: int(n) for cid, n in (await s.execute(q)).all()}

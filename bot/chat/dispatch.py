@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.chat import private, telemetry
+from bot.chat.dialog import dialog_response
 from bot.chat.errors import error_replies
 from bot.chat.registry import Registry
 from bot.chat.reply import Reply
@@ -46,6 +47,16 @@ def message_body(message: str) -> dict[str, Any]:
     return {"statusCode": 200, "type": MESSAGE_TYPE, "value": message}
 
 
+def reply_locales(turn: Turn, organisation: str) -> tuple[str, str]:
+    """(shared, private) locales of a turn: the one place that picks the language of replies.
+
+    A group chat or channel is answered in the organisation's language (BOT_LANGUAGE), whatever each member's Teams
+    language is, so one chat never mixes languages; the personal chat, and replies only the member sees, follow the
+    member's Teams client (English for en-*, bokmål otherwise: Nynorsk gets bokmål until a catalogue exists)."""
+    own = turn.locale or organisation
+    return (own if turn.where.kind == "personal" else organisation), own
+
+
 class Dispatcher:
     """Routes messages and card actions of Turns to handlers, keeping the registry fresh."""
 
@@ -65,19 +76,19 @@ class Dispatcher:
             telemetry.set_outcome("ignored_unmentioned")
             return
         if len(turn.text) > MAX_COMMAND_CHARS:
-            await turn.messenger.send(Reply(text=_too_long(turn.locale)))
+            await turn.messenger.send(Reply(text=_too_long(self._locale(turn))))
             return
         text = (turn.command or "").replace("\u00a0", " ").strip()
         person, conv = await self.registry.register(turn)
         if not text:
             telemetry.set_outcome("empty")
-            await turn.messenger.send(Reply(text=t("unknown.hint", turn.locale)))
+            await turn.messenger.send(Reply(text=t("unknown.hint", self._locale(turn))))
             return
         found = self.router.match(text)
         if not found:
             telemetry.set_outcome("unknown_command")
             close = self.router.suggest(text)
-            tr = lambda k, **p: t(k, turn.locale, **p)  # noqa: E731
+            tr = lambda k, **p: t(k, self._locale(turn), **p)  # noqa: E731
             await turn.messenger.send(Reply(card=suggest_card(tr, close)) if close else Reply(text=tr("unknown.hint")))
             return
         cmd, args = found
@@ -90,21 +101,35 @@ class Dispatcher:
         person, conv = await self.registry.register(turn)
         return await self._run_verb(turn, person, conv)
 
+    async def on_dialog(self, turn: Turn) -> dict[str, Any]:
+        """A Teams dialog's task/fetch or task/submit: the verb in its data runs like a card action, and its answer
+        becomes the task response (a card keeps the dialog open, a text closes it; see bot.chat.dialog)."""
+        turn.data = {k: v for k, v in turn.data.items() if k != "msteams"}
+        turn.verb = str(turn.data.get("verb") or "")
+        turn.is_invoke = True
+        person, conv = await self.registry.register(turn)
+        result = await self._run_verb(turn, person, conv)
+        return dialog_response(result.card, result.message)
+
     async def on_installed(self, turn: Turn, *, welcome: bool) -> None:
         """The bot was added to the conversation (or the installation refreshed)."""
         await self.registry.register(turn, installed=True)
         if welcome:
             telemetry.set_outcome("installed")
-            tr = lambda k, **p: t(k, turn.locale, **p)  # noqa: E731
+            tr = lambda k, **p: t(k, self._locale(turn), **p)  # noqa: E731
             await turn.messenger.send(Reply(card=welcome_card(tr, group=turn.where.kind != "personal")))
 
     async def on_removed(self, conversation_id: str, reason: str) -> None:
         """The bot was removed from the conversation or uninstalled."""
         await self.services.conversations.deactivate(conversation_id, reason)
 
+    def _locale(self, turn: Turn) -> str:
+        return reply_locales(turn, self.services.settings.locale)[0]
+
     def _ctx(self, turn: Turn, person: Person, conv: ConversationInfo, *, args: str = "") -> Ctx:
-        return Ctx(turn.messenger, self.services, person, conv, turn.locale or "nb-NO", args=args, data=turn.data,
-                   verb=turn.verb, is_invoke=turn.is_invoke, reply_to_id=turn.reply_to_id, mentions=turn.mentions)
+        shared, own = reply_locales(turn, self.services.settings.locale)
+        return Ctx(turn.messenger, self.services, person, conv, shared, args=args, data=turn.data, verb=turn.verb,
+                   is_invoke=turn.is_invoke, reply_to_id=turn.reply_to_id, mentions=turn.mentions, private_locale=own)
 
     async def _run_verb(self, turn: Turn, person: Person, conv: ConversationInfo) -> ActionResult:
         ctx = self._ctx(turn, person, conv)

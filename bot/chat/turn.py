@@ -79,13 +79,14 @@ class Ctx:
     services: Services
     actor: Person
     conversation: ConversationInfo
-    locale: str
+    locale: str  # this turn's replies: the organisation's language in shared chats, the member's own in the personal chat
     args: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     verb: str = ""
     is_invoke: bool = False
     reply_to_id: str | None = None
     mentions: Callable[[], list[tuple[str, str]]] = _no_mentions
+    private_locale: str = ""  # the member's own Teams language: for replies only they see (Reply(private=True))
 
     @property
     def lang(self) -> str:
@@ -95,6 +96,10 @@ class Ctx:
     def t(self, key: str, **params: object) -> str:
         """A catalogue text in the user's language."""
         return t(key, self.locale, **params)
+
+    def private_t(self, key: str, **params: object) -> str:
+        """A catalogue text in the member's own language, for a reply only they see (sent to their personal chat)."""
+        return t(key, self.private_locale or self.locale, **params)
 
     def field_errors(self, error: InvalidInput) -> dict[str, str]:
         """A form's field errors (catalogue key, or (key, params)) as texts in the user's language."""

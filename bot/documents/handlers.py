@@ -45,8 +45,8 @@ async def deliver(ctx: Ctx, draft: Draft) -> Reply:
     """Hand the draft to the requester only: a single-use link owned by them, sent in their personal chat (private)."""
     s = ctx.services
     url, expires = await s.download_link(draft.content, draft.filename, DOCX_TYPE, ctx.actor.id)
-    shown = format_deadline(s, expires, ctx.locale)
-    return Reply(card=draft_card(ctx.t, project_name=draft.project.name, bp=draft.bp, url=url, expires=shown,
+    shown = format_deadline(s, expires, ctx.private_locale)
+    return Reply(card=draft_card(ctx.private_t, project_name=draft.project.name, bp=draft.bp, url=url, expires=shown,
                                  missing=draft.missing), private=True)
 
 

@@ -15,9 +15,8 @@ from bot.messages import t
 from bot.needs.service import involved_faggrupper
 from bot.services import Services
 
-# The document goes to the steering group and is written in Norwegian whatever the requester's Teams language;
-# the chat reply around it follows the requester's language.
-DOCUMENT_LOCALE = "nb-NO"
+# The document goes to the steering group and is written in the organisation's language (BOT_LANGUAGE) whatever the
+# requester's Teams language; the chat reply around it follows the requester's language.
 _BP = re.compile(r"^bp\s*-?\s*(\d{1,2})$|^(\d)$", re.IGNORECASE)
 
 
@@ -72,8 +71,8 @@ async def build_draft(services: Services, project: ProjectInfo, bp: int, locale:
     now = services.clock.now().astimezone(settings.tz)
 
     def document_text(key: str, **params: object) -> str:
-        """A document text in the document's locale (documents are always written in bokmål)."""
-        return t(key, DOCUMENT_LOCALE, **params)
+        """A document text in the organisation's language (BOT_LANGUAGE): the draft goes to the steering group."""
+        return t(key, settings.locale, **params)
 
     model = gather(entries, bp=bp, project=project.name, cooperation=settings.cooperation_name,
                    municipalities=settings.municipalities, involved=involved, generated=now)

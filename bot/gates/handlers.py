@@ -121,7 +121,7 @@ async def save(ctx: Ctx) -> list[Reply]:
         errors = ctx.field_errors(e)
         return [Reply(card=await _form(ctx, project, bp, raw_values, errors, existing), replace=True)]
     text = _saved_text(ctx, project, bp, saved.gate, saved.plan)
-    return [Reply(card=await _timeline(ctx, project), replace=True), Reply(text=text)]
+    return [Reply(card=await _timeline(ctx, project, saved_bp=bp), replace=True), Reply(text=text)]
 
 
 async def remove(ctx: Ctx) -> list[Reply]:
@@ -187,7 +187,7 @@ def _bp(ctx: Ctx) -> int:
     return bp
 
 
-async def _timeline(ctx: Ctx, project: ProjectInfo) -> dict[str, Any]:
+async def _timeline(ctx: Ctx, project: ProjectInfo, saved_bp: int | None = None) -> dict[str, Any]:
     s = ctx.services
     gates = await GateRepo(s.db).for_project(project.id)
     states: dict[int, str] = {}
@@ -203,7 +203,7 @@ async def _timeline(ctx: Ctx, project: ProjectInfo) -> dict[str, Any]:
                 states[bp] = status.state
     return timeline_card(ctx.t, project_id=project.id, project_name=project.name, phase=project.phase, gates=gates,
                          now=s.clock.now(), tz=s.settings.tz, is_leader=ctx.actor.is_leader,
-                         calendar_on=calendar_on(s), calendar_states=states)
+                         calendar_on=calendar_on(s), calendar_states=states, saved_bp=saved_bp)
 
 
 def _form_values(project: ProjectInfo, bp: int, gate: Gate | None) -> dict[str, str]:

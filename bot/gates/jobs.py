@@ -28,13 +28,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 REMINDER_FUNC = "gate.reminder"
 OVERDUE_FUNC = "gate.overdue"
-LOCALE = "nb-NO"  # gate messages go to chats with many readers: the Norwegian text, as for broadcasts
 OVERDUE_GRACE = timedelta(days=7)  # an overdue notice still goes out after downtime of up to a week
 
 
 def _t(key: str, **params: object) -> str:
-    """A text in the gate jobs' locale."""
-    return msg_t(key, LOCALE, **params)
+    """A text in the organisation's language (BOT_LANGUAGE): reminders and notices go to whole chats."""
+    return msg_t(key, runtime.services().settings.locale, **params)
 
 
 def reminder_job_id(gate_id: int, offset: str) -> str:

@@ -193,8 +193,8 @@ async def export(ctx: Ctx) -> Reply:
     xlsx_url, expires = await s.download_link(xlsx, export_filename(project.name, now, "xlsx"), XLSX_TYPE, ctx.actor.id)
     csv_url, _ = await s.download_link(csv_bytes, export_filename(project.name, now, "csv"), CSV_TYPE, ctx.actor.id)
     await s.audit.record(ctx.actor.id, "needs.export", str(project.id), entries=len(entries))
-    shown = format_deadline(s, expires, ctx.locale)
-    return Reply(card=export_card(ctx.t, project.name, xlsx_url, csv_url, shown, len(entries)), private=True)
+    shown = format_deadline(s, expires, ctx.private_locale)
+    return Reply(card=export_card(ctx.private_t, project.name, xlsx_url, csv_url, shown, len(entries)), private=True)
 
 
 def register(router: Router) -> None:

@@ -20,7 +20,6 @@ from cards.needs_summary import campaign_post_card, campaign_report_card
 from cards.when import moment
 
 log = logging.getLogger(__name__)
-LOCALE = "nb-NO"  # proactive messages go to whole chats: Norwegian
 MIN_REMINDER_LEAD = timedelta(seconds=1)
 
 
@@ -45,9 +44,11 @@ async def project_input_status(services: Services, project_id: int) -> InputStat
     return input_status(entries, await involved_faggrupper(services, project))
 
 
-def format_deadline(services: Services, when: datetime, locale: str = LOCALE) -> str:
+def format_deadline(services: Services, when: datetime, locale: str | None = None) -> str:
     """A deadline in the bot's time zone, e.g. 'tirsdag 24. november kl. 12.00'."""
-    return moment(lambda k, **p: t(k, locale, **p), when, services.settings.tz)
+    # Proactive messages go to whole chats: the organisation's language unless a locale is given.
+    loc = locale or services.settings.locale
+    return moment(lambda k, **p: t(k, loc, **p), when, services.settings.tz)
 
 
 def _message(card: dict[str, Any]) -> dict[str, Any]:
@@ -72,8 +73,8 @@ async def start_campaign(services: Services, project: ProjectInfo, faggrupper: l
     chats = await services.conversations.faggruppe_chats(faggrupper)
     shown = format_deadline(services, deadline)
     def tr(k: str, **p: object) -> str:
-        """A text in the campaign's locale."""
-        return t(k, LOCALE, **p)
+        """A text in the organisation's language (BOT_LANGUAGE): campaign messages go to whole chats."""
+        return t(k, services.settings.locale, **p)
 
     items = [
         NewDelivery(key=delivery_key("campaign", campaign.id, "post", c.id), conversation_id=c.id,
@@ -125,7 +126,8 @@ async def remind_non_senders(services: Services, campaign_id: int) -> int:
         if not members:
             continue
         mentions = " ".join(f"<at>{escape(m.name)}</at>" for m in members)
-        text = f"{mentions} {t('needs.campaign.reminder', LOCALE, project=escape(project.name), deadline=deadline)}"
+        said = t("needs.campaign.reminder", services.settings.locale, project=escape(project.name), deadline=deadline)
+        text = f"{mentions} {said}"
         entities = [{"type": "mention", "text": f"<at>{escape(m.name)}</at>", "mentioned": {"id": m.id, "name": m.name}}
                     for m in members]
         activity = {"type": "message", "text": text, "textFormat": "markdown", "entities": entities}
@@ -151,7 +153,8 @@ async def report_to_leader(services: Services, campaign_id: int) -> bool:
     names = {e.submitter_id: e.submitter_name for e in entries}
     by_person = sorted(((names.get(pid) or pid, f, n) for (pid, f), n in per_person.items()), key=lambda x: (-x[2], x[0]))
     missing = list(missing_faggrupper(entries, campaign.faggrupper))
-    card = campaign_report_card(lambda k, **p: t(k, LOCALE, **p), project.name, format_deadline(services, campaign.deadline),
+    card = campaign_report_card(lambda k, **p: t(k, services.settings.locale, **p),
+                                project.name, format_deadline(services, campaign.deadline),
                                 by_faggruppe, by_person, missing)
     target = await services.conversations.personal_chat_of(campaign.leader_id)
     conversation_id = target.id if target and target.active else campaign.origin_conversation_id

@@ -15,6 +15,7 @@ from bot.polls.form import parse_form
 from bot.polls.model import MAX_CUSTOM, MAX_SLOTS, MIN_CUSTOM, ensure_can_close, ensure_can_vote, voters
 from bot.polls.service import ops
 from bot.services import Services
+from cards.common import launcher_card
 from cards.poll_list import list_card
 from cards.polls import created_card, form_card
 from cards.when import moment
@@ -33,10 +34,19 @@ def _poll_id(data: dict[str, Any]) -> int:
 
 
 async def new_poll(ctx: Ctx) -> Reply:
-    """`avstemning [tittel]`: the poll form (group chats only)."""
+    """`avstemning [tittel]`: a card opening the poll form in a dialog, so only its author sees it (group chats only)."""
     if not ctx.is_group:
         return Reply(text=ctx.t("polls.group_only"))
-    return Reply(card=form_card(ctx.t, {"title": ctx.args[:200]}, suggest=ctx.services.calendar is not None))
+    return Reply(card=launcher_card(ctx.t("polls.dialog.line", name=ctx.actor.name or "?"), ctx.t("dialog.note"),
+                                    ctx.t("dialog.open"), "poll.form", {"title": ctx.args[:200]}))
+
+
+async def form(ctx: Ctx) -> Reply:
+    """`poll.form`: the poll form, in the dialog of the one who opened it."""
+    if not ctx.is_group:
+        return Reply(text=ctx.t("polls.group_only"))
+    title = str(ctx.data.get("title") or "")[:200]
+    return Reply(card=form_card(ctx.t, {"title": title}, suggest=ctx.services.calendar is not None), replace=True)
 
 
 async def list_polls(ctx: Ctx) -> Reply:
@@ -160,6 +170,7 @@ def register(router: Router) -> None:
     """Register the poll commands and verbs."""
     router.command("avstemning", "poll", help_key="polls.help.avstemning", order=10)(new_poll)
     router.command("avstemninger", "polls", help_key="polls.help.avstemninger", order=11)(list_polls)
+    router.verb("poll.form")(form)
     router.verb("poll.form.more")(more_rows)
     router.verb("poll.create")(create)
     router.verb("poll.vote")(vote)

@@ -3,6 +3,7 @@
 NB = {
     "polls.help.avstemning": "Lag en møteavstemning: foreslå tidspunkter og la faggruppen svare",
     "polls.help.avstemninger": "Vis de åpne møteavstemningene i denne chatten",
+    "polls.dialog.line": "{name} lager en avstemning …",
     "polls.group_only": "Møteavstemninger lages i faggruppens chat eller kanal. Nevn meg der og skriv **avstemning**.",
     "polls.form.title": "Ny møteavstemning",
     "polls.form.intro": "Foreslå 2–10 tidspunkter. Tidene gjelder norsk tid (Europe/Oslo).",
@@ -110,6 +111,7 @@ NB = {
 EN = {
     "polls.help.avstemning": "Create a meeting poll: propose times and let the group answer",
     "polls.help.avstemninger": "Show the open meeting polls of this chat",
+    "polls.dialog.line": "{name} is making a poll …",
     "polls.group_only": "Meeting polls are created in the group's chat or channel. Mention me there and write **poll**.",
     "polls.form.title": "New meeting poll",
     "polls.form.intro": "Propose 2–10 times. Times are Norwegian time (Europe/Oslo).",

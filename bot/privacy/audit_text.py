@@ -17,7 +17,7 @@ T = Callable[..., str]
 SYSTEM_ACTORS = frozenset({"system", "admin-cli"})
 # Every action the bot writes has a sentence (tests/test_audit_log.py checks the call sites in bot/ against this).
 ACTIONS = frozenset({
-    "broadcast.send", "broadcast.schedule", "broadcast.cancel", "broadcast.discard", "gate.deadline.set",
+    "broadcast.send", "broadcast.schedule", "broadcast.cancel", "broadcast.discard", "broadcast.export", "gate.deadline.set",
     "gate.deadline.remove", "gate.decision.approved", "gate.decision.postponed", "project.phase", "project.create",
     "privacy.erase", "audit.export", "role.config", "role.change", "faggruppe.register", "needs.edit_other",
     "needs.withdraw_other", "needs.export", "needs.campaign.start", "poll.close", "documents.draft",

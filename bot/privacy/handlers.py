@@ -23,8 +23,8 @@ async def my_data(ctx: Ctx) -> Reply:
     xlsx_url, _ = await s.download_link(
         to_xlsx(data), "mine-data.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ctx.actor.id
     )
-    when = moment(ctx.t, expires, ctx.settings.tz)
-    return Reply(card=export_card(ctx.t, json_url, xlsx_url, when), private=True)
+    when = moment(ctx.private_t, expires, ctx.settings.tz)
+    return Reply(card=export_card(ctx.private_t, json_url, xlsx_url, when), private=True)
 
 
 async def erase_ask(ctx: Ctx) -> Reply:
@@ -68,9 +68,10 @@ async def audit_export(ctx: Ctx) -> Reply:
         content, "revisjonslogg.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ctx.actor.id
     )
     await ctx.services.audit.record(ctx.actor.id, "audit.export")
-    when = moment(ctx.t, expires, ctx.settings.tz)
-    return Reply(text=f"{ctx.t('privacy.audit_export_ready')} [{ctx.t('common.download')}]({url}) "
-                      f"{ctx.t('common.link_expires', time=when)}", private=True)
+    tr = ctx.private_t
+    when = moment(tr, expires, ctx.settings.tz)
+    return Reply(text=f"{tr('privacy.audit_export_ready')} [{tr('common.download')}]({url}) "
+                      f"{tr('common.link_expires', time=when)}", private=True)
 
 
 async def schedule_retention(services: Services) -> None:

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bot.broadcasts.compose import SCHEDULED, cancel_scheduled, check_draft, save_draft, send_or_schedule
 from bot.broadcasts.model import FormInput, State
-from bot.broadcasts.service import broadcaster, member_t, member_view, when
+from bot.broadcasts.service import broadcaster, member_tr, member_view, when
 from bot.broadcasts.store import Broadcast
 from bot.kernel.cardinput import optional_id, require_id
 from bot.kernel.errors import NotFound
@@ -67,7 +67,7 @@ async def preview(request: web.Request, services: Services, person: Person, loca
     form = _form(await json_body(request))
     draft, chats = await check_draft(services, form)
     view = MemberView(0, draft.title, draft.message, person.name, draft.link, draft.ack, draft.image)
-    return web.json_response({"card": broadcast_card(member_t, view), "chats": len(chats),
+    return web.json_response({"card": broadcast_card(member_tr(services), view), "chats": len(chats),
                               "groups": len({c.faggruppe for c in chats}),
                               "when": when(lambda k, **p: t(k, locale, **p), draft.send_at, services.settings.tz)
                               if draft.send_at else t("broadcasts.preview.now", locale)})
@@ -80,7 +80,7 @@ async def save(request: web.Request, services: Services, person: Person, locale:
     personal = await services.conversations.personal_chat_of(person.id)
     b, _, chats = await save_draft(services, person, _form(body), broadcast_id=optional_id(body, "broadcast_id"),
                                    report_to=personal.id if personal and personal.active else "", locale=locale)
-    return web.json_response({"id": b.id, "card": broadcast_card(member_t, member_view(b)), "chats": len(chats),
+    return web.json_response({"id": b.id, "card": broadcast_card(member_tr(services), member_view(b)), "chats": len(chats),
                               "message": t("tab.broadcast.saved", locale)})
 
 
@@ -111,7 +111,7 @@ async def _report(services: Services, b: Broadcast, locale: str) -> dict[str, An
                    "read": line.read,
                    "problems": [{"chat": chat, "outcome": outcome, "reason": t(reason, locale)}
                                 for chat, outcome, reason in line.problems]} for line in rep.lines],
-        "card": broadcast_card(member_t, member_view(b)),
+        "card": broadcast_card(member_tr(services), member_view(b)),
     }
 
 

@@ -86,11 +86,15 @@ class FaggruppeAgent(ActivityHandler):
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         a = turn_context.activity
+        value = raw_of(turn_context).get("value")
+        value = value if isinstance(value, dict) else {}
+        if a.name in ("task/fetch", "task/submit"):  # a dialog (task module): its data carries the verb and inputs
+            data = value.get("data") if isinstance(value.get("data"), dict) else {}
+            body = await self.dispatcher.on_dialog(self._turn(turn_context, data=dict(data), is_invoke=True))
+            return InvokeResponse(status=int(HTTPStatus.OK), body=body)
         if a.name != "adaptiveCard/action":
             telemetry.set_outcome("invoke_ignored")
             return InvokeResponse(status=int(HTTPStatus.OK), body={})
-        value = raw_of(turn_context).get("value")
-        value = value if isinstance(value, dict) else {}
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         verb = action.get("verb") if isinstance(action.get("verb"), str) else ""
         data = action.get("data") if isinstance(action.get("data"), dict) else {}

@@ -84,6 +84,11 @@ class FaggruppeBot(ActivityHandler):
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         a = turn_context.activity
+        if a.name in ("task/fetch", "task/submit"):  # a dialog (task module): its data carries the verb and inputs
+            value = a.value if isinstance(a.value, dict) else {}
+            data = value.get("data") if isinstance(value.get("data"), dict) else {}
+            body = await self.dispatcher.on_dialog(self._turn(turn_context, data=dict(data), is_invoke=True))
+            return SentInvokeResponse(status=int(HTTPStatus.OK), body=body)
         if a.name != "adaptiveCard/action":
             telemetry.set_outcome("invoke_ignored")
             return SentInvokeResponse(status=int(HTTPStatus.OK), body={})
