@@ -22,14 +22,17 @@ from cards.when import moment
 
 
 def _rows(data: dict[str, Any], default: int = 3) -> int:
+    """The number of time rows the poll form shows, kept between 2 and MAX_SLOTS."""
     return clamped(data.get("rows") or default, 2, MAX_SLOTS, default)
 
 
 def _form_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The form's inputs without the verb and row count, to fill the form in again."""
     return {k: v for k, v in data.items() if k not in ("verb", "rows")}
 
 
 def _poll_id(data: dict[str, Any]) -> int:
+    """The poll id of the card data (BadValue when it is missing or invalid)."""
     return require_id(data, "poll_id")
 
 
