@@ -199,6 +199,7 @@ async def export(ctx: Ctx) -> Reply:
     csv_url, _ = await s.download_link(csv_bytes, export_filename(project.name, now, "csv"), CSV_TYPE, ctx.actor.id)
     await s.audit.record(ctx.actor.id, "needs.export", str(project.id), entries=len(entries))
     shown = format_deadline(s, expires, ctx.private_locale)
+    # The links open every entry of the project: private, so asked in a group they go to the asker's personal chat.
     return Reply(card=export_card(ctx.private_t, project.name, xlsx_url, csv_url, shown, len(entries)), private=True)
 
 

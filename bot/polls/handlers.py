@@ -85,6 +85,7 @@ async def create(ctx: Ctx) -> Reply:
             return Reply(card=created_card(ctx.t, p.title), replace=True)
     poll = await o.repo.create(draft, conversation_id=ctx.conversation.id, creator_id=ctx.actor.id,
                                creator_name=ctx.actor.name, locale=ctx.locale, now=s.clock.now())
+    # The posted card's id is stored so that later votes and closing update that message in place.
     activity_id = await ctx.send(Reply(card=await o.view(poll)))
     await o.repo.set_activity(poll.id, activity_id or "")
     o.schedule_jobs(poll)
@@ -100,6 +101,8 @@ async def vote(ctx: Ctx) -> Reply:
     ensure_can_vote(poll, slot_id, answer, s.clock.now())
     await o.repo.vote(poll.id, slot_id, ctx.actor.id, answer, voter_name=ctx.actor.name,
                       voter_channel_id=ctx.actor.channel_user_id, now=s.clock.now())
+    # The voter sees their own view at once (the invoke answer replaces the card for them only); the shared card
+    # everyone sees is updated by the push, debounced so that a burst of votes stays within Teams' rate limits.
     o.schedule_push(poll.id, vote=True)
     return Reply(card=await o.view(poll, ctx.actor, ctx.locale), replace=True)
 
