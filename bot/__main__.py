@@ -13,6 +13,7 @@ from bot.kernel.logsetup import setup_logging
 
 
 def _settings(lang: str) -> Settings:
+    """The settings from the environment (and .env); configuration errors are printed and exit with status 2."""
     load_dotenv_file()
     try:
         return load_settings()
@@ -23,6 +24,7 @@ def _settings(lang: str) -> Settings:
 
 
 def _config_table(write: str) -> int:
+    """Print the configuration reference table, or rewrite it in place in the given Markdown file."""
     from bot.configspec import markdown_table, render_tables
 
     if not write:
@@ -34,6 +36,7 @@ def _config_table(write: str) -> int:
 
 
 def _run(settings: Settings, lang: str) -> int:
+    """Check the settings, then run the bot until it is stopped."""
     from bot.startup import running_line, start_problems, start_warnings
 
     problems = start_problems(settings)  # before logging is set up: the problem lines are the whole output
@@ -140,6 +143,7 @@ def _operate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
+    """Bring the database schema up to date (Alembic), then exit."""
     from bot.storage.db import Database
 
     db = Database(settings.database_url)

@@ -209,6 +209,7 @@ BY_NAME = {var.name: var for var in SPEC}
 
 
 def _cell(value: str) -> str:
+    """A value escaped for a Markdown table cell."""
     return value.replace("|", "\\|")
 
 

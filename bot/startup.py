@@ -32,9 +32,11 @@ def policy_problems(settings: Settings) -> list[Problem]:
     """Settings that load but must not serve: authentication off on a reachable address, an open multi-tenant app,
     a production app without its secret, an unreadable Graph certificate."""
     problems: list[Problem] = []
+    # Without an app id no JWT is checked (anyone who reaches the port can act as anyone): loopback only, or opted in.
     if not settings.app_id and not is_loopback(settings.host) and not settings.allow_unauthenticated:
         problems.append(Problem("start.unauthenticated", {"host": settings.host}))
     if settings.app_id and settings.app_type == "MultiTenant":
+        # A multi-tenant app can be installed from any organisation: ALLOWED_TENANTS must name whose chats it serves.
         if not settings.allowed_tenants:
             problems.append(Problem("start.multitenant_open"))
         if not settings.app_password:

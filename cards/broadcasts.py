@@ -117,6 +117,7 @@ def broadcast_card(t: T, m: MemberView, note: str | None = None) -> Card:
 
 
 def _embedded(t: T, m: MemberView) -> Element:
+    """The members' view of the broadcast, embedded in the leader's card as a framed preview."""
     items = member_body(t, m)
     actions = member_actions(t, m)
     if actions:

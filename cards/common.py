@@ -140,6 +140,7 @@ def open_url(title_: str, url: str) -> Element:
 
 
 def _input(kind: str, id_: str, label: str, *, required: bool, error: str | None, **props: Any) -> list[Element]:
+    """An input element with its label, required marker and error line; the shared core of every input helper."""
     # Teams marks a required input's label itself: adding "*" here would show two.
     el: Element = {"type": kind, "id": id_, "label": label}
     el.update({k: v for k, v in props.items() if v is not None and v != ""})

@@ -66,6 +66,7 @@ def help_card(t: T, commands: list[tuple[str, str, str, bool]], *, is_leader: bo
     rest = [c for c in usable if c not in quick]
 
     def button(c: tuple[str, str, str, bool]) -> Element:
+        """A help card button that runs the command as if typed (label from help.do.*, else the command)."""
         label = t(f"help.do.{c[0]}")
         return submit(label if label != f"help.do.{c[0]}" else c[1], "cmd", {"command": c[1]})
 

@@ -64,6 +64,7 @@ def choose_kind_card(t: T, *, project_id: int | None = None) -> Card:
 
 
 def _choices(t: T, prefix: str, keys: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Choices whose labels are the texts under prefix and whose values are the keys."""
     return [(t(f"{prefix}.{k}"), k) for k in keys]
 
 
@@ -73,6 +74,7 @@ MORE_ID = "benefit-more"
 
 
 def _need_fields(t: T, v: Values, e: Errors, municipalities: list[str]) -> list[Element]:
+    """The inputs of a need: the problem, services, the situation now and desired, priority."""
     body = text_input("problem", t("needs.field.problem"), v.get("problem", ""), required=True, multiline=True,
                       error=e.get("problem"), max_length=4000, placeholder=t("needs.field.problem_hint"))
     body += text_input("services", t("needs.field.services"), v.get("services", ""), multiline=True,
@@ -90,16 +92,19 @@ def _need_fields(t: T, v: Values, e: Errors, municipalities: list[str]) -> list[
 
 
 def _municipalities(t: T, v: Values, e: Errors, municipalities: list[str]) -> list[Element]:
+    """The multi-select of municipalities (BOT_MUNICIPALITIES)."""
     return choice_input("municipalities", t("needs.field.municipalities"), [(m, m) for m in municipalities],
                         v.get("municipalities", ""), multi=True, error=e.get("municipalities"))
 
 
 def _number(t: T, key: str, v: Values, e: Errors) -> list[Element]:
+    """A number input for a benefit's estimate; the hint says numbers only."""
     return numeric_text_input(key, t(f"needs.field.{key}"), v.get(key), hint=t("needs.field.numbers_only"),
                               error=e.get(key))
 
 
 def _benefit_core(t: T, v: Values, e: Errors) -> list[Element]:
+    """The benefit's core inputs, shown first: its type, whether it can be priced, and the estimates."""
     body = choice_input("benefit_type", t("needs.field.benefit_type"), _choices(t, "needs.btype", BENEFIT_TYPES),
                         v.get("benefit_type", ""), required=True, error=e.get("benefit_type"))
     body += toggle_input("priced", t("needs.field.priced"), t("needs.field.priced_title"), v.get("priced") == "true")

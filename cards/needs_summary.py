@@ -35,6 +35,7 @@ CHART_MIN_ENTRIES = 5
 
 
 def _chart_label(value: str) -> str:
+    """A chart label made safe and short."""
     # Chart labels are plain text (not markdown); keep them short and free of angle brackets.
     return clip(value.replace("<", "‹").replace(">", "›"), 40)
 

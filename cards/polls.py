@@ -141,6 +141,7 @@ def _counts_line(t: T, st: Standing, people: int) -> str:
 
 
 def _names_line(t: T, c: Counts) -> str:
+    """Who gave which answer for one slot, one part per answer."""
     parts = [f"**{t(ANSWER_KEYS[a])}:** {escape(', '.join(c.names[a]))}" for a in ANSWERS if c.names.get(a)]
     return " — ".join(parts)
 
@@ -164,6 +165,7 @@ def _answer_row(t: T, poll: Poll, slot: Slot, mine: str | None) -> Element:
 
 def _slot_block(t: T, view: PollView, st: Standing, people: int, mine: str | None, best: Standing | None,
                 show_results: bool, is_open: bool) -> Element:
+    """One time slot: its label (best or chosen marked), and the counts, names and buttons as the view allows."""
     poll, slot = view.poll, st.slot
     label = f"**{local_label(t, slot.start, poll.end_of(slot), view.tz)}**"
     if show_results and best is not None and slot.id == best.slot.id and view.votes and is_open:
@@ -254,6 +256,7 @@ def _closed_block(t: T, view: PollView) -> Element:
 
 
 def _actions(t: T, view: PollView, is_open: bool, best: Slot | None) -> list[Element]:
+    """The buttons: while open, close at the best or another time; once closed, join, the calendar file or a new one."""
     poll = view.poll
     actions: list[Element] = []
     if is_open and view.show_close:

@@ -9,6 +9,7 @@ T = Callable[..., str]
 
 
 def _names(t: T, key: str, short: bool) -> list[str]:
+    """The day or month names of the language (a comma-separated text), short or long."""
     return t(f"when.{key}_short" if short else f"when.{key}").split(",")
 
 

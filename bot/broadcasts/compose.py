@@ -45,7 +45,9 @@ async def send_or_schedule(services: Services, actor: Person, b: Broadcast) -> s
     if b.state != State.DRAFT:
         raise Conflict("broadcasts.error.not_draft")
     repo = broadcaster(services).repo
+    # A send time already past is sent now; so is any draft when this process has no scheduler.
     if b.send_at and b.send_at > services.clock.now() and services.scheduler is not None:
+        # The conditional state change comes first: of two clicks (or the chat and the tab) one schedules the job.
         if not await repo.transition(b.id, [State.DRAFT], State.SCHEDULED):
             raise Conflict("broadcasts.error.not_draft")
         services.scheduler.add("broadcast.send", job_id(b.id), b.send_at, (b.id,))
@@ -59,6 +61,8 @@ async def send_or_schedule(services: Services, actor: Person, b: Broadcast) -> s
 async def cancel_scheduled(services: Services, actor: Person, b: Broadcast) -> None:
     """Cancel a scheduled broadcast (its job removed, audited); Conflict unless it is scheduled."""
     require_leader(actor)
+    # Cancelled in the database first: a job that fires meanwhile starts only a broadcast still `scheduled`, so
+    # whichever comes first wins and the other is a no-op (or Conflict here).
     if not await broadcaster(services).repo.transition(b.id, [State.SCHEDULED], State.CANCELLED):
         raise Conflict("broadcasts.error.not_scheduled")
     if services.scheduler is not None:

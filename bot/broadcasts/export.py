@@ -32,6 +32,7 @@ def _safe(value: str) -> str:
 
 
 def _cells(rows: list[ChatRow], t: Callable[..., str]) -> list[list[str | int]]:
+    """The export's rows: a header, then one row per chat, with chat names made safe for spreadsheets."""
     head: list[str | int] = [t("broadcasts.export.col.faggruppe"), t("broadcasts.export.col.chat"),
                              t("broadcasts.export.col.state"), t("broadcasts.export.col.reason"),
                              t("broadcasts.export.col.reads")]

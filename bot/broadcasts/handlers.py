@@ -179,16 +179,19 @@ async def _delivered_here(ctx: Ctx, b: Broadcast) -> bool:
 
 
 def _repo(ctx: Ctx) -> BroadcastRepo:
+    """The broadcast repository."""
     return broadcaster(ctx.services).repo
 
 
 def _id(ctx: Ctx, *, required: bool = True) -> int | None:
+    """The broadcast id of the card data: required, or None when absent."""
     if required:
         return require_id(ctx.data, "broadcast_id")
     return optional_id(ctx.data, "broadcast_id")
 
 
 async def _get(ctx: Ctx) -> Broadcast:
+    """The broadcast of the card data, or NotFound."""
     b = await _repo(ctx).get(require_id(ctx.data, "broadcast_id"))
     if b is None:
         raise NotFound()
@@ -197,6 +200,7 @@ async def _get(ctx: Ctx) -> Broadcast:
 
 
 def _targets_text(ctx: Ctx, draft: Draft) -> str:
+    """Who a draft goes to, as a line for the preview."""
     t = draft.targets
     if t.mode == TargetMode.ALL:
         return ctx.t("broadcasts.targets.all")
@@ -206,6 +210,7 @@ def _targets_text(ctx: Ctx, draft: Draft) -> str:
 
 
 def _form_of(ctx: Ctx, b: Broadcast) -> FormInput:
+    """A stored broadcast as form input, to edit it (send time in the organisation's time zone)."""
     local = b.send_at.astimezone(ctx.settings.tz) if b.send_at else None
     pid = b.targets.get("project_id")
     return FormInput(
@@ -218,6 +223,7 @@ def _form_of(ctx: Ctx, b: Broadcast) -> FormInput:
 
 async def _form(ctx: Ctx, form: FormInput | None = None, errors: dict[str, str] | None = None,
                 broadcast_id: int | None = None):
+    """The broadcast form, with the faggrupper and projects to choose from."""
     s = ctx.services
     faggrupper = await s.conversations.faggrupper(ctx.settings.faggrupper)
     projects = [(p.id, p.name) for p in await s.projects.all()]
@@ -225,6 +231,7 @@ async def _form(ctx: Ctx, form: FormInput | None = None, errors: dict[str, str] 
 
 
 async def _list(ctx: Ctx):
+    """The card listing the ten most recent broadcasts with their state and delivery counts."""
     bc = broadcaster(ctx.services)
     entries = []
     for b in await bc.repo.recent(10):

@@ -18,6 +18,7 @@ _BUTTONS = ("Action.Execute", "Action.Submit")
 
 
 def _submit(action: dict[str, Any]) -> dict[str, Any]:
+    """One Action.Execute as the Action.Submit a dialog runs, the verb moved into its data."""
     out = {k: v for k, v in action.items() if k not in ("type", "verb", "data")}
     out["type"] = "Action.Submit"
     out["data"] = {**(action.get("data") or {}), "verb": action.get("verb") or (action.get("data") or {}).get("verb")}
@@ -25,6 +26,7 @@ def _submit(action: dict[str, Any]) -> dict[str, Any]:
 
 
 def _convert(node: Any) -> Any:
+    """Convert a card tree for a dialog: Execute becomes Submit, and `refresh` goes (dialogs run no refresh)."""
     if isinstance(node, dict):
         if node.get("type") == "Action.Execute":
             return _submit(node)
@@ -40,6 +42,7 @@ def dialog_card(card: Card) -> Card:
 
 
 def _has_buttons(node: Any) -> bool:
+    """Whether the card has any button: only a card with buttons keeps the dialog open."""
     if isinstance(node, dict):
         return node.get("type") in _BUTTONS or any(_has_buttons(v) for v in node.values())
     if isinstance(node, list):
@@ -48,6 +51,7 @@ def _has_buttons(node: Any) -> bool:
 
 
 def _first_text(node: Any) -> str:
+    """The card's first TextBlock (its heading): the dialog's title, or the message when the dialog closes."""
     if isinstance(node, dict):
         if node.get("type") == "TextBlock":
             return str(node.get("text", ""))
@@ -60,6 +64,7 @@ def _first_text(node: Any) -> str:
 
 
 def _plain(markdown: str) -> str:
+    """A card heading as plain text for a dialog title or message, at most 200 characters."""
     # User text in it stays escaped (as in every invoke message): only the bold markers go.
     return markdown.replace("**", "").strip()[:200]
 

@@ -124,14 +124,17 @@ class Dispatcher:
         await self.services.conversations.deactivate(conversation_id, reason)
 
     def _locale(self, turn: Turn) -> str:
+        """The locale of replies everyone in the conversation sees."""
         return reply_locales(turn, self.services.settings.locale)[0]
 
     def _ctx(self, turn: Turn, person: Person, conv: ConversationInfo, *, args: str = "") -> Ctx:
+        """The handler context of a turn, with its shared and private locales."""
         shared, own = reply_locales(turn, self.services.settings.locale)
         return Ctx(turn.messenger, self.services, person, conv, shared, args=args, data=turn.data, verb=turn.verb,
                    is_invoke=turn.is_invoke, reply_to_id=turn.reply_to_id, mentions=turn.mentions, private_locale=own)
 
     async def _run_verb(self, turn: Turn, person: Person, conv: ConversationInfo) -> ActionResult:
+        """Run a card action's verb (or `cmd`, a command sent from a card button) and build its answer."""
         ctx = self._ctx(turn, person, conv)
         data, verb = ctx.data, ctx.verb
         if verb == "cmd" and isinstance(data.get("command"), str) and len(data["command"]) > MAX_COMMAND_CHARS:
@@ -181,6 +184,7 @@ async def _answer(ctx: Ctx, replies: list[Reply]) -> ActionResult:
 
 
 async def _deliver(ctx: Ctx, replies: list[Reply]) -> None:
+    """Send replies as messages; a replacing card updates the message it was clicked on."""
     for r in replies:
         if r.replace and r.card is not None and ctx.source_activity_id and not ctx.is_invoke:
             await ctx.update_card(ctx.source_activity_id, r.card)
@@ -195,6 +199,7 @@ def _too_long(locale: str | None) -> str:
 
 
 def _as_list(result: Result) -> list[Reply]:
+    """A handler's result (None, one reply or a list) as a list of replies."""
     if result is None:
         return []
     return list(result) if isinstance(result, list) else [result]

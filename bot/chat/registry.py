@@ -49,6 +49,7 @@ class Registry:
         return person, conv
 
     async def _person(self, turn: Turn) -> Person:
+        """The actor as a Person with the roles stored for them, cached for PERSON_CACHE per process."""
         who = turn.who
         now = self.services.clock.now()
         cached = self._people.get(who.person_id)

@@ -54,6 +54,7 @@ class Router:
         """Register a text command under one or more names (multi-word names allowed)."""
 
         def deco(fn: Handler) -> Handler:
+            """Register the decorated handler under the command's names; a name used twice is a start-up error."""
             cmd = Command(tuple(normalise(n) for n in names), fn, help_key, leader, order)
             for n in cmd.names:
                 if n in self._by_name:
@@ -69,6 +70,7 @@ class Router:
         """Register a card action verb (Action.Execute verb or `verb` in Action.Submit data)."""
 
         def deco(fn: Handler) -> Handler:
+            """Register the decorated handler for the verbs; a verb used twice is a start-up error."""
             for n in names:
                 if n in self.verbs:
                     raise ValueError(f"verb {n!r} registered twice")

@@ -49,6 +49,7 @@ class ConversationRef:
 
 
 def _no_mentions() -> list[tuple[str, str]]:
+    """The default of Turn.mentions: none."""
     return []
 
 

@@ -8,10 +8,12 @@ Json = dict[str, Any]
 
 
 def _dict(value: Any) -> Json:
+    """The value if it is a JSON object, else an empty one (activity fields are untrusted)."""
     return value if isinstance(value, dict) else {}
 
 
 def _str(value: Any) -> str:
+    """The value if it is a string, else "" (activity fields are untrusted)."""
     return value if isinstance(value, str) else ""
 
 

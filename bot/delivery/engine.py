@@ -200,6 +200,7 @@ class DeliveryEngine:
         self._slot.set()
 
     async def _idle_wait(self) -> float:
+        """Seconds to sleep when nothing is due: until the next due row, at most one second."""
         try:
             due = await self.services.outbox.next_due()
         except Exception:
@@ -288,6 +289,7 @@ class DeliveryEngine:
         return await self.sender.deliver(reference, payload)
 
     async def _notify(self, row: OutboxRow, outcome: str, detail: str) -> None:
+        """Count the outcome and tell the listeners of the row's group (broadcast reports, dead-chat notices)."""
         self.observer.delivery(outcome)
         for prefix, listener in self._listeners:
             if row.group_key.startswith(prefix):

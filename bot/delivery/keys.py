@@ -24,10 +24,12 @@ _SHORT_HASH = 32  # hex digits of the hashed last part (128 bits)
 
 
 def _escape(part: str) -> str:
+    """One leading key part with '%', ':' and '#' escaped, so the joined parts stay unambiguous."""
     return part.replace("%", "%25").replace(":", "%3A").replace("#", "%23")
 
 
 def _sha(text: str) -> str:
+    """The SHA-256 hex digest of a text (the hashed tail of an over-long key)."""
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -81,6 +81,7 @@ class _Settler:
         self._task: asyncio.Task[None] | None = None
 
     async def submit(self, id_: int, worker: str, values: dict[str, Any]) -> None:
+        """Queue one settle update and wait until the transaction holding it is committed."""
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((id_, worker, values, fut))
         if self._task is None or self._task.done():
@@ -88,6 +89,7 @@ class _Settler:
         await asyncio.shield(fut)
 
     async def _flush(self) -> None:
+        """Write the queued updates, one transaction per batch, until nothing is queued; wake their callers."""
         while self._queue:
             batch, self._queue = self._queue, []
             try:
@@ -120,6 +122,7 @@ def reclaim_after(stale_seconds: float, send_timeout: float, took_over: datetime
 
 
 def _row(r: OutboxItem) -> OutboxRow:
+    """The outbox ORM row as the plain OutboxRow the engine works with."""
     return OutboxRow(r.id, r.key, r.group_key, r.conversation_id, r.payload, r.state, r.attempts, r.last_error,
                      r.activity_id, r.not_before, r.sent_at)
 
@@ -184,6 +187,7 @@ class OutboxRepo:
             return res.rowcount == 1
 
     async def _settle(self, id_: int, worker: str, **values: Any) -> None:
+        """Record a claimed delivery's outcome through the group commit (only while this worker still holds it)."""
         await self._settler.submit(id_, worker, values)
 
     async def release(self, id_: int, worker: str, delay: timedelta) -> None:

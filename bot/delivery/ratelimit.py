@@ -28,6 +28,7 @@ STUCK_S = 45.0  # a send unanswered this long no longer holds its slot (the send
 
 
 class _Stamp:
+    """One slot taken in a window: when it was taken, or when its send finished once `done`."""
     __slots__ = ("done", "t")
 
     def __init__(self, t: float, done: bool) -> None:
@@ -47,6 +48,7 @@ class SlidingWindow:
         self.blocked_until = 0.0
 
     def _prune(self, now: float) -> None:
+        """Drop stamps that no longer count: finished a period ago, or unanswered longer than STUCK_S."""
         self._stamps = deque(
             s for s in self._stamps
             if not ((s.done and now - s.t >= self.period) or (not s.done and now - s.t >= STUCK_S))
@@ -102,6 +104,7 @@ class TeamsLimits:
         self._changed = asyncio.Event()
 
     def _windows(self, conversation_id: str) -> tuple[SlidingWindow, ...]:
+        """The conversation's three windows, created on first use; least recently used dropped past MAX_CONVERSATIONS."""
         w = self._conv.get(conversation_id)
         if w is None:
             m = self.margin
@@ -114,6 +117,7 @@ class TeamsLimits:
         return w
 
     def _signal(self) -> None:
+        """Wake every waiting permit() so it checks its windows again (a slot was freed or its time moved)."""
         event, self._changed = self._changed, asyncio.Event()
         event.set()
 

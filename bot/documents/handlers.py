@@ -73,6 +73,7 @@ async def document_command(ctx: Ctx) -> Reply:
 
 async def draft_action(ctx: Ctx) -> Reply:
     """The "Last ned utkast" button: `{project_id, bp}` from the gate reminder card."""
+    # Everyone in the chat sees the reminder's button: the role is what limits it, checked when it is pressed.
     require_documents(ctx)
     bp = parse_bp(ctx.data.get("bp", ""))
     if bp is None:

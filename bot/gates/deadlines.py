@@ -41,6 +41,7 @@ async def save_deadline(services: Services, actor: Person, project: ProjectInfo,
     if existing and existing.status == APPROVED:
         raise Conflict("gates.approved_locked", bp=bp_label(bp))
     groups = await services.conversations.faggrupper(services.settings.faggrupper)
+    # "Today" is the organisation's date (BOT_TIMEZONE), not the server's: a deadline may not lie before it.
     today = services.clock.now().astimezone(services.settings.tz).date()
     form = parse_deadline_form(values, today=today, faggrupper=groups)
     gate = await repo.set_deadline(
@@ -53,6 +54,7 @@ async def save_deadline(services: Services, actor: Person, project: ProjectInfo,
                                 time=form.deadline_time.strftime("%H:%M") if form.deadline_time else "",
                                 faggrupper=list(form.faggrupper), offsets_days=[o.days for o in form.offsets],
                                 changed=existing is not None and existing.deadline is not None)
+    # Graph can be slow: the meeting is booked in the background, after the leader has their answer.
     spawn(services, book(services, gate, project))
     return Saved(gate, list(plan))
 

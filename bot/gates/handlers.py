@@ -174,6 +174,7 @@ def register(router: Router) -> None:
 
 # -- helpers ----------------------------------------------------------------------------------
 async def _project(ctx: Ctx) -> ProjectInfo:
+    """The project of the card data, or NotFound."""
     project = await ctx.services.projects.get(require_id(ctx.data, "project_id"))
     if project is None:
         raise NotFound()
@@ -181,6 +182,7 @@ async def _project(ctx: Ctx) -> ProjectInfo:
 
 
 def _bp(ctx: Ctx) -> int:
+    """The decision point of the card data, or NotFound for a number that is not one."""
     bp = require_id(ctx.data, "bp", lo=min(DECISION_POINTS), hi=max(DECISION_POINTS))
     if bp not in DECISION_POINTS:
         raise NotFound()
@@ -188,6 +190,7 @@ def _bp(ctx: Ctx) -> int:
 
 
 async def _timeline(ctx: Ctx, project: ProjectInfo, saved_bp: int | None = None) -> dict[str, Any]:
+    """The project's decision-point timeline card, with each deadline's meeting booking state when the calendar is on."""
     s = ctx.services
     gates = await GateRepo(s.db).for_project(project.id)
     states: dict[int, str] = {}
@@ -214,6 +217,7 @@ def _form_values(project: ProjectInfo, bp: int, gate: Gate | None) -> dict[str, 
 
 async def _form(ctx: Ctx, project: ProjectInfo, bp: int, values: dict[str, str], errors: dict[str, str],
                 gate: Gate | None) -> dict[str, Any]:
+    """The deadline form of one decision point (with "remove" only when a deadline is set)."""
     groups = await ctx.services.conversations.faggrupper(ctx.settings.faggrupper)
     return deadline_form(ctx.t, project_id=project.id, project_name=project.name, bp=bp, faggrupper=groups,
                          values=values, errors=errors, can_remove=bool(gate and gate.deadline))
@@ -230,6 +234,7 @@ def _saved_text(ctx: Ctx, project: ProjectInfo, bp: int, gate: Gate, plan: list[
 
 
 async def _set_phase(ctx: Ctx, project: ProjectInfo, phase: str) -> str:
+    """Set the project's phase, audit it and say so."""
     await ctx.services.projects.set_phase(project.id, phase)
     await ctx.services.audit.record(ctx.actor.id, "project.phase", f"project:{project.id}", old=project.phase, new=phase)
     return ctx.t("gates.phase_set", project=escape(project.name), phase=ctx.t(f"gates.phase.{phase}"))

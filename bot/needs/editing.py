@@ -37,6 +37,7 @@ async def edit_entry(services: Services, existing: Entry, actor: Person, data: M
     """Validate the form values as the card form does and save them; an edit of someone else's entry is audited."""
     projects = await services.projects.all()
     groups = await services.conversations.faggrupper(services.settings.faggrupper)
+    # A faggruppe removed from the list since stays valid for its old entries: an edit need not move the entry.
     if existing.faggruppe not in groups:
         groups.append(existing.faggruppe)
     meta, meta_errors = parse_meta(data, [p.id for p in projects], groups)

@@ -39,10 +39,12 @@ KIND_WORDS = {"behov": NEED, "need": NEED, "gevinst": BENEFIT, "benefit": BENEFI
 
 
 def _texts(ctx: Ctx, errors: FieldErrors) -> dict[str, str]:
+    """Field errors (a key, or a key with parameters) as texts in the reply's language."""
     return {k: ctx.t(v) if isinstance(v, str) else ctx.t(v[0], **v[1]) for k, v in errors.items()}
 
 
 async def _project_from_args(ctx: Ctx) -> ProjectInfo:
+    """The project named after the command, or the chat's default project."""
     projects = await ctx.services.projects.all()
     if not projects:
         raise NotFound("needs.no_projects")
@@ -57,6 +59,7 @@ async def _project_from_args(ctx: Ctx) -> ProjectInfo:
 
 
 async def _form(ctx: Ctx, kind: str, values: dict[str, str], errors: dict[str, str], entry_id: int | None = None) -> Reply:
+    """The entry form filled with values and errors; the project's faggruppe stays offered even if it is no longer listed."""
     s = ctx.services
     projects = await s.projects.all()
     groups = await s.conversations.faggrupper(ctx.settings.faggrupper)
@@ -68,6 +71,7 @@ async def _form(ctx: Ctx, kind: str, values: dict[str, str], errors: dict[str, s
 
 
 async def _new_form(ctx: Ctx, kind: str, project_hint: object = None) -> Reply:
+    """An empty form for a new entry, preset with the default project and the chat's faggruppe."""
     projects = await ctx.services.projects.all()
     if not projects:
         return Reply(text=ctx.t("needs.no_projects"))
@@ -82,6 +86,7 @@ async def _entry_for_change(ctx: Ctx) -> Entry:
 
 
 async def _project_name(s: Services, project_id: int) -> str:
+    """A project's name ("?" if it has been deleted)."""
     p = await s.projects.get(project_id)
     return p.name if p else "?"
 
@@ -194,6 +199,7 @@ async def export(ctx: Ctx) -> Reply:
     csv_url, _ = await s.download_link(csv_bytes, export_filename(project.name, now, "csv"), CSV_TYPE, ctx.actor.id)
     await s.audit.record(ctx.actor.id, "needs.export", str(project.id), entries=len(entries))
     shown = format_deadline(s, expires, ctx.private_locale)
+    # The links open every entry of the project: private, so asked in a group they go to the asker's personal chat.
     return Reply(card=export_card(ctx.private_t, project.name, xlsx_url, csv_url, shown, len(entries)), private=True)
 
 

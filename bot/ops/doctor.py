@@ -33,6 +33,7 @@ class Report:
         self.counts = {"ok": 0, "note": 0, "error": 0}
 
     def line(self, level: str, text: str) -> None:
+        """Print one report line with its level's label and count it."""
         self.counts[level] += 1
         print(f"{LABELS[self.lang][level]} {text}", file=self.out)
 
@@ -52,11 +53,13 @@ class Report:
         print(t(key, self.lang), file=self.out)
 
     def finish(self) -> int:
+        """Print the summary; the exit status is 1 when any check failed."""
         print(t("doctor.summary", self.lang, errors=self.counts["error"], notes=self.counts["note"]), file=self.out)
         return 1 if self.counts["error"] else 0
 
 
 def _yes(value: object, lang: str) -> str:
+    """"set" or "not set" in the report's language (a secret's value is never printed)."""
     return t("doctor.set" if value else "doctor.unset", lang)
 
 

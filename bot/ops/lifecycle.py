@@ -17,6 +17,7 @@ EXIT_SLACK_S = 3.0  # cleanup after the grace (closing the scheduler and the dat
 
 
 def _give_up() -> None:
+    """Exit at once when the shutdown grace is over, not waiting for sends hung in threads."""
     # Sends run as blocking HTTP calls in threads (botbuilder's connector client); the interpreter would wait for a
     # hung one however long it takes. Its outbox row stays claimed and is sent again after OUTBOX_STALE_SECONDS.
     log.warning("shutdown grace exceeded: exiting with sends still waiting on the connector")

@@ -107,6 +107,7 @@ def _canonical(name: str, groups: list[str]) -> str:
 
 
 async def _register(ctx: Ctx, name: str, groups: list[str]) -> str:
+    """Make the chat a faggruppe's chat, adding the faggruppe if it is new; audited."""
     s = ctx.services
     if name not in groups:
         await s.conversations.add_faggruppe(name, ctx.actor.id)
@@ -118,6 +119,7 @@ async def _register(ctx: Ctx, name: str, groups: list[str]) -> str:
 
 
 async def _change_leader(ctx: Ctx, role: Role) -> Reply:
+    """Give or take the leader role of the mentioned members (leaders only; never oneself or a BOT_LEADERS leader)."""
     require_leader(ctx.actor)
     targets = ctx.mentioned()
     if not targets:
@@ -137,6 +139,7 @@ async def _change_leader(ctx: Ctx, role: Role) -> Reply:
         if role == Role.MEMBER and configured_leader([person.id, person.aad_object_id, person.upn], ctx.settings.leaders):
             return Reply(text=ctx.t("leader.configured", name=name))
         await s.people.set_role(person.id, role, granted_by=ctx.actor.id, at=s.clock.now())
+        # The registry caches people with their roles (PERSON_CACHE): drop the entry so the change holds at once here.
         ctx.services.forget_person(person.id)
         await s.audit.record(ctx.actor.id, "role.change", person.id, role=role.value)
         names.append(name or person.name)

@@ -22,14 +22,17 @@ from cards.when import moment
 
 
 def _rows(data: dict[str, Any], default: int = 3) -> int:
+    """The number of time rows the poll form shows, kept between 2 and MAX_SLOTS."""
     return clamped(data.get("rows") or default, 2, MAX_SLOTS, default)
 
 
 def _form_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The form's inputs without the verb and row count, to fill the form in again."""
     return {k: v for k, v in data.items() if k not in ("verb", "rows")}
 
 
 def _poll_id(data: dict[str, Any]) -> int:
+    """The poll id of the card data (BadValue when it is missing or invalid)."""
     return require_id(data, "poll_id")
 
 
@@ -82,6 +85,7 @@ async def create(ctx: Ctx) -> Reply:
             return Reply(card=created_card(ctx.t, p.title), replace=True)
     poll = await o.repo.create(draft, conversation_id=ctx.conversation.id, creator_id=ctx.actor.id,
                                creator_name=ctx.actor.name, locale=ctx.locale, now=s.clock.now())
+    # The posted card's id is stored so that later votes and closing update that message in place.
     activity_id = await ctx.send(Reply(card=await o.view(poll)))
     await o.repo.set_activity(poll.id, activity_id or "")
     o.schedule_jobs(poll)
@@ -97,6 +101,8 @@ async def vote(ctx: Ctx) -> Reply:
     ensure_can_vote(poll, slot_id, answer, s.clock.now())
     await o.repo.vote(poll.id, slot_id, ctx.actor.id, answer, voter_name=ctx.actor.name,
                       voter_channel_id=ctx.actor.channel_user_id, now=s.clock.now())
+    # The voter sees their own view at once (the invoke answer replaces the card for them only); the shared card
+    # everyone sees is updated by the push, debounced so that a burst of votes stays within Teams' rate limits.
     o.schedule_push(poll.id, vote=True)
     return Reply(card=await o.view(poll, ctx.actor, ctx.locale), replace=True)
 

@@ -36,6 +36,7 @@ async def erase_ask(ctx: Ctx) -> Reply:
 
 async def erase_confirm(ctx: Ctx) -> Reply:
     """Erase the asker's data, let features re-render what they posted, and forget the cached person."""
+    # Checked again here, not only when asking: the verb runs from whatever chat a copy of the card is pressed in.
     if ctx.is_group:
         return Reply(text=ctx.t("privacy.personal_only"))
     counts = await erase_user(ctx.services, ctx.actor.id)
@@ -43,6 +44,7 @@ async def erase_confirm(ctx: Ctx) -> Reply:
     for hook in ctx.services.after_erase:
         await hook(alias)
     ctx.services.forget_person(ctx.actor.id)
+    # Recorded by "system" with no target: after erasure the audit log must not name the person (only pseudonyms).
     await ctx.services.audit.record("system", "privacy.erase", "", rows=sum(counts.values()))
     return Reply(text=ctx.t("privacy.erased", n=sum(counts.values())))
 

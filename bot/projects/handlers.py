@@ -41,12 +41,13 @@ async def create(ctx: Ctx) -> list[Reply]:
         errors["description"] = ctx.t("error.too_long", max=DESCRIPTION_MAX)
     if any(c not in groups for c in chosen):
         errors["faggrupper"] = ctx.t("needs.error.choice")
+    # The form comes back with what was typed, cut a little past each limit: never echoes a huge input in full.
     values = {"name": name[:NAME_MAX + 50], "description": description[:DESCRIPTION_MAX + 200],
               "faggrupper": encode_multi(c for c in chosen if c in groups)}
     if not errors:
         try:
             project = await s.projects.create(name, description, ctx.actor.id, [g for g in groups if g in chosen])
-        except InvalidInput as e:
+        except InvalidInput as e:  # the name is taken (checked by the store, so two leaders cannot race past it)
             errors = ctx.field_errors(e)
         else:
             await s.audit.record(ctx.actor.id, "project.create", str(project.id), name=name)

@@ -41,6 +41,7 @@ class ObservedExecutor(AsyncIOExecutor):
         self._refs: dict[str, str] = {}
 
     def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
+        """Remember the job's stable name and report how late it started."""
         once = job.func_ref == RUN_ONCE and len(job.args) > 2
         ref = job.args[0] if once or job.func_ref == RUN_NAMED else job.func_ref
         self._refs[job.id] = ref
@@ -149,6 +150,7 @@ class Scheduler:
         return await asyncio.get_running_loop().run_in_executor(self._lock_thread, fn)
 
     def _try_lock(self) -> bool:
+        """Take the PostgreSQL leader lock without waiting; SQLite (one process) always leads."""
         if not self.is_postgres:
             return True
         if self._lock_conn is None:
@@ -160,6 +162,7 @@ class Scheduler:
         return bool(got)
 
     def _still_locked(self) -> bool:
+        """Check that the lock's connection is alive (a session lock ends with its connection)."""
         if self._lock_conn is None:
             return False
         self._lock_conn.execute(text("SELECT 1"))
@@ -287,6 +290,7 @@ async def run_once(name: str, job_id: str, stamp: str, *args: Any) -> Any:
 
 
 def _finished(job_id: str, stamp: str) -> None:
+    """Remove the one-off job that just ran, through this process's scheduler (errors ignored: the job itself succeeded)."""
     from bot.scheduling import runtime
 
     with contextlib.suppress(Exception):

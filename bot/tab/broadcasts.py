@@ -26,17 +26,20 @@ RECENT = 20
 
 
 def _form(body: dict[str, Any]) -> FormInput:
+    """The broadcast form of a JSON body: only string fields, read by the same FormInput the chat form uses."""
     data = {k: v for k, v in body.items() if isinstance(v, str)}
     return FormInput.from_data(data)
 
 
 def _state(services: Services, b: Broadcast, locale: str) -> str:
+    """The broadcast's state as a sentence with its time (scheduled for, started or created)."""
     stamp = b.send_at if b.state == State.SCHEDULED and b.send_at else (b.started_at or b.created_at)
     return t(f"broadcasts.report.state.{b.state.value}", locale, time=when(lambda k, **p: t(k, locale, **p), stamp,
                                                                            services.settings.tz))
 
 
 async def _get(services: Services, request: web.Request) -> Broadcast:
+    """The broadcast named in the URL, or 404."""
     b = await broadcaster(services).repo.get(require_id(request.match_info, "broadcast_id"))
     if b is None:
         raise NotFound()
@@ -103,6 +106,7 @@ async def cancel(request: web.Request, services: Services, person: Person, local
 
 
 async def _report(services: Services, b: Broadcast, locale: str) -> dict[str, Any]:
+    """The broadcast's report as JSON: totals, a line per faggruppe with its problems, and the members' card."""
     rep = await broadcaster(services).compute(b)
     return {
         "id": b.id, "title": b.title, "state": b.state.value, "state_label": _state(services, b, locale), "ack": b.ack,

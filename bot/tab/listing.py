@@ -69,12 +69,14 @@ def may_see(entry: Entry, person: Person) -> bool:
 
 
 def _status_matches(entry: Entry, status: str) -> bool:
+    """Whether an entry has the status filtered for (a benefit's own status counts only while it is active)."""
     if status in (ACTIVE, WITHDRAWN):
         return entry.status == status
     return entry.status == ACTIVE and isinstance(entry.content, Benefit) and entry.content.status == status
 
 
 def _text(entry: Entry) -> str:
+    """Everything free-text search looks in, casefolded."""
     parts = [entry.title, entry.faggruppe, entry.submitter_name, *entry.municipalities]
     parts += [v for v in vars(entry.content).values() if isinstance(v, str)]
     return " ".join(parts).casefold()
@@ -91,6 +93,7 @@ def matches(entry: Entry, f: Filters) -> bool:
 
 
 def _sort_key(f: Filters, project_names: Mapping[int, str]) -> Callable[[Entry], tuple[Any, ...]]:
+    """The sort key of the chosen column; the id breaks ties, so paging is stable."""
     oldest = datetime.min
     keys = {
         "updated": lambda e: (e.updated_at or oldest, e.id),

@@ -20,15 +20,18 @@ RECENT = 50
 
 
 def _sees(person: Person, poll: Poll, voted: set[int]) -> bool:
+    """Whether the person may see the poll in the tab."""
     # Leaders and the secretariat see every poll; others the polls they made or answered.
     return person.can_export or poll.creator_id == person.id or poll.id in voted
 
 
 def _local(services: Services, when: Any) -> str:
+    """A time in the organisation's time zone as text ("" for none)."""
     return when.astimezone(services.settings.tz).strftime("%Y-%m-%d %H:%M") if when else ""
 
 
 async def _poll_json(services: Services, poll: Poll, person: Person, locale: str) -> dict[str, Any]:
+    """One poll as the tab shows it: who has not answered (while open), and the counts unless the answers are hidden."""
     o = ops(services)
     votes = await o.repo.votes(poll.id)
     answered = voters(votes)

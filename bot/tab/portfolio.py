@@ -20,6 +20,7 @@ from bot.tab.web import api, json_body
 
 
 def _gate(bp: int, gate: Gate | None, services: Services, locale: str) -> dict[str, Any]:
+    """One decision point of a project as JSON: status, deadline and days left."""
     now, tz = services.clock.now(), services.settings.tz
     status = gate_status(gate, now, tz)
     deadline = gate.deadline if gate else None
@@ -35,11 +36,13 @@ def _gate(bp: int, gate: Gate | None, services: Services, locale: str) -> dict[s
 
 
 async def _readiness(services: Services, project_id: int) -> InputStatus:
+    """How far the project's needs and benefits are (the input a gate decision needs)."""
     # The same port the gate reminder reads (bound by the needs feature at start-up).
     return await services.input_status(project_id) if services.input_status else InputStatus()
 
 
 async def _project_json(services: Services, project: ProjectInfo, locale: str) -> dict[str, Any]:
+    """One project's row of the portfolio: phase, its decision points and the next deadline."""
     gates = await GateRepo(services.db).for_project(project.id)
     ready = await _readiness(services, project.id)
     upcoming = [g for g in gates.values() if g.deadline and gate_status(g, services.clock.now(), services.settings.tz)
@@ -64,6 +67,7 @@ async def portfolio(_request: web.Request, services: Services, person: Person, l
 
 
 async def _target(services: Services, request: web.Request) -> tuple[ProjectInfo, int]:
+    """The project and decision point named in the URL (NotFound for an unknown project, BadValue for a bad number)."""
     project = await services.projects.get(require_id(request.match_info, "project_id"))
     bp = require_id(request.match_info, "bp", lo=min(DECISION_POINTS), hi=max(DECISION_POINTS))
     if project is None:

@@ -21,6 +21,7 @@ from bot.tab.web import api, json_body
 
 
 def _row(e: Entry, person: Person, projects: dict[int, str], locale: str, tz: Any) -> dict[str, Any]:
+    """One register entry as a row of the tab's table."""
     content = e.content
     status = e.status if e.status != ACTIVE or not isinstance(content, Benefit) else content.status
     status_key = f"tab.status.{status}" if status in (ACTIVE, "withdrawn") else f"needs.bstatus.{status}"
@@ -36,6 +37,7 @@ def _row(e: Entry, person: Person, projects: dict[int, str], locale: str, tz: An
 
 
 def _charts(entries: list[Entry], locale: str) -> dict[str, Any]:
+    """The register's sums for the charts (by kind, faggruppe and municipality, and totals)."""
     s = summarize(entries, ())
     return {"by_kind": {t(f"needs.kind.{k}", locale): n for k, n in s.by_kind.items()},
             "by_faggruppe": s.by_faggruppe, "by_municipality": s.by_municipality,
@@ -43,6 +45,7 @@ def _charts(entries: list[Entry], locale: str) -> dict[str, Any]:
 
 
 async def _options(services: Services, locale: str) -> dict[str, Any]:
+    """The choices of the register's filters."""
     projects = await services.projects.all()
     return {
         "projects": [[p.id, p.name] for p in projects],
@@ -70,6 +73,7 @@ async def list_entries(request: web.Request, services: Services, person: Person,
 
 
 async def _visible_entry(services: Services, person: Person, request: web.Request) -> Entry:
+    """The entry named in the URL if the person may see it (NotFound if it does not exist, else NotAllowed)."""
     entry = await needs_repo(services).get(require_id(request.match_info, "entry_id"))
     if entry is None:
         raise NotFound()

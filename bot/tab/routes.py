@@ -32,6 +32,7 @@ def page_texts(locale: str) -> dict[str, str]:
 
 
 def _page(name: str) -> Any:
+    """The handler of one page of the tab."""
     async def page(request: web.Request) -> web.Response:
         settings = services_of(request).settings
         locale = locale_of(request)
@@ -59,11 +60,13 @@ async def me(_request: web.Request, _services: Services, person: Person, locale:
 
 
 async def _static_headers(_request: web.Request, response: web.StreamResponse) -> None:
+    """The tab's security headers on every /tab/ response, the static files included."""
     if _request.path.startswith("/tab/"):
         response.headers.update(SECURITY_HEADERS)
 
 
 async def _index(_request: web.Request) -> web.Response:
+    """/tab opens the register."""
     raise web.HTTPFound("/tab/register")
 
 

@@ -98,6 +98,7 @@ def api(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamRespons
             return error(422, "invalid", locale, fields=field_texts(dict(exc.fields), locale))
         except (BadValue, DomainError, ValueError):
             return error(400, "bad_request", locale)
+        # Answers are per person (what they may see): no browser or proxy may keep one.
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.update({k: v for k, v in SECURITY_HEADERS.items() if k != "Content-Security-Policy"})
         return response
