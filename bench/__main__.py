@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import documents, scale, sections
+from bench import documents, scale, sections, tab
 from bench.report import print_table
 
 OUT = Path(__file__).resolve().parent / "results.json"
@@ -27,8 +27,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="500 messages per run and 1k/3k data scale (about 1 minute)")
     p.add_argument("-n", type=int, default=0, help="messages per latency run (default 2000, 500 with --quick)")
     p.add_argument("--concurrency", type=int, default=20)
-    p.add_argument("--only", default="", help="comma list of sections: startup,latency,delivery,reminders,scale,documents")
-    p.add_argument("--no-pg", action="store_true", help="skip PostgreSQL in the data-scale section")
+    p.add_argument("--only", default="", help="comma list of sections: startup,latency,delivery,reminders,scale,documents,tab")
+    p.add_argument("--no-pg", action="store_true", help="skip PostgreSQL in the data-scale and tab sections")
     p.add_argument("--out", default=str(OUT))
     return p.parse_args(argv)
 
@@ -80,6 +80,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             t = time.perf_counter()
             results["documents"] = await documents.run(work, 500)
             lap("documents", t)
+        if want("tab"):
+            t = time.perf_counter()
+            results["tab"] = await tab.run(work, 1000 if args.quick else 10000, pg=not args.no_pg)
+            lap("tab", t)
     results["section_s"] = took
     results["load_average"] = list(os.getloadavg())
     results["total_s"] = round(time.perf_counter() - t0, 1)

@@ -85,6 +85,33 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         for bp, ms in d["ms"].items():
             out.append((f"decision document {bp}, {d['entries']} entries, ms (target; CPU ms {d['cpu_ms'][bp]})",
                         _fmt(ms), _fmt(d["target_s"] * 1000), _fmt(ms / (d["target_s"] * 1000))))
+    out.extend(_tab_rows(results.get("tab") or {}))
+    return out
+
+
+def _tab_rows(tab: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The leaders' tab: first view cold and warm against the 1 s target, API percentiles against /healthz."""
+    out: list[tuple[str, str, str, str]] = []
+    for backend in ("sqlite", "postgresql"):
+        res = tab.get(backend)
+        if not res:
+            continue
+        if "skipped" in res:
+            out.append((f"tab {backend}: skipped (not reachable)", "-", "-", "-"))
+            continue
+        n, target = res["entries"], res["first_view_target_ms"]
+        for mode in ("cold", "warm"):
+            fv = res[f"first_view_{mode}"]
+            out.append((f"tab {backend} {n} entries: register first view {mode} ms (HTML+me+API {_fmt(fv['html_ms'])}+"
+                        f"{_fmt(fv['me_ms'])}+{_fmt(fv['api_ms'])}; target)", _fmt(fv["total_ms"]), _fmt(target),
+                        _fmt(fv["total_ms"] / target)))
+        api, floor = res["api"], res["healthz_p50_ms"]
+        for k in ("p50_ms", "p95_ms", "p99_ms"):
+            out.append((f"tab {backend} {n} entries: /api/tab/register {k} ({api['n']} mixed; vs /healthz p50)",
+                        _fmt(api[k]), _fmt(floor), _fmt(api[k] / floor if floor else None)))
+        by = api["p50_ms_by_query"]
+        out.append((f"tab {backend} {n} entries: API p50 ms by query " + " / ".join(by), " / ".join(_fmt(v) for v in by.values()),
+                    "", ""))
     return out
 
 
