@@ -8,7 +8,6 @@ exactly as with botbuilder.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -26,24 +25,12 @@ from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from bot.chat import wire
 from bot.chat.messenger import Member, PersonalChat
 from bot.chat.reply import Reply
-from bot.delivery.send_errors import SendError
+from bot.delivery.send_errors import SendError, http_error
 from bot.storage.conversations import ConversationRepo
 from cards.common import attachment
 
 PAGE_SIZE = 500  # the most Teams gives per page
 MAX_PAGES = 50
-
-
-def http_error(status: int, headers: Any, body: str) -> SendError:
-    """A connector's HTTP error as the engine's SendError (status, Retry-After, the error code of its JSON body)."""
-    retry_after = None
-    raw = headers.get("Retry-After") if headers else None
-    with contextlib.suppress(TypeError, ValueError):
-        retry_after = float(raw) if raw else None
-    code = ""
-    with contextlib.suppress(ValueError, TypeError, AttributeError):
-        code = str(((json.loads(body) or {}).get("error") or {}).get("code") or "")
-    return SendError(status, f"ClientResponseError {status}", retry_after, code)
 
 
 def send_error(exc: aiohttp.ClientResponseError) -> SendError:

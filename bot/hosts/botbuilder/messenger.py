@@ -18,9 +18,9 @@ from botbuilder.schema import (
     Mention,
 )
 
+from bot.chat import wire
 from bot.chat.messenger import Member, PersonalChat
 from bot.chat.reply import Reply
-from bot.hosts.botbuilder import identity
 from bot.storage.conversations import ConversationRepo
 from cards.common import attachment
 
@@ -154,10 +154,11 @@ class BotbuilderMessenger:
 
 
 class TurnReplies:
-    """bot.chat.messenger.TurnMessenger for one botbuilder turn."""
+    """bot.chat.messenger.TurnMessenger for one botbuilder turn (raw: the activity's JSON)."""
 
-    def __init__(self, turn: TurnContext, app_id: str) -> None:
+    def __init__(self, turn: TurnContext, raw: dict[str, Any], app_id: str) -> None:
         self.turn = turn
+        self.raw = raw
         self.app_id = app_id or None
 
     async def send(self, reply: Reply) -> str | None:
@@ -176,8 +177,8 @@ class TurnReplies:
     async def open_personal_chat(self) -> PersonalChat | None:
         """Ask the connector for a 1:1 conversation with the sender of this turn."""
         a = self.turn.activity
-        _, aad, channel_user = identity.actor_ids(a)
-        tenant = identity.tenant_of(a)
+        _, aad, channel_user = wire.actor_ids(self.raw)
+        tenant = wire.tenant_of(self.raw)
         if not channel_user or not a.service_url or a.recipient is None:
             return None
         bot = ChannelAccount(id=a.recipient.id, name=a.recipient.name)
