@@ -7,8 +7,8 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
-from microsoft_agents.hosting.core import ActivityHandler, TurnContext
+from microsoft_agents.activity import Activity, ActivityTypes
+from microsoft_agents.hosting.core import ActivityHandler, ChannelAdapter, TurnContext
 
 from bot.chat import events, telemetry
 from bot.chat.dispatch import Dispatcher
@@ -29,16 +29,26 @@ def to_turn(turn_context: TurnContext, app_id: str, **what: Any) -> Turn:
         lambda: a.get_conversation_reference().model_dump(by_alias=True, exclude_none=True, mode="json"), **what)
 
 
-def invoke_response(body: Any) -> Activity:
-    """The invokeResponse activity the adapter hands back as the HTTP answer."""
-    return Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=int(HTTPStatus.OK), body=body))
+def answer_invoke(turn_context: TurnContext, body: Any) -> None:
+    """Hand the adapter the invoke response's body as it is (the fast path on this host).
+
+    The SDK's own way (return an InvokeResponse from on_invoke_activity) dumps it with pydantic, wraps it in an activity
+    and deep-copies that in send_activity, so every card action copied its whole card before answering; the adapter
+    only reads the response activity's value from the turn state (ChannelServiceAdapter.process_activity)."""
+    value = {"status": int(HTTPStatus.OK), "body": body}
+    turn_context.turn_state[ChannelAdapter.INVOKE_RESPONSE_KEY] = Activity.model_construct(
+        type=ActivityTypes.invoke_response, value=value)
+    turn_context.turn_state[ActivityTypes.invoke_response] = True  # the SDK's mark: answered, send no other
 
 
 def sender(turn_context: TurnContext) -> events.Send:
     """Send a bot.chat.events Answer in this turn (a message, or the invoke response)."""
     async def send(answer: events.Answer) -> None:
         kind, content = answer
-        await turn_context.send_activity(invoke_response(content) if kind == "invoke" else content)
+        if kind == "invoke":
+            answer_invoke(turn_context, content)
+        else:
+            await turn_context.send_activity(content)
 
     return send
 
@@ -55,15 +65,15 @@ class FaggruppeAgent(ActivityHandler):
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         telemetry.start_turn(turn_context.activity)
-        if await events.admit(raw_of(turn_context), self.settings.allowed_tenants, sender(turn_context)):
-            await super().on_turn(turn_context)
+        if not await events.admit(raw_of(turn_context), self.settings.allowed_tenants, sender(turn_context)):
+            return
+        if turn_context.activity.type == ActivityTypes.invoke:
+            answer_invoke(turn_context, await events.on_invoke(self.dispatcher, raw_of(turn_context), self._turn(turn_context)))
+            return
+        await super().on_turn(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         await events.on_message(self.dispatcher, raw_of(turn_context), self._turn(turn_context))
-
-    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        body = await events.on_invoke(self.dispatcher, raw_of(turn_context), self._turn(turn_context))
-        return InvokeResponse(status=int(HTTPStatus.OK), body=body)
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         await events.on_conversation_update(self.dispatcher, raw_of(turn_context), self._turn(turn_context))

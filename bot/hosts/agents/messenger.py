@@ -47,10 +47,26 @@ def connector_errors() -> Iterator[None]:
         raise send_error(exc) from None
 
 
+class SharedCard(dict):  # type: ignore[type-arg]
+    """A card's JSON, shared instead of copied: the SDK deep-copies every activity it sends (TurnContext.send_activities),
+    so each reply copied its whole card; a card is built for one send and never changed afterwards."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedCard:
+        return self
+
+
+def shared_cards(attachments: Any) -> Any:
+    """Attachments with their card contents shared (anything else as it is)."""
+    if not isinstance(attachments, list):
+        return attachments
+    return [{**a, "content": SharedCard(a["content"])} if isinstance(a, dict) and isinstance(a.get("content"), dict) else a
+            for a in attachments]
+
+
 def activity_json(reply: Reply) -> dict[str, Any]:
     """A Reply as message activity JSON, with mention entities when it names people."""
     if reply.card is not None:
-        act: dict[str, Any] = {"type": "message", "attachments": [attachment(reply.card)]}
+        act: dict[str, Any] = {"type": "message", "attachments": shared_cards([attachment(reply.card)])}
         if reply.text:
             act["text"] = reply.text
         return act
@@ -140,6 +156,8 @@ class AgentsMessenger:
     async def deliver(self, reference: dict[str, Any], payload: dict[str, Any]) -> str:
         """Send (or update) an outbox payload's activity; returns the activity id."""
         data = dict(payload["activity"])
+        if "attachments" in data:
+            data["attachments"] = shared_cards(data["attachments"])
         update_id = payload.get("update_activity_id")
         if update_id:
             data["id"] = update_id
