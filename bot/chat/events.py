@@ -115,6 +115,28 @@ async def on_installation_update(dispatcher: Dispatcher, raw: Json, turn: MakeTu
         await dispatcher.on_installed(turn(), welcome=False)
 
 
+class Handlers:
+    """The activity handlers both hosts share, mixed in before the SDK's ActivityHandler (whose on_turn calls them by
+    these names in both SDKs); the host reads the activity's JSON (`raw_of`) and makes its Turn (`turn_maker`)."""
+
+    dispatcher: Dispatcher
+
+    def raw_of(self, turn_context: Any) -> Json:
+        raise NotImplementedError
+
+    def turn_maker(self, turn_context: Any) -> MakeTurn:
+        raise NotImplementedError
+
+    async def on_message_activity(self, turn_context: Any) -> None:
+        await on_message(self.dispatcher, self.raw_of(turn_context), self.turn_maker(turn_context))
+
+    async def on_conversation_update_activity(self, turn_context: Any) -> None:
+        await on_conversation_update(self.dispatcher, self.raw_of(turn_context), self.turn_maker(turn_context))
+
+    async def on_installation_update(self, turn_context: Any) -> None:
+        await on_installation_update(self.dispatcher, self.raw_of(turn_context), self.turn_maker(turn_context))
+
+
 async def turn_failed(error: Exception, connector_failed: bool, activity: Any, send: Send) -> None:
     """A turn raised: log it, and apologise (in the invoke response for a card action) unless the connector failed."""
     if connector_failed:

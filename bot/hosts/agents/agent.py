@@ -53,14 +53,17 @@ def sender(turn_context: TurnContext) -> events.Send:
     return send
 
 
-class FaggruppeAgent(ActivityHandler):
-    """Hands messages, card actions and installs to the chat dispatcher."""
+class FaggruppeAgent(events.Handlers, ActivityHandler):
+    """Hands messages, card actions and installs to the chat dispatcher (the handlers are bot.chat.events.Handlers)."""
 
     def __init__(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
         self.settings = dispatcher.services.settings
 
-    def _turn(self, turn_context: TurnContext) -> events.MakeTurn:
+    def raw_of(self, turn_context: TurnContext) -> dict[str, Any]:
+        return raw_of(turn_context)
+
+    def turn_maker(self, turn_context: TurnContext) -> events.MakeTurn:
         return lambda **what: to_turn(turn_context, self.settings.app_id, **what)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -68,15 +71,7 @@ class FaggruppeAgent(ActivityHandler):
         if not await events.admit(raw_of(turn_context), self.settings.allowed_tenants, sender(turn_context)):
             return
         if turn_context.activity.type == ActivityTypes.invoke:
-            answer_invoke(turn_context, await events.on_invoke(self.dispatcher, raw_of(turn_context), self._turn(turn_context)))
+            body = await events.on_invoke(self.dispatcher, raw_of(turn_context), self.turn_maker(turn_context))
+            answer_invoke(turn_context, body)
             return
         await super().on_turn(turn_context)
-
-    async def on_message_activity(self, turn_context: TurnContext) -> None:
-        await events.on_message(self.dispatcher, raw_of(turn_context), self._turn(turn_context))
-
-    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
-        await events.on_conversation_update(self.dispatcher, raw_of(turn_context), self._turn(turn_context))
-
-    async def on_installation_update(self, turn_context: TurnContext) -> None:
-        await events.on_installation_update(self.dispatcher, raw_of(turn_context), self._turn(turn_context))

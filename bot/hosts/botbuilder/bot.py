@@ -41,14 +41,17 @@ def sender(turn_context: TurnContext) -> events.Send:
     return send
 
 
-class FaggruppeBot(ActivityHandler):
-    """Hands messages, card actions and installs to the chat dispatcher."""
+class FaggruppeBot(events.Handlers, ActivityHandler):
+    """Hands messages, card actions and installs to the chat dispatcher (the handlers are bot.chat.events.Handlers)."""
 
     def __init__(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
         self.settings = dispatcher.services.settings
 
-    def _turn(self, turn_context: TurnContext) -> events.MakeTurn:
+    def raw_of(self, turn_context: TurnContext) -> dict[str, Any]:
+        return raw_of(turn_context)
+
+    def turn_maker(self, turn_context: TurnContext) -> events.MakeTurn:
         return lambda **what: to_turn(turn_context, self.settings.app_id, **what)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -56,15 +59,6 @@ class FaggruppeBot(ActivityHandler):
         if await events.admit(raw_of(turn_context), self.settings.allowed_tenants, sender(turn_context)):
             await super().on_turn(turn_context)
 
-    async def on_message_activity(self, turn_context: TurnContext) -> None:
-        await events.on_message(self.dispatcher, raw_of(turn_context), self._turn(turn_context))
-
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        body = await events.on_invoke(self.dispatcher, raw_of(turn_context), self._turn(turn_context))
+        body = await events.on_invoke(self.dispatcher, raw_of(turn_context), self.turn_maker(turn_context))
         return SentInvokeResponse(status=int(HTTPStatus.OK), body=body)
-
-    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
-        await events.on_conversation_update(self.dispatcher, raw_of(turn_context), self._turn(turn_context))
-
-    async def on_installation_update_activity(self, turn_context: TurnContext) -> None:
-        await events.on_installation_update(self.dispatcher, raw_of(turn_context), self._turn(turn_context))
