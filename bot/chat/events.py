@@ -117,15 +117,29 @@ async def on_installation_update(dispatcher: Dispatcher, raw: Json, turn: MakeTu
 
 class Handlers:
     """The activity handlers both hosts share, mixed in before the SDK's ActivityHandler (whose on_turn calls them by
-    these names in both SDKs); the host reads the activity's JSON (`raw_of`) and makes its Turn (`turn_maker`)."""
+    these names in both SDKs); the host reads the activity's JSON (`raw_of`), makes its Turn (`to_turn`) and sends an
+    Answer in the turn (`sender`)."""
 
-    dispatcher: Dispatcher
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+        self.settings = dispatcher.services.settings
 
     def raw_of(self, turn_context: Any) -> Json:
         raise NotImplementedError
 
-    def turn_maker(self, turn_context: Any) -> MakeTurn:
+    def to_turn(self, turn_context: Any, **what: Any) -> Turn:
         raise NotImplementedError
+
+    def sender(self, turn_context: Any) -> Send:
+        raise NotImplementedError
+
+    def turn_maker(self, turn_context: Any) -> MakeTurn:
+        return lambda **what: self.to_turn(turn_context, **what)
+
+    async def admitted(self, turn_context: Any) -> bool:
+        """A turn begins (telemetry); False when its tenant is refused (answered already)."""
+        telemetry.start_turn(turn_context.activity)
+        return await admit(self.raw_of(turn_context), self.settings.allowed_tenants, self.sender(turn_context))
 
     async def on_message_activity(self, turn_context: Any) -> None:
         await on_message(self.dispatcher, self.raw_of(turn_context), self.turn_maker(turn_context))

@@ -10,8 +10,7 @@ from typing import Any
 from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import ActivityHandler, ChannelAdapter, TurnContext
 
-from bot.chat import events, telemetry
-from bot.chat.dispatch import Dispatcher
+from bot.chat import events
 from bot.chat.turn import Turn
 from bot.hosts.agents.messenger import TurnReplies
 
@@ -56,21 +55,19 @@ def sender(turn_context: TurnContext) -> events.Send:
 class FaggruppeAgent(events.Handlers, ActivityHandler):
     """Hands messages, card actions and installs to the chat dispatcher (the handlers are bot.chat.events.Handlers)."""
 
-    def __init__(self, dispatcher: Dispatcher) -> None:
-        self.dispatcher = dispatcher
-        self.settings = dispatcher.services.settings
-
     def raw_of(self, turn_context: TurnContext) -> dict[str, Any]:
         return raw_of(turn_context)
 
-    def turn_maker(self, turn_context: TurnContext) -> events.MakeTurn:
-        return lambda **what: to_turn(turn_context, self.settings.app_id, **what)
+    def to_turn(self, turn_context: TurnContext, **what: Any) -> Turn:
+        return to_turn(turn_context, self.settings.app_id, **what)
+
+    def sender(self, turn_context: TurnContext) -> events.Send:
+        return sender(turn_context)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        telemetry.start_turn(turn_context.activity)
-        if not await events.admit(raw_of(turn_context), self.settings.allowed_tenants, sender(turn_context)):
+        if not await self.admitted(turn_context):
             return
-        if turn_context.activity.type == ActivityTypes.invoke:
+        if turn_context.activity.type == ActivityTypes.invoke:  # answered here: see answer_invoke
             body = await events.on_invoke(self.dispatcher, raw_of(turn_context), self.turn_maker(turn_context))
             answer_invoke(turn_context, body)
             return

@@ -10,8 +10,7 @@ from typing import Any
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.chat import events, telemetry
-from bot.chat.dispatch import Dispatcher
+from bot.chat import events
 from bot.chat.turn import Turn
 from bot.hosts.botbuilder.fastpath import SentInvokeResponse
 from bot.hosts.botbuilder.messenger import TurnReplies
@@ -44,19 +43,17 @@ def sender(turn_context: TurnContext) -> events.Send:
 class FaggruppeBot(events.Handlers, ActivityHandler):
     """Hands messages, card actions and installs to the chat dispatcher (the handlers are bot.chat.events.Handlers)."""
 
-    def __init__(self, dispatcher: Dispatcher) -> None:
-        self.dispatcher = dispatcher
-        self.settings = dispatcher.services.settings
-
     def raw_of(self, turn_context: TurnContext) -> dict[str, Any]:
         return raw_of(turn_context)
 
-    def turn_maker(self, turn_context: TurnContext) -> events.MakeTurn:
-        return lambda **what: to_turn(turn_context, self.settings.app_id, **what)
+    def to_turn(self, turn_context: TurnContext, **what: Any) -> Turn:
+        return to_turn(turn_context, self.settings.app_id, **what)
+
+    def sender(self, turn_context: TurnContext) -> events.Send:
+        return sender(turn_context)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        telemetry.start_turn(turn_context.activity)
-        if await events.admit(raw_of(turn_context), self.settings.allowed_tenants, sender(turn_context)):
+        if await self.admitted(turn_context):
             await super().on_turn(turn_context)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
