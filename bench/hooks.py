@@ -73,6 +73,11 @@ def _fill(card: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _verb(action: dict[str, Any]) -> Any:
+    """An action's verb: Action.Execute names it, Action.Submit carries it in its data."""
+    return action.get("verb") or (action.get("data") if isinstance(action.get("data"), dict) else {}).get("verb")
+
+
 def _card_of(body: Any) -> dict[str, Any] | None:
     if isinstance(body, dict) and body.get("type") == "application/vnd.microsoft.card.adaptive":
         return body.get("value")
@@ -121,12 +126,24 @@ async def poll_vote_activity(bot_url: str, service_url: str, last_sent: Callable
         await post(activity(service_url, user_offset, text="<at>Faggruppe-bot</at> avstemning", textFormat="plain",
                             group=group, entities=[mention]))
         forms = [c for c in (_card_of(x["body"]) for x in reversed(await last_sent())) if c]
-        submit = next((a for c in forms for a in _actions(c) if a.get("verb") == "poll.create"), None)
-        if submit is None:
-            return None
-        data = {**(submit.get("data") or {}), **poll_form(slots=slots)}
-        body = await post(activity(service_url, user_offset, "invoke", name="adaptiveCard/action", group=group, value={
-            "action": {"type": "Action.Execute", "verb": "poll.create", "data": data}, "trigger": "manual"}))
+        opener = next((a for c in forms for a in _actions(c) if _verb(a) == "poll.form"), None)
+        if opener is not None:  # the form opens in a dialog (task/fetch); its button submits task/submit
+            task = await post(activity(service_url, user_offset, "invoke", name="task/fetch", group=group,
+                                       value={"data": opener.get("data") or {}, "context": {"theme": "default"}}))
+            dialog = ((task or {}).get("task") or {}).get("value") or {}
+            submit = next((a for a in _actions(dialog.get("card")) if _verb(a) == "poll.create"), None)
+            if submit is None:
+                return None
+            data = {**(submit.get("data") or {}), **poll_form(slots=slots)}
+            body = await post(activity(service_url, user_offset, "invoke", name="task/submit", group=group,
+                                       value={"data": data, "context": {"theme": "default"}}))
+        else:  # the form posted in the chat, submitted with Action.Execute
+            submit = next((a for c in forms for a in _actions(c) if a.get("verb") == "poll.create"), None)
+            if submit is None:
+                return None
+            data = {**(submit.get("data") or {}), **poll_form(slots=slots)}
+            body = await post(activity(service_url, user_offset, "invoke", name="adaptiveCard/action", group=group, value={
+                "action": {"type": "Action.Execute", "verb": "poll.create", "data": data}, "trigger": "manual"}))
         cards = [c for c in [_card_of(body)] if c] + [c for c in (_card_of(x["body"]) for x in reversed(await last_sent())) if c]
         found = _vote_targets(cards)
         if found is None:

@@ -1,4 +1,4 @@
-"""`python -m bench.profile [-n 1000] [--what vote]`: profile faggruppe-bot answering `hjelp` (or poll votes).
+"""`python -m bench.profile [-n 1000] [--what vote] [--host agents]`: profile faggruppe-bot answering `hjelp` (or votes).
 
 Runs the bot under pyinstrument in its own process, drives n messages sequentially and n at 20 concurrent clients,
 counts SQL statements per activity, then stops the bot; the report goes to bench/profile.txt (and .html).
@@ -21,15 +21,16 @@ from bench.sections import bot_env
 HERE = Path(__file__).resolve().parent
 
 
-async def main(n: int, renderer: str, what: str = "hjelp") -> None:
-    out = HERE / f"profile{'' if what == 'hjelp' else '-' + what}.{'txt' if renderer == 'text' else renderer}"
+async def main(n: int, renderer: str, what: str = "hjelp", host: str = "botbuilder") -> None:
+    suffix = ("" if what == "hjelp" else f"-{what}") + ("" if host == "botbuilder" else f"-{host}")
+    out = HERE / f"profile{suffix}.{'txt' if renderer == 'text' else renderer}"
     connector = ConnectorProc()
     connector.start()
     (HERE.parent / "build").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-prof-") as tmp:
         port = free_port()
         args = ["-m", "pyinstrument", "--show-all", "-r", renderer, "-o", str(out), "-m", "bench.serve_bot"]
-        bot = Proc("profiled-bot", args, port, bot_env(Path(tmp), "bot", port), HERE.parent / "build")
+        bot = Proc("profiled-bot", args, port, bot_env(Path(tmp), "bot", port, host), HERE.parent / "build")
         try:
             await bot.start()
             make = message(connector.url, "hjelp")
@@ -59,5 +60,6 @@ if __name__ == "__main__":
     p.add_argument("-n", type=int, default=1000)
     p.add_argument("--renderer", default="text", choices=["text", "html"])
     p.add_argument("--what", default="hjelp", choices=["hjelp", "vote"], help="`hjelp` messages or `poll.vote` invokes")
+    p.add_argument("--host", default="botbuilder", choices=["botbuilder", "agents"], help="the chat host (BOT_HOST)")
     a = p.parse_args()
-    asyncio.run(main(a.n, a.renderer, a.what))
+    asyncio.run(main(a.n, a.renderer, a.what, a.host))

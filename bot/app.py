@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import ipaddress
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -19,6 +18,7 @@ from bot.chat import telemetry
 from bot.chat.host import BadActivity, Host
 from bot.chat.routes import Router
 from bot.config import Settings
+from bot.configparse import from_loopback
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.leadership import gate_engine
 from bot.delivery.ratelimit import TeamsLimits
@@ -45,7 +45,6 @@ ENGINE = web.AppKey("delivery", DeliveryEngine)
 # previous response on a kept-alive connection), the body within READ_TIMEOUT_S of the headers. Teams sends both in
 # milliseconds; a client trickling bytes to hold connections open (slow-loris) is disconnected.
 READ_TIMEOUT_S = 15.0
-PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
 
 def _bad_request(reason: str) -> web.Response:
@@ -121,21 +120,6 @@ async def messages(request: web.Request) -> web.StreamResponse:
                 "outcome": box.get("outcome", "ok"),
             },
         )
-
-
-def from_loopback(request: web.Request) -> bool:
-    """True when the request comes straight from this machine (the operator, the container's health check).
-
-    A request that came through a proxy on this machine carries forwarding headers and counts as public.
-    """
-    if any(h in request.headers for h in PROXY_HEADERS):
-        return False
-    try:
-        address = ipaddress.ip_address(request.remote or "")
-    except ValueError:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    return bool((mapped or address).is_loopback)
 
 
 async def healthz(request: web.Request) -> web.Response:

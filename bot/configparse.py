@@ -5,15 +5,20 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from aiohttp.web import Request
 
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # DNS limits (RFC 1035): a name of at most 253 characters, labels of at most 63.
 DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.IGNORECASE)
 TRUE = ("1", "true", "yes", "on", "ja")
 FALSE = ("0", "false", "no", "off", "nei")
+# A request relayed by a proxy on this machine carries one of these; it then counts as public, not as loopback.
+PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 Parser = Callable[[str], Any]
 
 
@@ -197,6 +202,20 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
+
+
+def from_loopback(request: Request) -> bool:
+    """True when the request comes straight from this machine (the operator, the container's health check).
+
+    A request that came through a proxy on this machine carries forwarding headers and counts as public.
+    """
+    if any(h in request.headers for h in PROXY_HEADERS):
+        return False
+    try:
+        address = ipaddress.ip_address(request.remote or "")
+    except ValueError:
+        return False
+    return bool((getattr(address, "ipv4_mapped", None) or address).is_loopback)
 
 
 def url_host(value: str) -> str:

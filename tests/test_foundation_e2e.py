@@ -31,6 +31,18 @@ async def test_uninstall_marks_inactive(teams: TeamsClient, bot, leader):
     assert stored is not None and not stored.active
 
 
+async def test_installation_update_registers_and_removal_deactivates(teams: TeamsClient, bot, leader):
+    # Teams sends installationUpdate (add / remove) as well as conversationUpdate; both hosts handle it.
+    conv = teams.group("Kultur")
+    added = await teams.post(teams.activity(conv, leader, "installationUpdate", action="add"))
+    assert added.status in (200, 201) and not added.cards  # no second welcome: conversationUpdate brings it
+    stored = await bot.services.conversations.get(conv.id)
+    assert stored is not None and stored.active
+    await teams.post(teams.activity(conv, leader, "installationUpdate", action="remove"))
+    stored = await bot.services.conversations.get(conv.id)
+    assert stored is not None and not stored.active
+
+
 async def test_help_lists_commands_with_buttons(teams: TeamsClient, members):
     user = members[0]
     res = await teams.send(teams.personal(user), user, "hjelp")

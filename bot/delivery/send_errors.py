@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import random
+from typing import Any
 
 import aiohttp
 
@@ -20,6 +22,18 @@ class SendError(Exception):
         self.status = status
         self.retry_after = retry_after
         self.code = code
+
+
+def http_error(status: int, headers: Any, body: str) -> SendError:
+    """A connector's HTTP error as SendError (status, Retry-After, the error code of its JSON body)."""
+    retry_after = None
+    raw = headers.get("Retry-After") if headers else None
+    with contextlib.suppress(TypeError, ValueError):
+        retry_after = float(raw) if raw else None
+    code = ""
+    with contextlib.suppress(ValueError, TypeError, AttributeError):
+        code = str(((json.loads(body) or {}).get("error") or {}).get("code") or "")
+    return SendError(status, f"ClientResponseError {status}", retry_after, code)
 
 
 def classify(exc: BaseException) -> SendError:

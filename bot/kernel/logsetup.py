@@ -72,5 +72,6 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Third-party loggers that would print request bodies or tokens at INFO.
-    for noisy in ("msal", "azure", "httpx", "msrest", "aiohttp.access", "apscheduler", "urllib3"):
+    # The Agents SDK logs every send with its conversation and activity ids at INFO.
+    for noisy in ("msal", "azure", "httpx", "msrest", "aiohttp.access", "apscheduler", "urllib3", "microsoft_agents"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

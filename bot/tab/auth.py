@@ -9,7 +9,6 @@ loopback, the request from loopback) signs in as TAB_DEV_USER instead; no other 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ import jwt
 from aiohttp import web
 
 from bot.config import Settings
+from bot.configparse import from_loopback
 from bot.kernel.people import Person
 from bot.storage.people import PeopleRepo
 
@@ -26,7 +26,6 @@ DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 LEEWAY_S = 60
 REFRESH_MIN_S = 60.0
-PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
 
 class TabUnauthorized(Exception):
@@ -123,17 +122,6 @@ async def verify(token: str, settings: Settings, keys: SigningKeys) -> dict[str,
 def dev_mode(settings: Settings) -> bool:
     """Development sign-in: no app id and listening on loopback only (as `make run` does)."""
     return not settings.app_id and settings.host in LOOPBACK_HOSTS
-
-
-def from_loopback(request: web.Request) -> bool:
-    """The request comes straight from this machine (no proxy in between)."""
-    if any(h in request.headers for h in PROXY_HEADERS):
-        return False
-    try:
-        address = ipaddress.ip_address(request.remote or "")
-    except ValueError:
-        return False
-    return bool((getattr(address, "ipv4_mapped", None) or address).is_loopback)
 
 
 def bearer(request: web.Request) -> str:

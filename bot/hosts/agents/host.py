@@ -2,39 +2,27 @@
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from microsoft_agents.activity import Activity, ActivityTypes
+from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import ChannelServiceAdapter, RestChannelServiceClientFactory, TurnContext
 from microsoft_agents.hosting.core.connector.client import UserTokenClient
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
-from bot.chat import telemetry
-from bot.chat.dispatch import Dispatcher, message_body
-from bot.chat.errors import generic_text
-from bot.chat.host import BadActivity, HttpAnswer
+from bot.chat import events
+from bot.chat.dispatch import Dispatcher
+from bot.chat.host import HttpAnswer, Parsed, parse_with, run_activity
 from bot.chat.routes import Router
 from bot.config import Settings
 from bot.delivery.send_errors import SendError
-from bot.hosts.agents.agent import RAW, FaggruppeAgent, invoke_response
+from bot.hosts.agents.agent import FaggruppeAgent, sender
 from bot.hosts.agents.auth import BotConnections, BotTokenValidator, Unauthorized
 from bot.hosts.agents.messenger import AgentsMessenger
 from bot.services import Services
 
-log = logging.getLogger("bot.http")
 # Failures talking to the Bot Connector (HTTP errors as SendError, network errors).
 CONNECTOR_ERRORS = (SendError, aiohttp.ClientError, TimeoutError, OSError)
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """An activity as the SDK reads it, and its JSON (who and where are read from the JSON)."""
-
-    activity: Activity
-    raw: dict[str, Any]
 
 
 class _Shared:
@@ -117,22 +105,7 @@ def build_adapter(settings: Settings) -> AgentsAdapter:
     adapter = AgentsAdapter(BotClientFactory(BotConnections(settings)))
 
     async def on_error(context: TurnContext, error: Exception) -> None:
-        connector_failed = isinstance(error, CONNECTOR_ERRORS)
-        if connector_failed:
-            # The turn's work is done and saved; only the answer could not be delivered: no apology through it.
-            log.warning("a reply could not be delivered: %s", type(error).__name__)
-            telemetry.set_outcome("reply_failed")
-        else:
-            log.error("unhandled error in turn: %s", type(error).__name__, exc_info=error)
-            telemetry.set_outcome("error")
-        try:
-            text = generic_text(context.activity.locale)
-            if context.activity.type == ActivityTypes.invoke and context.activity.name == "adaptiveCard/action":
-                await context.send_activity(invoke_response(message_body(text)))
-            elif not connector_failed:
-                await context.send_activity(text)
-        except Exception:
-            log.warning("could not tell the user about the error")
+        await events.turn_failed(error, isinstance(error, CONNECTOR_ERRORS), context.activity, sender(context))
 
     adapter.on_turn_error = on_error
     return adapter
@@ -167,32 +140,19 @@ class AgentsHost:
 
     def parse(self, payload: dict[str, Any]) -> Parsed:
         """The activity of a JSON body; BadActivity when its fields have the wrong types."""
-        try:
-            return Parsed(Activity.model_validate(lenient(payload)), payload)
-        except Exception as exc:
-            raise BadActivity(type(exc).__name__) from None
+        return parse_with(lambda p: Activity.model_validate(lenient(p)), payload)
 
     async def process(self, parsed: Parsed, authorization: str | None) -> HttpAnswer:
         """Validate the Authorization header, then run the turn through the adapter."""
-        try:
-            claims = await self.validator.authenticate(authorization, parsed.raw)
-        except Unauthorized:
-            telemetry.set_outcome("unauthorized")
-            return HttpAnswer(401, {"error": "unauthorized"}, json=True)
-
         async def turn(context: TurnContext) -> None:
-            context.turn_state[RAW] = parsed.raw
+            context.turn_state[events.RAW] = parsed.raw
             await self.agent.on_turn(context)
 
-        try:
+        async def run(claims: Any) -> tuple[int, Any] | None:
             invoke = await self.adapter.process_activity(claims, parsed.activity, turn)
-        except Exception:
-            log.exception("activity processing failed")
-            telemetry.set_outcome("error")
-            return HttpAnswer(200)
-        if invoke is None:
-            return HttpAnswer(201)
-        return HttpAnswer(int(invoke.status), invoke.body, json=True)
+            return None if invoke is None else (int(invoke.status), invoke.body)
+
+        return await run_activity(lambda: self.validator.authenticate(authorization, parsed.raw), Unauthorized, run)
 
     async def close(self) -> None:
         """Close the connector clients kept across turns."""

@@ -8,15 +8,12 @@ exactly as with botbuilder.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import aiohttp
 from microsoft_agents.activity import (
     Activity,
-    ChannelAccount,
-    ConversationAccount,
     ConversationParameters,
     ConversationReference,
 )
@@ -25,25 +22,14 @@ from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot.chat import wire
 from bot.chat.messenger import Member, PersonalChat
+from bot.chat.proactive import ProactiveMessenger, personal_chat_reference, personal_chat_request
 from bot.chat.reply import Reply
-from bot.delivery.send_errors import SendError
+from bot.delivery.send_errors import SendError, http_error
 from bot.storage.conversations import ConversationRepo
 from cards.common import attachment
 
 PAGE_SIZE = 500  # the most Teams gives per page
 MAX_PAGES = 50
-
-
-def http_error(status: int, headers: Any, body: str) -> SendError:
-    """A connector's HTTP error as the engine's SendError (status, Retry-After, the error code of its JSON body)."""
-    retry_after = None
-    raw = headers.get("Retry-After") if headers else None
-    with contextlib.suppress(TypeError, ValueError):
-        retry_after = float(raw) if raw else None
-    code = ""
-    with contextlib.suppress(ValueError, TypeError, AttributeError):
-        code = str(((json.loads(body) or {}).get("error") or {}).get("code") or "")
-    return SendError(status, f"ClientResponseError {status}", retry_after, code)
 
 
 def send_error(exc: aiohttp.ClientResponseError) -> SendError:
@@ -60,10 +46,26 @@ def connector_errors() -> Iterator[None]:
         raise send_error(exc) from None
 
 
+class SharedCard(dict):  # type: ignore[type-arg]
+    """A card's JSON, shared instead of copied: the SDK deep-copies every activity it sends (TurnContext.send_activities),
+    so each reply copied its whole card; a card is built for one send and never changed afterwards."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedCard:
+        return self
+
+
+def shared_cards(attachments: Any) -> Any:
+    """Attachments with their card contents shared (anything else as it is)."""
+    if not isinstance(attachments, list):
+        return attachments
+    return [{**a, "content": SharedCard(a["content"])} if isinstance(a, dict) and isinstance(a.get("content"), dict) else a
+            for a in attachments]
+
+
 def activity_json(reply: Reply) -> dict[str, Any]:
     """A Reply as message activity JSON, with mention entities when it names people."""
     if reply.card is not None:
-        act: dict[str, Any] = {"type": "message", "attachments": [attachment(reply.card)]}
+        act: dict[str, Any] = {"type": "message", "attachments": shared_cards([attachment(reply.card)])}
         if reply.text:
             act["text"] = reply.text
         return act
@@ -118,7 +120,7 @@ async def paged_members(turn: TurnContext) -> list[Member]:
     return out
 
 
-class AgentsMessenger:
+class AgentsMessenger(ProactiveMessenger):
     """bot.chat.messenger.Messenger and bot.delivery.engine.Sender over the SDK's continue_conversation."""
 
     def __init__(self, adapter: ChannelServiceAdapter, conversations: ConversationRepo, app_id: str) -> None:
@@ -126,33 +128,28 @@ class AgentsMessenger:
         self.conversations = conversations
         self.app_id = app_id or ""
 
-    async def _continue(self, reference: dict[str, Any], fn: Callable[[TurnContext], Awaitable[Any]]) -> Any:
-        """Run fn in a proactive turn of the conversation; exceptions from fn propagate (as SendError when HTTP)."""
-        result: dict[str, Any] = {}
+    def _errors(self) -> contextlib.AbstractContextManager[None]:
+        return connector_errors()
 
-        async def callback(turn: TurnContext) -> None:
-            try:
-                with connector_errors():
-                    result["value"] = await fn(turn)
-            except Exception as exc:
-                result["error"] = exc
-
+    async def _start(self, reference: dict[str, Any], callback: Callable[[TurnContext], Awaitable[None]]) -> None:
         continuation = ConversationReference.model_validate(reference).get_continuation_activity()
-        with connector_errors():
-            await self.adapter.continue_conversation(self.app_id, continuation, callback)
-        if "error" in result:
-            raise result["error"]
-        return result.get("value")
+        await self.adapter.continue_conversation(self.app_id, continuation, callback)
 
-    async def _reference(self, conversation_id: str) -> dict[str, Any]:
-        conv = await self.conversations.get(conversation_id)
-        if conv is None:
-            raise LookupError("unknown conversation")
-        return conv.reference
+    async def _send(self, turn: TurnContext, reply: Reply) -> str:
+        res = await turn.send_activity(to_activity(reply))
+        return (res.id if res else "") or ""
+
+    async def _update(self, turn: TurnContext, activity_id: str, reply: Reply) -> None:
+        await turn.update_activity(to_activity(reply, activity_id))
+
+    async def _members(self, turn: TurnContext) -> list[Member]:
+        return await paged_members(turn)
 
     async def deliver(self, reference: dict[str, Any], payload: dict[str, Any]) -> str:
         """Send (or update) an outbox payload's activity; returns the activity id."""
         data = dict(payload["activity"])
+        if "attachments" in data:
+            data["attachments"] = shared_cards(data["attachments"])
         update_id = payload.get("update_activity_id")
         if update_id:
             data["id"] = update_id
@@ -166,25 +163,6 @@ class AgentsMessenger:
             return (res.id if res else "") or ""
 
         return str(await self._continue(reference, send) or "")
-
-    async def send(self, conversation_id: str, reply: Reply) -> str:
-        """Post a new message in a stored conversation."""
-        async def send(turn: TurnContext) -> str:
-            res = await turn.send_activity(to_activity(reply))
-            return (res.id if res else "") or ""
-
-        return str(await self._continue(await self._reference(conversation_id), send) or "")
-
-    async def update(self, conversation_id: str, activity_id: str, reply: Reply) -> None:
-        """Replace a message the bot posted in a stored conversation."""
-        async def update(turn: TurnContext) -> None:
-            await turn.update_activity(to_activity(reply, activity_id))
-
-        await self._continue(await self._reference(conversation_id), update)
-
-    async def members(self, conversation_id: str) -> list[Member]:
-        """The conversation's roster from the connector (all pages)."""
-        return await self._continue(await self._reference(conversation_id), paged_members)
 
 
 class TurnReplies:
@@ -214,30 +192,22 @@ class TurnReplies:
 
     async def open_personal_chat(self) -> PersonalChat | None:
         """Ask the connector for a 1:1 conversation with the sender of this turn."""
-        a = self.turn.activity
-        _, aad, channel_user = wire.actor_ids(self.raw)
-        tenant = wire.tenant_of(self.raw)
-        if not channel_user or not a.service_url or a.recipient is None:
+        request = personal_chat_request(self.raw)
+        if request is None:
             return None
-        bot = ChannelAccount(id=a.recipient.id, name=a.recipient.name)
-        params = ConversationParameters(is_group=False, bot=bot, members=[ChannelAccount(id=channel_user)],
-                                        tenant_id=tenant or None,
-                                        channel_data={"tenant": {"id": tenant}} if tenant else None)
         created: dict[str, str] = {}
 
         async def remember(new_turn: TurnContext) -> None:
             created["id"] = new_turn.activity.conversation.id
 
+        a = self.turn.activity
         adapter: ChannelServiceAdapter = self.turn.adapter  # type: ignore[assignment]
         with connector_errors():
             await adapter.create_conversation(self.app_id, a.channel_id or "msteams", a.service_url,
-                                              "https://api.botframework.com", params, remember)
+                                              "https://api.botframework.com",
+                                              ConversationParameters.model_validate(request), remember)
         if not created.get("id"):
             return None
-        ref = ConversationReference(
-            user=ChannelAccount(id=channel_user, aad_object_id=aad or None), bot=bot, channel_id=a.channel_id or "msteams",
-            service_url=a.service_url,
-            conversation=ConversationAccount(id=created["id"], conversation_type="personal", tenant_id=tenant or None),
-        )
-        reference = ref.model_dump(by_alias=True, exclude_none=True, mode="json")
-        return PersonalChat(id=created["id"], reference=reference, tenant_id=tenant, service_url=a.service_url)
+        reference = personal_chat_reference(self.raw, request, created["id"])
+        return PersonalChat(id=created["id"], reference=reference, tenant_id=wire.tenant_of(self.raw),
+                            service_url=a.service_url)

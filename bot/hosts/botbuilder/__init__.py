@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def build_host(settings: Settings, services: Services, router: Router) -> BotbuilderHost:
-    """The botbuilder host (imported lazily: importing a submodule such as identity stays cheap)."""
+    """The botbuilder host (imported lazily: importing a submodule such as messenger stays cheap)."""
     from bot.hosts.botbuilder.host import build_host as build
 
     return build(settings, services, router)

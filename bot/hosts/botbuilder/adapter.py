@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from types import SimpleNamespace
 
 import aiohttp
-from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity, ActivityTypes
 from msrest.exceptions import ClientException, DeserializationError
 
-from bot.chat import telemetry
-from bot.chat.dispatch import message_body
-from bot.chat.errors import generic_text
+from bot.chat import events
 from bot.config import Settings
 from bot.hosts.botbuilder.auth import BotCredentialFactory
+from bot.hosts.botbuilder.bot import sender
 from bot.hosts.botbuilder.fastpath import CachingBotFrameworkAuthentication
 
-log = logging.getLogger(__name__)
 # Failures talking to the Bot Connector (HTTP errors, network errors, unreadable answers).
 CONNECTOR_ERRORS = (ClientException, DeserializationError, aiohttp.ClientError, TimeoutError, OSError)
 
@@ -49,25 +45,7 @@ def build_adapter(settings: Settings) -> CloudAdapter:
     adapter = CloudAdapter(auth)
 
     async def on_error(context: TurnContext, error: Exception) -> None:
-        connector_failed = isinstance(error, CONNECTOR_ERRORS)
-        if connector_failed:
-            # The turn's work is done and saved; only the answer could not be delivered. No apology through the
-            # same failing connector (that would double the calls and the noise).
-            log.warning("a reply could not be delivered: %s", type(error).__name__)
-            telemetry.set_outcome("reply_failed")
-        else:
-            log.error("unhandled error in turn: %s", type(error).__name__, exc_info=error)
-            telemetry.set_outcome("error")
-        try:
-            text = generic_text(context.activity.locale)
-            if context.activity.type == "invoke" and context.activity.name == "adaptiveCard/action":
-                # Answer in the invoke response (Teams shows it on the card) instead of leaving it unanswered (501).
-                await context.send_activity(Activity(type=ActivityTypes.invoke_response,
-                                                     value=InvokeResponse(status=200, body=message_body(text))))
-            elif not connector_failed:
-                await context.send_activity(text)
-        except Exception:
-            log.warning("could not tell the user about the error")
+        await events.turn_failed(error, isinstance(error, CONNECTOR_ERRORS), context.activity, sender(context))
 
     adapter.on_turn_error = on_error
     return adapter

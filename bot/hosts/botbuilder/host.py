@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
+from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
-from bot.chat import telemetry
+from bot.chat import events
 from bot.chat.dispatch import Dispatcher
-from bot.chat.host import BadActivity, HttpAnswer
+from bot.chat.host import HttpAnswer, Parsed, parse_with, run_activity
 from bot.chat.routes import Router
 from bot.config import Settings
 from bot.hosts.botbuilder.adapter import build_adapter, close_adapter
@@ -18,8 +18,6 @@ from bot.hosts.botbuilder.bot import FaggruppeBot
 from bot.hosts.botbuilder.fastpath import invoke_body_json
 from bot.hosts.botbuilder.messenger import BotbuilderMessenger
 from bot.services import Services
-
-log = logging.getLogger("bot.http")
 
 
 class BotbuilderHost:
@@ -31,32 +29,26 @@ class BotbuilderHost:
         self.sender = self.messenger
         self.bot = FaggruppeBot(Dispatcher(services, router))
 
-    def parse(self, payload: dict[str, Any]) -> Activity:
+    def parse(self, payload: dict[str, Any]) -> Parsed:
         """The activity of a JSON body; BadActivity when its fields have the wrong types."""
-        try:
-            return Activity().deserialize(payload)
-        except Exception as exc:
-            raise BadActivity(type(exc).__name__) from None
+        return parse_with(Activity().deserialize, payload)
 
-    async def process(self, activity: Activity, authorization: str | None) -> HttpAnswer:
+    async def process(self, parsed: Parsed, authorization: str | None) -> HttpAnswer:
         """Validate the Authorization header, then run the turn through the CloudAdapter."""
-        try:
-            auth_result = await authenticate(self.adapter.bot_framework_authentication, activity, authorization)
-        except Unauthorized:
-            telemetry.set_outcome("unauthorized")
-            return HttpAnswer(401, {"error": "unauthorized"}, json=True)
-        try:
-            invoke = await self.adapter.process_activity(auth_result, activity, self.bot.on_turn)
-        except Exception:
-            # on_turn_error already handles errors inside the turn; this is the adapter itself failing.
-            log.exception("activity processing failed")
-            telemetry.set_outcome("error")
-            return HttpAnswer(200)
-        if invoke is None:
-            return HttpAnswer(201)
-        body = invoke.body if invoke.body is None or isinstance(invoke.body, (dict, list, str, int, float)) \
-            else invoke_body_json(invoke.body)
-        return HttpAnswer(invoke.status, body, json=True)
+        async def turn(context: TurnContext) -> None:
+            context.turn_state[events.RAW] = parsed.raw
+            await self.bot.on_turn(context)
+
+        async def run(auth_result: Any) -> tuple[int, Any] | None:
+            invoke = await self.adapter.process_activity(auth_result, parsed.activity, turn)
+            if invoke is None:
+                return None
+            body = invoke.body if invoke.body is None or isinstance(invoke.body, (dict, list, str, int, float)) \
+                else invoke_body_json(invoke.body)
+            return invoke.status, body
+
+        auth = self.adapter.bot_framework_authentication
+        return await run_activity(lambda: authenticate(auth, parsed.activity, authorization), Unauthorized, run)
 
     async def close(self) -> None:
         """Close the cached connector clients."""

@@ -11,16 +11,16 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import (
     Activity,
     ChannelAccount,
-    ConversationAccount,
     ConversationParameters,
     ConversationReference,
     Entity,
     Mention,
 )
 
+from bot.chat import wire
 from bot.chat.messenger import Member, PersonalChat
+from bot.chat.proactive import ProactiveMessenger, personal_chat_reference, personal_chat_request
 from bot.chat.reply import Reply
-from bot.hosts.botbuilder import identity
 from bot.storage.conversations import ConversationRepo
 from cards.common import attachment
 
@@ -77,6 +77,14 @@ async def paged_members(turn: TurnContext) -> list[Member]:
     return out
 
 
+def tenant_id_key(value: dict[str, Any]) -> dict[str, Any]:
+    """The JSON with its tenant under `tenantID`: botbuilder's models read and write it so (the connector says tenantId)."""
+    out = dict(value)
+    if "tenantId" in out:
+        out["tenantID"] = out.pop("tenantId")
+    return out
+
+
 def outgoing(payload: dict[str, Any]) -> Activity:
     """An outbox payload's activity (mention entities kept whole)."""
     activity = Activity().deserialize(payload["activity"])
@@ -88,7 +96,7 @@ def outgoing(payload: dict[str, Any]) -> Activity:
     return activity
 
 
-class BotbuilderMessenger:
+class BotbuilderMessenger(ProactiveMessenger):
     """bot.chat.messenger.Messenger and bot.delivery.engine.Sender over CloudAdapter.continue_conversation."""
 
     def __init__(self, adapter: CloudAdapter, conversations: ConversationRepo, app_id: str) -> None:
@@ -96,27 +104,19 @@ class BotbuilderMessenger:
         self.conversations = conversations
         self.app_id = app_id or None
 
-    async def _continue(self, reference: dict[str, Any], fn: Callable[[TurnContext], Awaitable[Any]]) -> Any:
-        """Run fn in a proactive turn of the conversation; exceptions from fn propagate."""
-        result: dict[str, Any] = {}
-
-        async def callback(turn: TurnContext) -> None:
-            # Caught here: the adapter's on_turn_error would otherwise swallow it and post an apology.
-            try:
-                result["value"] = await fn(turn)
-            except Exception as exc:
-                result["error"] = exc
-
+    async def _start(self, reference: dict[str, Any], callback: Callable[[TurnContext], Awaitable[None]]) -> None:
+        # Errors are caught in the callback: the adapter's on_turn_error would otherwise swallow them and apologise.
         await self.adapter.continue_conversation(ConversationReference().deserialize(reference), callback, self.app_id)
-        if "error" in result:
-            raise result["error"]
-        return result.get("value")
 
-    async def _reference(self, conversation_id: str) -> dict[str, Any]:
-        conv = await self.conversations.get(conversation_id)
-        if conv is None:
-            raise LookupError("unknown conversation")
-        return conv.reference
+    async def _send(self, turn: TurnContext, reply: Reply) -> str:
+        res = await turn.send_activity(to_activity(reply))
+        return (res.id if res else "") or ""
+
+    async def _update(self, turn: TurnContext, activity_id: str, reply: Reply) -> None:
+        await turn.update_activity(_update(activity_id, reply))
+
+    async def _members(self, turn: TurnContext) -> list[Member]:
+        return await paged_members(turn)
 
     async def deliver(self, reference: dict[str, Any], payload: dict[str, Any]) -> str:
         """Send (or update) an outbox payload's activity; returns the activity id."""
@@ -133,31 +133,13 @@ class BotbuilderMessenger:
 
         return str(await self._continue(reference, send) or "")
 
-    async def send(self, conversation_id: str, reply: Reply) -> str:
-        """Post a new message in a stored conversation."""
-        async def send(turn: TurnContext) -> str:
-            res = await turn.send_activity(to_activity(reply))
-            return (res.id if res else "") or ""
-
-        return str(await self._continue(await self._reference(conversation_id), send) or "")
-
-    async def update(self, conversation_id: str, activity_id: str, reply: Reply) -> None:
-        """Replace a message the bot posted in a stored conversation."""
-        async def update(turn: TurnContext) -> None:
-            await turn.update_activity(_update(activity_id, reply))
-
-        await self._continue(await self._reference(conversation_id), update)
-
-    async def members(self, conversation_id: str) -> list[Member]:
-        """The conversation's roster from the connector (all pages)."""
-        return await self._continue(await self._reference(conversation_id), paged_members)
-
 
 class TurnReplies:
-    """bot.chat.messenger.TurnMessenger for one botbuilder turn."""
+    """bot.chat.messenger.TurnMessenger for one botbuilder turn (raw: the activity's JSON)."""
 
-    def __init__(self, turn: TurnContext, app_id: str) -> None:
+    def __init__(self, turn: TurnContext, raw: dict[str, Any], app_id: str) -> None:
         self.turn = turn
+        self.raw = raw
         self.app_id = app_id or None
 
     async def send(self, reply: Reply) -> str | None:
@@ -175,27 +157,20 @@ class TurnReplies:
 
     async def open_personal_chat(self) -> PersonalChat | None:
         """Ask the connector for a 1:1 conversation with the sender of this turn."""
-        a = self.turn.activity
-        _, aad, channel_user = identity.actor_ids(a)
-        tenant = identity.tenant_of(a)
-        if not channel_user or not a.service_url or a.recipient is None:
+        request = personal_chat_request(self.raw)
+        if request is None:
             return None
-        bot = ChannelAccount(id=a.recipient.id, name=a.recipient.name)
-        params = ConversationParameters(is_group=False, bot=bot, members=[ChannelAccount(id=channel_user)],
-                                        tenant_id=tenant or None,
-                                        channel_data={"tenant": {"id": tenant}} if tenant else None)
         created: dict[str, str] = {}
 
         async def remember(new_turn: TurnContext) -> None:
             created["id"] = new_turn.activity.conversation.id
 
-        await self.turn.adapter.create_conversation(self.app_id, remember, params, a.channel_id or "msteams",
-                                                    a.service_url)
+        a = self.turn.activity
+        params = ConversationParameters().deserialize(tenant_id_key(request))
+        await self.turn.adapter.create_conversation(self.app_id, remember, params, a.channel_id or "msteams", a.service_url)
         if not created.get("id"):
             return None
-        ref = ConversationReference(
-            user=ChannelAccount(id=channel_user, aad_object_id=aad or None), bot=bot, channel_id=a.channel_id or "msteams",
-            service_url=a.service_url,
-            conversation=ConversationAccount(id=created["id"], conversation_type="personal", tenant_id=tenant or None),
-        )
-        return PersonalChat(id=created["id"], reference=ref.serialize(), tenant_id=tenant, service_url=a.service_url)
+        reference = personal_chat_reference(self.raw, request, created["id"])
+        reference["conversation"] = tenant_id_key(reference["conversation"])
+        return PersonalChat(id=created["id"], reference=reference, tenant_id=wire.tenant_of(self.raw),
+                            service_url=a.service_url)
