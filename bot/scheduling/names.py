@@ -27,17 +27,13 @@ JOBS: dict[str, str] = {
 }
 # Function references stored by release 1.1.0 and earlier (before names): the migration 0011 rewrites them, and a
 # job an older instance adds during a rolling upgrade still resolves through this table.
-LEGACY: dict[str, str] = {
-    "bot.scheduling.poll_jobs:remind": "poll.remind",
-    "bot.scheduling.poll_jobs:close_poll": "poll.close",
-    "bot.scheduling.gate_jobs:send_reminder": "gate.reminder",
-    "bot.scheduling.gate_jobs:send_overdue": "gate.overdue",
-    "bot.scheduling.campaign_jobs:send_campaign_reminder": "campaign.reminder",
-    "bot.scheduling.campaign_jobs:send_campaign_report": "campaign.report",
-    "bot.scheduling.broadcast_jobs:send_broadcast": "broadcast.send",
-    "bot.scheduling.booking_jobs:retry_booking": "booking.retry",
-    "bot.scheduling.privacy_jobs:retention": "privacy.retention",
-}
+LEGACY: dict[str, str] = {f"bot.scheduling.{module}_jobs:{function}": name for module, function, name in (
+    ("poll", "remind", "poll.remind"), ("poll", "close_poll", "poll.close"),
+    ("gate", "send_reminder", "gate.reminder"), ("gate", "send_overdue", "gate.overdue"),
+    ("campaign", "send_campaign_reminder", "campaign.reminder"), ("campaign", "send_campaign_report", "campaign.report"),
+    ("broadcast", "send_broadcast", "broadcast.send"), ("booking", "retry_booking", "booking.retry"),
+    ("privacy", "retention", "privacy.retention"),
+)}
 
 
 def canonical(name_or_ref: str) -> str:
