@@ -30,17 +30,21 @@ def test_wire_gate_follows_the_answer_time():
 
 async def test_wire_gate_bounds_the_sends_at_once():
     gate = WireGate(45, 45, latency=0.05)
-    cap = gate.cap
+    over: list[tuple[int, int]] = []
     most = 0
 
     async def send() -> None:
         nonlocal most
         async with gate.slot():
+            # The cap follows the measured answer time (it grows on a loaded machine), so compare with it as it is now.
+            if gate.on_wire > gate.cap:
+                over.append((gate.on_wire, gate.cap))
             most = max(most, gate.on_wire)
             await asyncio.sleep(0.05)
 
     await asyncio.gather(*(send() for _ in range(30)))
-    assert most <= cap and gate.on_wire == 0
+    assert not over and gate.on_wire == 0
+    assert 1 < most < 30  # sends overlapped, but never all 30 at once
 
 
 async def test_app_sends_are_paced():
