@@ -66,6 +66,19 @@ class ProactiveMessenger:
     async def _members(self, turn: Any) -> list[Member]:
         raise NotImplementedError
 
+    async def _post(self, reference: dict[str, Any], activity: Any, update_id: str | None) -> str:
+        """Send an outbox activity (or replace the message `update_id`, the activity carrying that id) in a proactive
+        turn; the id of the message, as the delivery engine records it."""
+
+        async def post(turn: Any) -> str:
+            if update_id:
+                await turn.update_activity(activity)
+                return str(update_id)
+            res = await turn.send_activity(activity)
+            return (res.id if res else "") or ""
+
+        return str(await self._continue(reference, post) or "")
+
     async def _continue(self, reference: dict[str, Any], fn: Callable[[Any], Awaitable[Any]]) -> Any:
         """Run fn in a proactive turn of the conversation; exceptions from fn propagate."""
         result: dict[str, Any] = {}

@@ -153,16 +153,7 @@ class AgentsMessenger(ProactiveMessenger):
         update_id = payload.get("update_activity_id")
         if update_id:
             data["id"] = update_id
-        activity = Activity.model_validate(data)
-
-        async def send(turn: TurnContext) -> str:
-            if update_id:
-                await turn.update_activity(activity)
-                return str(update_id)
-            res = await turn.send_activity(activity)
-            return (res.id if res else "") or ""
-
-        return str(await self._continue(reference, send) or "")
+        return await self._post(reference, Activity.model_validate(data), update_id)
 
 
 class TurnReplies:

@@ -122,16 +122,9 @@ class BotbuilderMessenger(ProactiveMessenger):
         """Send (or update) an outbox payload's activity; returns the activity id."""
         activity = outgoing(payload)
         update_id = payload.get("update_activity_id")
-
-        async def send(turn: TurnContext) -> str:
-            if update_id:
-                activity.id = update_id
-                await turn.update_activity(activity)
-                return str(update_id)
-            res = await turn.send_activity(activity)
-            return (res.id if res else "") or ""
-
-        return str(await self._continue(reference, send) or "")
+        if update_id:
+            activity.id = update_id
+        return await self._post(reference, activity, update_id)
 
 
 class TurnReplies:
